@@ -1,0 +1,40 @@
+"""Mall Console: the staff back office of a multi-seller shopping mall."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from . import database  # noqa: F401  (registers the SQLite engine events)
+from .config import config_class
+from .extensions import csrf, db, migrate
+from .schema import MIGRATION_OPTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | Mapping | None = None) -> Flask:
+    """Build the console: ``config`` is a settings name or a mapping of overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    overrides = dict(config) if isinstance(config, Mapping) else {}
+    name = config if isinstance(config, str) else overrides.pop("CONFIG_NAME", None)
+    settings = config_class(name).from_environment(app.instance_path)
+    app.config.update(settings)
+    app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), **MIGRATION_OPTIONS)
+    csrf.init_app(app)
+
+    from . import errors, health
+
+    errors.register(app)
+    app.register_blueprint(health.bp)
+    return app

@@ -1,0 +1,114 @@
+"""Settings, read from the environment (see CONTRACT: DATABASE_URL, MALLCONSOLE_CONFIG, ...)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the console (e.g. production without SECRET_KEY)."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Map plain ``postgresql://`` (and ``postgres://``) URLs to the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Development defaults: SQLite in the instance folder, a generated secret key."""
+
+    NAME = "development"
+    DEBUG = False
+    TESTING = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # The CSRF token lives as long as the session, not an hour: a tab left open still works.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "mallconsole_session"
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    MFA_REQUIRED = False
+    HSTS = False
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+    @classmethod
+    def from_environment(cls, instance_path: str) -> dict:
+        """The settings of this class, completed from the environment and instance folder."""
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        env = os.environ
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        url = env.get("DATABASE_URL") or cls.default_database_url(instance_path)
+        values["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
+        values["SECRET_KEY"] = env.get("SECRET_KEY") or cls.default_secret_key(instance_path)
+        values["MFA_ENCRYPTION_KEY"] = env.get("MFA_ENCRYPTION_KEY")
+        values["UPLOAD_DIR"] = env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads")
+        values["MAIL_URL"] = env.get("MAIL_URL") or "file://" + str(Path(instance_path) / "mailbox")
+        values["FLAG_API_TOKENS"] = [
+            t.strip() for t in env.get("FLAG_API_TOKENS", "").split(",") if t.strip()
+        ]
+        return values
+
+    @staticmethod
+    def default_database_url(instance_path: str) -> str:
+        return "sqlite:///" + str(Path(instance_path) / "mallconsole.db")
+
+    @staticmethod
+    def default_secret_key(instance_path: str) -> str:
+        # Generated once and kept, so restarts keep sessions and encrypted MFA secrets valid.
+        path = Path(instance_path) / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+
+
+class TestingConfig(Config):
+    NAME = "testing"
+    TESTING = True
+
+    @staticmethod
+    def default_database_url(instance_path: str) -> str:
+        return os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
+            Path(instance_path) / "mallconsole-test.db"
+        )
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-mallconsole_session"
+    MFA_REQUIRED = True
+    HSTS = True
+
+    @staticmethod
+    def default_secret_key(instance_path: str) -> str:
+        raise ConfigError("production refuses to start without SECRET_KEY in the environment")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None) -> type[Config]:
+    """The settings class named by ``MALLCONSOLE_CONFIG`` (development by default)."""
+    name = name or os.environ.get("MALLCONSOLE_CONFIG") or "development"
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"MALLCONSOLE_CONFIG={name!r} is not one of {', '.join(CONFIGS)}"
+        ) from None

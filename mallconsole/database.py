@@ -1,0 +1,38 @@
+"""Engine set-up that makes SQLite behave: foreign keys on, real transactions, savepoints.
+
+Python's ``sqlite3`` driver starts transactions on its own and breaks SAVEPOINT handling; as
+SQLAlchemy's pysqlite notes recommend, autocommit is turned off at the driver level and
+SQLAlchemy emits ``BEGIN`` itself. ``BEGIN IMMEDIATE`` takes the write lock at the start of
+every transaction, so two writers queue (up to the busy timeout) instead of failing midway:
+SQLite serializes writers, it has no row locks.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, _record):
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_postgresql(bind) -> bool:
+    """Whether the session or connection talks to PostgreSQL (row locks, SKIP LOCKED)."""
+    return bind.dialect.name == "postgresql"

@@ -1,0 +1,117 @@
+"""Inquiries domain of the mall schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, created_at, deleted_at, updated_at, uuid_pk
+
+
+class SupportCase(Base):
+    """Support case master record for customer/seller inquiries and operational issues."""
+
+    __tablename__ = "shopping_mall_support_cases"
+
+    id: Mapped[uuid_pk]
+    customer_user_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    seller_user_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    order_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_orders.id"), index=True
+    )
+    shipment_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_shipments.id"), index=True
+    )
+    assigned_to_user_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    case_number: Mapped[str] = mapped_column(unique=True)
+    subject: Mapped[str]
+    description: Mapped[str | None]
+    status: Mapped[str] = mapped_column(index=True)
+    priority: Mapped[str] = mapped_column(index=True)
+    category: Mapped[str | None]
+    origin_channel: Mapped[str | None]
+    sla_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None]
+    last_event_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    deleted_at: Mapped[deleted_at]
+
+
+class SupportCaseEvent(Base):
+    """Timeline entries for a shopping_mall_support_cases capturing state changes,
+    communications, and system actions."""
+
+    __tablename__ = "shopping_mall_support_case_events"
+
+    id: Mapped[uuid_pk]
+    shopping_mall_support_case_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_support_cases.id"), index=True
+    )
+    actor_user_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    event_type: Mapped[str]
+    visibility: Mapped[str]
+    body: Mapped[str | None]
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    deleted_at: Mapped[deleted_at]
+
+
+class SupportAttachment(Base):
+    """File attachments associated with support cases."""
+
+    __tablename__ = "shopping_mall_support_attachments"
+
+    id: Mapped[uuid_pk]
+    shopping_mall_support_case_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_support_cases.id"), index=True
+    )
+    shopping_mall_support_case_event_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_support_case_events.id"), index=True
+    )
+    shopping_mall_support_note_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_support_notes.id"), index=True
+    )
+    uploaded_by_user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    file_name: Mapped[str]
+    file_uri: Mapped[str] = mapped_column(String(80000))
+    content_type: Mapped[str]
+    file_size: Mapped[int]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    deleted_at: Mapped[deleted_at]
+
+
+class SupportNote(Base):
+    """Free-form notes associated with a shopping_mall_support_cases."""
+
+    __tablename__ = "shopping_mall_support_notes"
+
+    id: Mapped[uuid_pk]
+    shopping_mall_support_case_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_support_cases.id"), index=True
+    )
+    author_user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    visibility: Mapped[str]
+    body: Mapped[str]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    deleted_at: Mapped[deleted_at]

@@ -1,0 +1,180 @@
+"""Reviews domain of the mall schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    ForeignKey,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from .base import Base, Exact, created_at, deleted_at, updated_at, uri_digest, uuid_pk
+
+
+class Review(Base):
+    """Customer-authored product feedback with rating and optional text at SKU level,
+    strictly tied to an eligible delivered order line (Verified Purchase)."""
+
+    __tablename__ = "shopping_mall_reviews"
+
+    id: Mapped[uuid_pk]
+    author_user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    product_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_products.id"), index=True
+    )
+    sku_id: Mapped[str] = mapped_column(String(36), ForeignKey("shopping_mall_skus.id"), index=True)
+    order_item_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_order_items.id"), unique=True
+    )
+    title: Mapped[str | None]
+    body: Mapped[str | None]
+    rating: Mapped[Decimal] = mapped_column(Exact(2, 1))
+    verified_purchase: Mapped[bool]
+    state: Mapped[str] = mapped_column(index=True)
+    language: Mapped[str | None]
+    edited_at: Mapped[datetime | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    deleted_at: Mapped[deleted_at]
+
+
+class ReviewMedia(Base):
+    """Media attachments (images/videos) associated with a specific review
+    shopping_mall_reviews."""
+
+    __tablename__ = "shopping_mall_review_media"
+    __table_args__ = (
+        UniqueConstraint("shopping_mall_review_id", "uri_hash", name="uq_review_media_uri"),
+        UniqueConstraint("shopping_mall_review_id", "position", name="uq_review_media_position"),
+    )
+
+    id: Mapped[uuid_pk]
+    shopping_mall_review_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_reviews.id"), index=True
+    )
+    uri: Mapped[str] = mapped_column(String(80000))
+    mime_type: Mapped[str]
+    kind: Mapped[str]
+    position: Mapped[int]
+    uri_hash: Mapped[str] = mapped_column(String(64))  # sha256 of uri: long URIs cannot be indexed
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    deleted_at: Mapped[deleted_at]
+
+    @validates("uri")
+    def _hash_uri(self, _key: str, uri: str) -> str:
+        self.uri_hash = uri_digest(uri)
+        return uri
+
+
+class ReviewModeration(Base):
+    """Append-only moderation decision history for reviews."""
+
+    __tablename__ = "shopping_mall_review_moderations"
+
+    id: Mapped[uuid_pk]
+    shopping_mall_review_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_reviews.id"), index=True
+    )
+    moderator_user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    decision: Mapped[str]
+    reason_code: Mapped[str]
+    note: Mapped[str | None]
+    effective: Mapped[bool]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+
+class ReviewReport(Base):
+    """User- or guest-initiated reports against reviews for policy violations."""
+
+    __tablename__ = "shopping_mall_review_reports"
+
+    id: Mapped[uuid_pk]
+    shopping_mall_review_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_reviews.id"), index=True
+    )
+    reporter_user_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    resolver_user_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    reporter_role: Mapped[str]
+    reason_category: Mapped[str]
+    note: Mapped[str | None]
+    resolved: Mapped[bool]
+    resolved_at: Mapped[datetime | None]
+    decision: Mapped[str | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    deleted_at: Mapped[deleted_at]
+
+
+class RatingAggregate(Base):
+    """SKU-level roll-up rating metrics for faster read paths and sorting."""
+
+    __tablename__ = "shopping_mall_rating_aggregates"
+    __table_args__ = (UniqueConstraint("product_id", "sku_id", name="uq_rating_aggregates_sku"),)
+
+    id: Mapped[uuid_pk]
+    product_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_products.id"), index=True
+    )
+    sku_id: Mapped[str] = mapped_column(String(36), ForeignKey("shopping_mall_skus.id"), index=True)
+    average_rating: Mapped[Decimal] = mapped_column(Exact(6, 4))
+    total_reviews: Mapped[int]
+    ratings_1_count: Mapped[int]
+    ratings_2_count: Mapped[int]
+    ratings_3_count: Mapped[int]
+    ratings_4_count: Mapped[int]
+    ratings_5_count: Mapped[int]
+    last_approved_review_at: Mapped[datetime | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+
+class SellerReply(Base):
+    """Single public reply from the owning seller to an Approved review."""
+
+    __tablename__ = "shopping_mall_seller_replies"
+
+    id: Mapped[uuid_pk]
+    shopping_mall_review_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_reviews.id"), unique=True
+    )
+    shopping_mall_seller_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_sellers.id"), index=True
+    )
+    body: Mapped[str]
+    state: Mapped[str] = mapped_column(index=True)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    deleted_at: Mapped[deleted_at]
+
+
+class ProductRatingAggregate(Base):
+    """Product-level rating roll-up: a materialized view on PostgreSQL, a table on SQLite."""
+
+    __tablename__ = "mv_shopping_mall_product_rating_aggregates"
+
+    id: Mapped[uuid_pk]
+    product_id: Mapped[str] = mapped_column(String(36), unique=True)
+    average_rating: Mapped[Decimal] = mapped_column(Exact(6, 4))
+    total_reviews: Mapped[int]
+    ratings_1_count: Mapped[int]
+    ratings_2_count: Mapped[int]
+    ratings_3_count: Mapped[int]
+    ratings_4_count: Mapped[int]
+    ratings_5_count: Mapped[int]
+    last_approved_review_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -1,0 +1,126 @@
+"""Test set-up: one migrated database per test run (and per xdist worker), one savepoint per test.
+
+SQLite by default; ``TEST_DATABASE_URL`` selects a PostgreSQL server, on which each run creates
+(and finally drops) a fresh database named after that URL's database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import flask_migrate
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from mallconsole import create_app
+from mallconsole.config import normalize_database_url
+from mallconsole.extensions import db
+
+
+def _postgres_database(base_url: str, worker: str):
+    url = make_url(normalize_database_url(base_url))
+    name = f"{url.database or 'mallconsole_test'}_{worker}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id):
+    """A new, empty database for this run: a SQLite file or a fresh PostgreSQL database."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "mallconsole-test.db")
+        return
+    url, drop = _postgres_database(base, worker_id)
+    try:
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The console on the test database, built by running the migrations."""
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        {
+            "CONFIG_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "UPLOAD_DIR": str(instance / "uploads"),
+            "MAIL_URL": "file://" + str(instance / "mailbox"),
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """The request session bound to one connection; everything it does is rolled back."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        scoped = scoped_session(factory)
+        original = db.session
+        db.session = scoped
+        try:
+            yield scoped
+        finally:
+            scoped.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def dialect(app) -> str:
+    """``sqlite`` or ``postgresql``."""
+    with app.app_context():
+        return db.engine.dialect.name
+
+
+@pytest.fixture
+def committed_engine(app):
+    """A separate engine for tests that need committed data and real parallel connections."""
+    with app.app_context():
+        url = db.engine.url
+    engine = create_engine(url, pool_size=25, max_overflow=5)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app, session):
+    """A Flask test client whose requests share the test's rolled-back session."""
+    return app.test_client()
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = bool(os.environ.get("TEST_DATABASE_URL"))
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (set TEST_DATABASE_URL): row locks, "
+        "SKIP LOCKED and exact NUMERIC are PostgreSQL features"
+    )
+    for item in items:
+        if "postgres_only" in item.keywords and not on_postgres:
+            item.add_marker(skip)
