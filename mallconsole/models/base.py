@@ -106,6 +106,11 @@ class Exact(TypeDecorator):
         if isinstance(value, float):
             raise TypeError(f"float {value!r} for an exact column: use Decimal")
         value = Decimal(value).quantize(self.quantum)
+        if value.adjusted() >= self.impl.precision - self.impl.scale:
+            # PostgreSQL refuses it; refuse it on SQLite too rather than store it.
+            raise ValueError(
+                f"{value} does not fit NUMERIC({self.impl.precision}, {self.impl.scale})"
+            )
         return str(value) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):

@@ -7,7 +7,7 @@ distinct values and a rolled-back caller gives its value back.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,7 +27,7 @@ def next_number(session, prefix: str, *, at: datetime | None = None) -> str:
     """Allocate the next number for ``prefix`` on the UTC day of ``at`` (default: now)."""
     if prefix not in PREFIXES:
         raise ValidationError(f"unknown number prefix {prefix!r}; expected one of {PREFIXES}")
-    day = (at or utcnow()).strftime("%Y%m%d")
+    day = (at or utcnow()).astimezone(UTC).strftime("%Y%m%d")
     insert = _insert(session)
     if prefix == "ORD":
         now = utcnow()
