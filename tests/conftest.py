@@ -53,6 +53,20 @@ def database_url(tmp_path_factory, worker_id):
         drop()
 
 
+@pytest.fixture
+def empty_database_url(tmp_path, worker_id):
+    """Another new, empty database, for tests that build or rebuild a schema themselves."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path / "empty.db")
+        return
+    url, drop = _postgres_database(base, worker_id)
+    try:
+        yield url
+    finally:
+        drop()
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     """The console on the test database, built by running the migrations."""
