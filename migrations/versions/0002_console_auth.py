@@ -1,0 +1,72 @@
+"""Console sign-in and shell: TOTP replay guard, display time zone, audit and search indexes.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-22
+
+Columns added to ``shopping_mall_users`` (not in the seed schema):
+
+* ``mfa_last_used_step`` (integer, null until the first TOTP sign-in): the 30-second TOTP
+  time step of the last accepted code. A code is accepted only for a later step, so the same
+  code cannot be used twice, even within its ±1 step tolerance.
+* ``time_zone`` (IANA zone name such as ``Europe/Paris``; null means UTC): the zone in which
+  the console shows times to this staff member. Timestamps stay stored in UTC.
+
+Indexes:
+
+* ``shopping_mall_audit_events (entity_table, entity_id, created_at)`` for a record's history,
+  and ``(created_at)`` for the most recent events; both databases, declared on the model.
+* PostgreSQL only (hand-written, skipped by autogenerate through ``schema.DATABASE_ONLY_INDEXES``):
+  ``varchar_pattern_ops`` indexes on the numbers the global search matches by prefix (order,
+  case, RMA, refund request, payout, SKU code) and ``lower(email) text_pattern_ops`` for
+  case-insensitive email look-up. SQLite compares those columns with its binary collation, so
+  its existing unique indexes already serve exact and prefix (range) matches.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+# (index name, table, indexed expression): keep in step with schema.DATABASE_ONLY_INDEXES.
+POSTGRES_SEARCH_INDEXES = (
+    ("ix_orders_order_number_pattern", "shopping_mall_orders", "order_number varchar_pattern_ops"),
+    ("ix_support_cases_case_number_pattern", "shopping_mall_support_cases", "case_number varchar_pattern_ops"),
+    ("ix_return_requests_rma_code_pattern", "shopping_mall_return_requests", "rma_code varchar_pattern_ops"),
+    ("ix_refund_requests_number_pattern", "shopping_mall_refund_requests", "refund_request_number varchar_pattern_ops"),
+    ("ix_payouts_payout_number_pattern", "shopping_mall_payouts", "payout_number varchar_pattern_ops"),
+    ("ix_skus_sku_code_pattern", "shopping_mall_skus", "sku_code varchar_pattern_ops"),
+    ("ix_users_email_lower_pattern", "shopping_mall_users", "lower(email) text_pattern_ops"),
+)
+
+
+def upgrade():
+    with op.batch_alter_table('shopping_mall_users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mfa_last_used_step', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('time_zone', sa.String(), nullable=True))
+
+    with op.batch_alter_table('shopping_mall_audit_events', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_events_entity', ['entity_table', 'entity_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_audit_events_created_at', ['created_at'], unique=False)
+
+    if op.get_bind().dialect.name == "postgresql":
+        for name, table, expression in POSTGRES_SEARCH_INDEXES:
+            op.execute(f"CREATE INDEX {name} ON {table} ({expression})")
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        for name, _table, _expression in POSTGRES_SEARCH_INDEXES:
+            op.execute(f"DROP INDEX IF EXISTS {name}")
+
+    with op.batch_alter_table('shopping_mall_audit_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_events_created_at')
+        batch_op.drop_index('ix_audit_events_entity')
+
+    with op.batch_alter_table('shopping_mall_users', schema=None) as batch_op:
+        batch_op.drop_column('time_zone')
+        batch_op.drop_column('mfa_last_used_step')
