@@ -33,8 +33,32 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), **MIGRATION_OPTIONS)
     csrf.init_app(app)
 
-    from . import errors, health
+    from . import errors, health, security, templating, transactions
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .auth import cli as auth_cli
+    from .auth import principal
+    from .console import bp as console_bp
+    from .finance import bp as finance_bp
+    from .moderation import bp as moderation_bp
+    from .operations import bp as operations_bp
+    from .support import bp as support_bp
 
+    principal.configure(app)
+    transactions.install(app)
+    security.install(app)
+    templating.install(app)
     errors.register(app)
+    auth_cli.register(app)
     app.register_blueprint(health.bp)
+    for blueprint in (
+        auth_bp,
+        console_bp,
+        support_bp,
+        operations_bp,
+        finance_bp,
+        moderation_bp,
+        admin_bp,
+    ):
+        app.register_blueprint(blueprint)
     return app

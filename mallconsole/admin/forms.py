@@ -1,0 +1,1 @@
+"""Forms of the admin console; its record screens add theirs here."""

@@ -1,0 +1,1 @@
+"""Forms of the finance console; its record screens add theirs here."""

@@ -1,0 +1,1 @@
+"""Forms of the moderation console; its record screens add theirs here."""

@@ -1,0 +1,1 @@
+"""Forms of the operations console; its record screens add theirs here."""

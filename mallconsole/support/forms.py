@@ -1,0 +1,1 @@
+"""Forms of the support console; its record screens add theirs here."""

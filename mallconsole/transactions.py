@@ -1,0 +1,26 @@
+"""One transaction per request: services only flush; the request commits once on success.
+
+A response under 400 commits; anything else rolls back, unless the view asked to keep its
+changes (a refused sign-in still records the failed attempt and a lockout).
+"""
+
+from __future__ import annotations
+
+from flask import g
+
+from .extensions import db
+
+
+def keep_changes_on_refusal() -> None:
+    """Commit this request's changes even though it answers with an error status."""
+    g.keep_changes = True
+
+
+def install(app) -> None:
+    @app.after_request
+    def commit_or_roll_back(response):
+        if response.status_code < 400 or g.get("keep_changes"):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
