@@ -16,7 +16,17 @@ def keep_changes_on_refusal() -> None:
     g.keep_changes = True
 
 
+# Per-request values kept on ``g``. ``g`` belongs to the app context, which outlives a request
+# when one was already pushed (tests, scripts driving a client): each request starts clean.
+REQUEST_STATE = ("keep_changes", "correlation_id", "_login_user")
+
+
 def install(app) -> None:
+    @app.before_request
+    def start_clean():
+        for name in REQUEST_STATE:
+            g.pop(name, None)
+
     @app.after_request
     def commit_or_roll_back(response):
         if response.status_code < 400 or g.get("keep_changes"):
