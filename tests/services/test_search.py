@@ -1,0 +1,96 @@
+import pytest
+from sqlalchemy import text
+
+from mallconsole.authz import ROLE_PERMISSIONS, Permission, Role
+from mallconsole.models import Order, Payout, RefundRequest, ReturnRequest, Sku, SupportCase
+from mallconsole.services.search import search
+from tests.factories.actors import make_customer
+from tests.factories.records import build
+
+EVERYTHING = frozenset(Permission)
+
+
+@pytest.fixture
+def records(session):
+    return {
+        "order": build(session, Order, order_number="ORD-20261122-000001", status="on_hold"),
+        "order2": build(session, Order, order_number="ORD-20261122-000002", status="confirmed"),
+        "case": build(session, SupportCase, case_number="CAS-20261122-000001", status="open",
+                      priority="high", subject="Parcel never came"),
+        "return": build(session, ReturnRequest, rma_code="RMA-20261122-000001", status="pending"),
+        "refund": build(session, RefundRequest, refund_request_number="RR-20261122-000001",
+                        status="pending"),
+        "payout": build(session, Payout, payout_number="PO-20261122-000001", status="scheduled"),
+        "sku": build(session, Sku, sku_code="TSHIRT-RED-M", status="active"),
+        "customer": make_customer(session, "jane.doe@shop.test", name="Jane Doe"),
+    }  # fmt: skip
+
+
+def numbers(cards):
+    return [(c.kind, c.number) for c in cards]
+
+
+def test_exact_number_finds_one_card_per_kind(session, records):
+    assert numbers(search(session, "ORD-20261122-000002", permissions=EVERYTHING)) == [
+        ("order", "ORD-20261122-000002")
+    ]
+    for kind, number in [("case", "CAS-20261122-000001"), ("return", "RMA-20261122-000001"),
+                         ("refund", "RR-20261122-000001"), ("payout", "PO-20261122-000001"),
+                         ("sku", "TSHIRT-RED-M")]:  # fmt: skip
+        assert numbers(search(session, number, permissions=EVERYTHING)) == [(kind, number)]
+
+
+def test_prefix_and_lower_case_numbers_match(session, records):
+    found = numbers(search(session, "ord-20261122", permissions=EVERYTHING))
+    assert found == [("order", "ORD-20261122-000001"), ("order", "ORD-20261122-000002")]
+    assert numbers(search(session, "TSHIRT", permissions=EVERYTHING)) == [("sku", "TSHIRT-RED-M")]
+
+
+def test_customer_email_by_prefix_any_case(session, records):
+    (card,) = search(session, "Jane.Doe@", permissions=EVERYTHING)
+    assert (card.kind, card.number, card.status) == ("customer", "jane.doe@shop.test", "active")
+    assert ("Name", "Jane Doe") in card.fields
+
+
+def test_staff_who_are_not_customers_are_not_found_as_customers(session, records):
+    from tests.factories.actors import make_staff
+
+    make_staff(session, "jane.staff@shop.test")
+    assert numbers(search(session, "jane.", permissions=EVERYTHING)) == [
+        ("customer", "jane.doe@shop.test")
+    ]
+
+
+def test_results_are_limited_to_what_the_roles_may_open(session, records):
+    moderator = ROLE_PERMISSIONS[Role.CONTENT_MODERATOR]
+    assert search(session, "ORD-20261122-000001", permissions=moderator) == []
+    assert numbers(search(session, "TSHIRT", permissions=moderator)) == [("sku", "TSHIRT-RED-M")]
+    finance = ROLE_PERMISSIONS[Role.FINANCE_MANAGER]
+    assert search(session, "CAS-20261122-000001", permissions=finance) == []
+    assert search(session, "jane.doe@shop.test", permissions=finance) == []
+    assert numbers(search(session, "PO-2026", permissions=finance)) == [
+        ("payout", "PO-20261122-000001")
+    ]
+
+
+def test_short_or_wildcard_terms_find_nothing_unexpected(session, records):
+    assert search(session, "O", permissions=EVERYTHING) == []
+    assert search(session, "%%", permissions=EVERYTHING) == []
+    assert search(session, "ORD_2026", permissions=EVERYTHING) == []
+
+
+def test_cards_carry_status_fields_and_time(session, records):
+    (card,) = search(session, "CAS-20261122-000001", permissions=EVERYTHING)
+    assert card.status == "open" and ("Subject", "Parcel never came") in card.fields
+    assert card.at is not None and card.screen == ("support.case_detail", "case_id")
+
+
+@pytest.mark.postgres_only
+def test_prefix_search_uses_the_pattern_indexes_on_postgresql(session, records):
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    for sql in [
+        "SELECT id FROM shopping_mall_orders WHERE order_number LIKE 'ORD-2026%'",
+        "SELECT id FROM shopping_mall_users WHERE lower(email) LIKE 'jane%'",
+    ]:
+        plan = "\n".join(session.execute(text("EXPLAIN " + sql)).scalars())
+        assert "_pattern" in plan, plan
