@@ -18,7 +18,8 @@ def keep_changes_on_refusal() -> None:
 
 # Per-request values kept on ``g``. ``g`` belongs to the app context, which outlives a request
 # when one was already pushed (tests, scripts driving a client): each request starts clean.
-REQUEST_STATE = ("keep_changes", "correlation_id", "_login_user")
+# (Flask-Login caches the user in ``_login_user``, Flask-WTF the signed token in ``csrf_token``.)
+REQUEST_STATE = ("keep_changes", "correlation_id", "_login_user", "csrf_token")
 
 
 def install(app) -> None:
