@@ -33,7 +33,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), **MIGRATION_OPTIONS)
     csrf.init_app(app)
 
-    from . import errors, health, security, templating, transactions
+    from . import authz, errors, health, security, templating, transactions
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth import cli as auth_cli
@@ -47,6 +47,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     principal.configure(app)
     transactions.install(app)
     security.install(app)
+    app.before_request(authz.guard_unmatched_role_paths)
     templating.install(app)
     errors.register(app)
     auth_cli.register(app)

@@ -187,3 +187,14 @@ def role_blueprint(role: Role, import_name: str):
     # Every route of the prefix refuses staff without the role, whatever its own permission.
     blueprint.before_request(role_guard(role))
     return blueprint
+
+
+def guard_unmatched_role_paths():
+    """``before_request`` for the whole app: an unknown path under a role's prefix answers as
+    its blueprint would (login or 403), not a 404 that tells outsiders what exists."""
+    if request.url_rule is not None:
+        return None
+    for role, name in ROLE_BLUEPRINTS.items():
+        if request.path.startswith(f"/{name}/"):
+            return refusal(role=role)
+    return None
