@@ -53,19 +53,23 @@ def database_url(tmp_path_factory, worker_id):
         drop()
 
 
-@pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
-    """The console on the test database, built by running the migrations."""
-    instance = tmp_path_factory.mktemp("instance")
-    app = create_app(
+def make_test_app(database_url: str, instance, secret_key: str = "test-secret-key"):
+    """The console in the testing config on ``database_url``, files under ``instance``."""
+    return create_app(
         {
             "CONFIG_NAME": "testing",
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret-key",
+            "SECRET_KEY": secret_key,
             "UPLOAD_DIR": str(instance / "uploads"),
             "MAIL_URL": "file://" + str(instance / "mailbox"),
         }
     )
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The console on the test database, built by running the migrations."""
+    app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     with app.app_context():
         flask_migrate.upgrade()
     yield app

@@ -45,6 +45,8 @@ def test_htmx_errors_are_message_fragments(app, session):
     response = client.get("/probe/conflict", headers={"HX-Request": "true"})
     assert response.status_code == 409
     assert response.data.startswith(b'<p class="flash flash-error" role="alert" data-status="409">')
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert response.headers["HX-Reswap"] == "innerHTML"
 
 
 def test_an_unexpected_error_is_a_500_page_without_a_trace(app, session):

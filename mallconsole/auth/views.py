@@ -65,6 +65,9 @@ def _field_errors(form, error: ValidationError) -> None:
 
 def _begin_session(user: User, email: str, next_url: str | None):
     """Make the new server session and a fresh cookie for it (no session fixation)."""
+    if current_user.is_authenticated:
+        # Signing in again from a signed-in browser replaces that session.
+        end_session(db.session, current_user.session_row)
     row, token = start_session(db.session, user, absolute=absolute_limit())
     register_success(db.session, email, user, row.id)
     session.clear()

@@ -129,6 +129,16 @@ def test_a_new_cookie_token_at_each_sign_in(client, session):
     assert client.get_cookie("remember_token") is None
 
 
+def test_signing_in_again_replaces_the_current_session(client, session):
+    user = make_staff(session, "twice@test.mall")
+    sign_in(client, "twice@test.mall", DEFAULT_PASSWORD)
+    token = csrf_from(client.get("/account").data)  # /login itself redirects when signed in
+    data = {"email": "twice@test.mall", "password": DEFAULT_PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=data).status_code == 302
+    rows = session.query(UserSession).filter_by(shopping_mall_user_id=user.id).all()
+    assert sorted(r.revoked_at is None for r in rows) == [False, True]
+
+
 def test_logout_is_post_only_and_revokes_the_session(client, session):
     user = make_staff(session, "bye@test.mall")
     sign_in(client, "bye@test.mall", DEFAULT_PASSWORD)

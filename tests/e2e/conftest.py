@@ -16,10 +16,9 @@ import flask_migrate
 import pytest
 from werkzeug.serving import make_server
 
-from mallconsole import create_app
 from mallconsole.authz import Role
 from mallconsole.extensions import db
-from tests.conftest import _postgres_database
+from tests.conftest import _postgres_database, make_test_app
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.factories.actors import DEMO_MFA_SECRET, DEMO_PASSWORD, make_staff
 
@@ -48,16 +47,7 @@ def live_database(tmp_path_factory):
 def live_server(live_database, tmp_path_factory):
     """The console at ``http://127.0.0.1:<port>`` with the demo staff, committed."""
     require_browser()
-    instance = tmp_path_factory.mktemp("e2e-instance")
-    app = create_app(
-        {
-            "CONFIG_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": live_database,
-            "SECRET_KEY": "e2e-secret-key",
-            "UPLOAD_DIR": str(instance / "uploads"),
-            "MAIL_URL": "file://" + str(instance / "mailbox"),
-        }
-    )
+    app = make_test_app(live_database, tmp_path_factory.mktemp("e2e"), "e2e-secret-key")
     with app.app_context():
         flask_migrate.upgrade()
         for email, roles in DEMO_STAFF.items():
