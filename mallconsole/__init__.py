@@ -44,8 +44,8 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     from .operations import bp as operations_bp
     from .support import bp as support_bp
 
+    transactions.install_request_state(app)
     principal.configure(app)
-    transactions.install(app)
     security.install(app)
     app.before_request(authz.guard_unmatched_role_paths)
     templating.install(app)
@@ -62,4 +62,5 @@ def create_app(config: str | Mapping | None = None) -> Flask:
         admin_bp,
     ):
         app.register_blueprint(blueprint)
+    transactions.install_commit(app)
     return app

@@ -4,6 +4,8 @@ from bs4 import BeautifulSoup
 from flask import Blueprint
 
 from mallconsole import create_app
+from mallconsole.extensions import db
+from mallconsole.models import User
 from mallconsole.services.errors import Conflict, ValidationError
 
 
@@ -23,6 +25,14 @@ def error_app(app):
             raise Conflict("Someone approved it first.")
         if kind == "invalid":
             raise ValidationError("Amount too large.")
+        if kind == "duplicate":
+            # both rows reach the database only at the request's commit
+            for _ in range(2):
+                db.session.add(
+                    User(email="same@test.mall", password_hash="x", email_verified=False,
+                         mfa_enabled=False, status="active")
+                )  # fmt: skip
+            return "saved"
         raise RuntimeError("boom")
 
     probe.register_blueprint(bp)
@@ -57,3 +67,13 @@ def test_an_unexpected_error_is_a_500_page_without_a_trace(app, session):
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "Something went wrong" in text and "Traceback" not in text and "boom" not in text
+
+
+def test_a_commit_refused_by_a_constraint_is_a_409(app, session):
+    probe = error_app(app)
+    response = probe.test_client().get("/probe/duplicate")
+    assert response.status_code == 409
+    assert "Conflict" in response.get_data(as_text=True)
+    assert "Content-Security-Policy" in response.headers
+    with probe.app_context():
+        assert db.session.query(User).filter_by(email="same@test.mall").count() == 0

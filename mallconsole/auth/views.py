@@ -28,6 +28,7 @@ from ..services.sign_in import (
     SignInRefused,
     check_credentials,
     check_ip_limit,
+    check_still_staff,
     is_locked,
     register_failure,
     register_success,
@@ -131,8 +132,12 @@ def login_mfa():
         status = 422 if form.is_submitted() else 200
         return render("auth/login_mfa.html", form=form, status=status)
     check_ip_limit(db.session)
-    if is_locked(user):
-        register_failure(db.session, pending["email"], user, reason="locked")
+    try:
+        if is_locked(user):
+            register_failure(db.session, pending["email"], user, reason="locked")
+            raise SignInRefused(REFUSAL)
+        check_still_staff(db.session, pending["email"], user)
+    except SignInRefused:
         keep_changes_on_refusal()
         session.pop(MFA_PENDING_KEY, None)
         return render("auth/login.html", form=LoginForm(), error=REFUSAL, status=422)

@@ -161,6 +161,7 @@ def check_credentials(
     check_ip_limit(session, now)
     user = find_user_by_email(session, email)
     if user is not None and is_locked(user, now):
+        verify_password(_decoy_hash(), password or "")  # as slow as any other refusal
         register_failure(session, email, user, reason="locked", now=now)
         raise SignInRefused(REFUSAL)
     if not verify_password(user.password_hash if user else _decoy_hash(), password or ""):
@@ -168,14 +169,21 @@ def check_credentials(
             session, email, user, reason="wrong_password" if user else "unknown_email", now=now
         )
         raise SignInRefused(REFUSAL)
+    roles = check_still_staff(session, email, user, now=now)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return Credentials(user, roles)
+
+
+def check_still_staff(session, email: str, user: User, *, now: datetime | None = None):
+    """The active roles of ``user``; ``SignInRefused`` when inactive or without a staff role
+    (checked at the password step and again at the TOTP step)."""
     roles = active_roles(session, user.id)
     if user.status != "active" or user.deleted_at is not None or not roles:
         reason = "no_staff_role" if user.status == "active" else f"status_{user.status}"
         register_failure(session, email, user, reason=reason, now=now)
         raise SignInRefused(REFUSAL)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return Credentials(user, roles)
+    return roles
 
 
 def register_success(session, email: str, user: User, user_session_id: str) -> None:

@@ -101,6 +101,19 @@ def test_mfa_sign_in_asks_for_a_code_and_refuses_a_reused_one(client, session):
     assert again.status_code == 422
 
 
+def test_staff_suspended_between_the_two_steps_is_refused(client, session):
+    user = make_staff(session, "between@test.mall", mfa_secret=DEMO_MFA_SECRET)
+    sign_in(client, "between@test.mall", DEFAULT_PASSWORD)
+    token = csrf_from(client.get("/login/mfa").data)
+    user.status = "suspended"
+    session.flush()
+    code = pyotp.TOTP(DEMO_MFA_SECRET).now()
+    response = client.post("/login/mfa", data={"code": code, "csrf_token": token})
+    assert response.status_code == 422
+    assert page(response).select_one("[role=alert]").get_text(strip=True) == REFUSAL
+    assert session.query(UserSession).filter_by(shopping_mall_user_id=user.id).count() == 0
+
+
 def test_mfa_step_without_a_password_step_goes_back_to_login(client):
     assert client.get("/login/mfa").headers["Location"] == "/login"
 
