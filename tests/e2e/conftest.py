@@ -18,10 +18,13 @@ from werkzeug.serving import make_server
 
 from mallconsole.authz import Role
 from mallconsole.extensions import db
+from mallconsole.models import Order
 from tests.conftest import _postgres_database, make_test_app
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.factories.actors import DEMO_MFA_SECRET, DEMO_PASSWORD, make_staff
+from tests.factories.records import build
 
+SEARCHABLE_ORDER = "ORD-20261122-000123"
 DEMO_STAFF = {
     "support@demo.mall": [Role.SUPPORT_AGENT],
     "lead@demo.mall": [Role.SUPPORT_AGENT, Role.OPERATIONS_MANAGER],
@@ -59,6 +62,7 @@ def live_server(live_database, tmp_path_factory):
             password=DEMO_PASSWORD,
             mfa_secret=DEMO_MFA_SECRET,
         )
+        build(db.session, Order, order_number=SEARCHABLE_ORDER, status="on_hold")
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -68,6 +68,19 @@ def test_slash_focuses_the_global_search(page):
     expect(page.locator("#global-search")).to_be_focused()
 
 
+def test_search_updates_in_place_as_one_types(page):
+    sign_in(page, "lead@demo.mall")
+    page.goto("/search")
+    page.evaluate("window.sameDocument = true")
+    page.get_by_label("Search", exact=True).fill("ORD-20261122-0001")
+    card = page.locator("li.card[data-kind=order]")
+    expect(card).to_contain_text("ORD-20261122-000123")
+    expect(card).to_contain_text("on hold")
+    expect(page).to_have_url(re.compile(r"/search\?q=ORD-20261122-0001$"))
+    assert page.evaluate("window.sameDocument === true")  # swapped by htmx, not reloaded
+    assert page.locator("header").count() == 1
+
+
 def test_sign_out_ends_the_session(page):
     sign_in(page, "support@demo.mall")
     expect(page).to_have_url(re.compile(r"/support/$"))
