@@ -5,7 +5,7 @@ from __future__ import annotations
 from .models import MATERIALIZED_VIEWS
 from .models.base import Exact, UTCDateTime
 
-# PostgreSQL-only operator-class and expression indexes for prefix search (migration 0002);
+# PostgreSQL-only C-collation and expression indexes for prefix search (migration 0002);
 # the models cannot declare them for one database only, so autogenerate leaves them alone.
 DATABASE_ONLY_INDEXES = frozenset(
     {

@@ -1,8 +1,10 @@
 """Global search: exact and prefix matches on indexed numbers, SKU codes and customer emails.
 
 Each kind the searcher may open is looked up with one indexed query (at most
-``PER_KIND`` rows): on PostgreSQL ``LIKE 'term%'`` served by the ``*_pattern_ops`` indexes of
-migration 0002, on SQLite a range on the binary-collated unique index. No query scans a table.
+``PER_KIND`` rows, in index order, so a short prefix matching millions stops after five): on
+PostgreSQL ``LIKE 'term%'`` on the column in the C collation, served by the ``COLLATE "C"``
+indexes of migration 0002; on SQLite a range on the binary-collated unique index (emails are
+matched as stored; staff and seeded emails are lower-case). No query scans a table.
 """
 
 from __future__ import annotations
@@ -150,12 +152,20 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def search_key(session, column, *, lower: bool = False):
+    """The expression the search indexes hold: on PostgreSQL the (lower-cased) column in the
+    C collation, on SQLite the column itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        return (func.lower(column) if lower else column).collate("C")
+    return column
+
+
 def prefix_match(session, column, term: str, *, lower: bool = False):
     """``column`` starts with ``term`` (equality included), answerable from an index."""
+    key = search_key(session, column, lower=lower)
     if session.get_bind().dialect.name == "postgresql":
-        target = func.lower(column) if lower else column
-        return target.like(_escape_like(term) + "%", escape="\\")
-    return and_(column >= term, column < term + _TOP)
+        return key.like(_escape_like(term) + "%", escape="\\")
+    return and_(key >= term, key < term + _TOP)
 
 
 def kinds_for(term: str, permissions) -> list[Kind]:
@@ -188,7 +198,7 @@ def search(session, term: str, *, permissions) -> list[SearchCard]:
         rows = session.execute(
             select(kind.model)
             .where(condition, kind.model.deleted_at.is_(None), *kind.extra)
-            .order_by(kind.column)
+            .order_by(search_key(session, kind.column, lower=kind.lower))
             .limit(PER_KIND)
         ).scalars()
         cards.extend(kind.card(row) for row in rows)

@@ -41,11 +41,11 @@ def normalize_email(email: str) -> str:
 def email_equals(session, column, key: str):
     """``column`` equals the normalized ``key``, through an index on either database.
 
-    PostgreSQL has an index on ``lower(email)``; on SQLite the console stores staff emails
-    lower-cased, so the plain unique index answers.
+    PostgreSQL has an index on ``lower(email) COLLATE "C"`` (migration 0002); on SQLite the
+    console stores staff emails lower-cased, so the plain unique index answers.
     """
     if session.get_bind().dialect.name == "postgresql":
-        return func.lower(column) == key
+        return func.lower(column).collate("C") == key
     return column == key
 
 

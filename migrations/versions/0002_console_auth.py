@@ -17,10 +17,12 @@ Indexes:
 * ``shopping_mall_audit_events (entity_table, entity_id, created_at)`` for a record's history,
   and ``(created_at)`` for the most recent events; both databases, declared on the model.
 * PostgreSQL only (hand-written, skipped by autogenerate through ``schema.DATABASE_ONLY_INDEXES``):
-  ``varchar_pattern_ops`` indexes on the numbers the global search matches by prefix (order,
-  case, RMA, refund request, payout, SKU code) and ``lower(email) text_pattern_ops`` for
-  case-insensitive email look-up. SQLite compares those columns with its binary collation, so
-  its existing unique indexes already serve exact and prefix (range) matches.
+  ``COLLATE "C"`` indexes on the numbers the global search matches by prefix (order, case, RMA,
+  refund request, payout, SKU code) and on ``lower(email)`` for case-insensitive email look-up.
+  The C collation lets ``LIKE 'prefix%'`` use the index *and* return rows in index order, so
+  ``ORDER BY … LIMIT`` stops after a few rows however many match. SQLite compares those
+  columns with its binary collation, so its existing unique indexes already serve exact and
+  prefix (range) matches in order.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -34,13 +36,13 @@ depends_on = None
 
 # (index name, table, indexed expression): keep in step with schema.DATABASE_ONLY_INDEXES.
 POSTGRES_SEARCH_INDEXES = (
-    ("ix_orders_order_number_pattern", "shopping_mall_orders", "order_number varchar_pattern_ops"),
-    ("ix_support_cases_case_number_pattern", "shopping_mall_support_cases", "case_number varchar_pattern_ops"),
-    ("ix_return_requests_rma_code_pattern", "shopping_mall_return_requests", "rma_code varchar_pattern_ops"),
-    ("ix_refund_requests_number_pattern", "shopping_mall_refund_requests", "refund_request_number varchar_pattern_ops"),
-    ("ix_payouts_payout_number_pattern", "shopping_mall_payouts", "payout_number varchar_pattern_ops"),
-    ("ix_skus_sku_code_pattern", "shopping_mall_skus", "sku_code varchar_pattern_ops"),
-    ("ix_users_email_lower_pattern", "shopping_mall_users", "lower(email) text_pattern_ops"),
+    ("ix_orders_order_number_pattern", "shopping_mall_orders", 'order_number COLLATE "C"'),
+    ("ix_support_cases_case_number_pattern", "shopping_mall_support_cases", 'case_number COLLATE "C"'),
+    ("ix_return_requests_rma_code_pattern", "shopping_mall_return_requests", 'rma_code COLLATE "C"'),
+    ("ix_refund_requests_number_pattern", "shopping_mall_refund_requests", 'refund_request_number COLLATE "C"'),
+    ("ix_payouts_payout_number_pattern", "shopping_mall_payouts", 'payout_number COLLATE "C"'),
+    ("ix_skus_sku_code_pattern", "shopping_mall_skus", 'sku_code COLLATE "C"'),
+    ("ix_users_email_lower_pattern", "shopping_mall_users", '(lower(email)) COLLATE "C"'),
 )
 
 
