@@ -110,8 +110,10 @@ def moderation_queues(session) -> list[Queue]:
             "Open review reports",
             capped_count(
                 session,
+                # written as the partial index's predicate, so the index answers
                 select(ReviewReport.id).where(
-                    ReviewReport.resolved.is_(False), ReviewReport.deleted_at.is_(None)
+                    ReviewReport.resolved == False,  # noqa: E712
+                    ReviewReport.deleted_at.is_(None),
                 ),
             ),
         ),
@@ -163,9 +165,11 @@ def operations_queues(session) -> list[Queue]:
     low = (
         select(InventoryRecord.shopping_mall_sku_id)
         .where(
+            # written as ix_inventory_records_low_stock's predicate, so that index answers
+            # (SQLite matches a partial index only on the same shape of comparison)
             InventoryRecord.deleted_at.is_(None),
-            InventoryRecord.on_hand - InventoryRecord.non_sellable
-            <= InventoryRecord.safety_stock_threshold,
+            InventoryRecord.safety_stock_threshold
+            >= InventoryRecord.on_hand - InventoryRecord.non_sellable,
         )
         .distinct()
     )

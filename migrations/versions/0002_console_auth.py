@@ -16,6 +16,10 @@ Indexes:
 
 * ``shopping_mall_audit_events (entity_table, entity_id, created_at)`` for a record's history,
   and ``(created_at)`` for the most recent events; both databases, declared on the model.
+* Partial indexes for the role homes' queues, both databases, declared on the models:
+  ``ix_inventory_records_low_stock`` (rows where ``safety_stock_threshold >= on_hand -
+  non_sellable``, the comparison written in the one shape SQLite matches) and
+  ``ix_review_reports_open`` (unresolved reports).
 * PostgreSQL only (hand-written, skipped by autogenerate through ``schema.DATABASE_ONLY_INDEXES``):
   ``COLLATE "C"`` indexes on the numbers the global search matches by prefix (order, case, RMA,
   refund request, payout, SKU code) and on ``lower(email)`` for case-insensitive email look-up.
@@ -33,6 +37,8 @@ revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
+
+LOW_STOCK = "deleted_at IS NULL AND safety_stock_threshold >= on_hand - non_sellable"
 
 # (index name, table, indexed expression): keep in step with schema.DATABASE_ONLY_INDEXES.
 POSTGRES_SEARCH_INDEXES = (
@@ -55,6 +61,12 @@ def upgrade():
         batch_op.create_index('ix_audit_events_entity', ['entity_table', 'entity_id', 'created_at'], unique=False)
         batch_op.create_index('ix_audit_events_created_at', ['created_at'], unique=False)
 
+    with op.batch_alter_table('shopping_mall_inventory_records', schema=None) as batch_op:
+        batch_op.create_index('ix_inventory_records_low_stock', ['shopping_mall_sku_id'], unique=False, sqlite_where=sa.text(LOW_STOCK), postgresql_where=sa.text(LOW_STOCK))
+
+    with op.batch_alter_table('shopping_mall_review_reports', schema=None) as batch_op:
+        batch_op.create_index('ix_review_reports_open', ['created_at'], unique=False, sqlite_where=sa.text('resolved = 0 AND deleted_at IS NULL'), postgresql_where=sa.text('resolved = false AND deleted_at IS NULL'))
+
     if op.get_bind().dialect.name == "postgresql":
         for name, table, expression in POSTGRES_SEARCH_INDEXES:
             op.execute(f"CREATE INDEX {name} ON {table} ({expression})")
@@ -64,6 +76,12 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         for name, _table, _expression in POSTGRES_SEARCH_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
+
+    with op.batch_alter_table('shopping_mall_review_reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_review_reports_open')
+
+    with op.batch_alter_table('shopping_mall_inventory_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_inventory_records_low_stock')
 
     with op.batch_alter_table('shopping_mall_audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_created_at')

@@ -13,6 +13,7 @@ from mallconsole.models import (
 )
 from mallconsole.services import dashboards
 from tests.factories.records import build
+from tests.query_plans import query_plans, scans_a_table
 
 
 def counts(queues):
@@ -86,3 +87,25 @@ def test_counts_stop_at_the_cap(session, monkeypatch):
     (queue,) = dashboards.admin_queues(session)
     assert queue.count.capped and queue.count.display == "2+"
     assert dashboards.QueueCount(10_000, False).display == "10,000"
+
+
+def test_no_queue_count_reads_a_whole_table(session):
+    for queues in (
+        dashboards.support_queues,
+        dashboards.moderation_queues,
+        dashboards.finance_queues,
+        dashboards.operations_queues,
+        dashboards.admin_queues,
+        dashboards.recent_audit_events,
+    ):
+        plans = query_plans(session, lambda queues=queues: queues(session))
+        assert plans, queues.__name__
+        for plan in plans:
+            assert not scans_a_table(plan), (queues.__name__, plan)
+
+
+def test_low_stock_and_open_reports_read_their_partial_indexes(session):
+    operations = "\n".join(query_plans(session, lambda: dashboards.operations_queues(session)))
+    assert "ix_inventory_records_low_stock" in operations
+    moderation = "\n".join(query_plans(session, lambda: dashboards.moderation_queues(session)))
+    assert "ix_review_reports_open" in moderation
