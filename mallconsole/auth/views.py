@@ -66,9 +66,6 @@ def _field_errors(form, error: ValidationError) -> None:
 
 def _begin_session(user: User, email: str, next_url: str | None):
     """Make the new server session and a fresh cookie for it (no session fixation)."""
-    if current_user.is_authenticated:
-        # Signing in again from a signed-in browser replaces that session.
-        end_session(db.session, current_user.session_row)
     row, token = start_session(db.session, user, absolute=absolute_limit())
     register_success(db.session, email, user, row.id)
     session.clear()
@@ -95,6 +92,9 @@ def login():
             "auth/login.html", form=form, next_url=next_url, error=refused.message, status=422
         )
     user = credentials.user
+    if current_user.is_authenticated:
+        # Signing in again from a signed-in browser replaces that browser's session.
+        end_session(db.session, current_user.session_row)
     if user.mfa_enabled:
         session.clear()
         session[MFA_PENDING_KEY] = {

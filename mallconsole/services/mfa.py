@@ -22,7 +22,7 @@ import segno
 from ..models import utcnow
 from .errors import ValidationError
 from .passwords import verify_password
-from .secretbox import decrypt_secret, encrypt_secret
+from .secretbox import SecretUnreadable, decrypt_secret, encrypt_secret
 from .security_events import record_security_event
 
 ISSUER = "Mall Console"
@@ -95,7 +95,12 @@ def verify_code(session, user, code: str, config, *, at: datetime | None = None)
     at = at or utcnow()
     code = _normalize(code)
     if TOTP_PATTERN.match(code):
-        step = matching_step(decrypt_secret(config, user.mfa_secret_encrypted), code, at=at)
+        try:
+            secret = decrypt_secret(config, user.mfa_secret_encrypted)
+        except SecretUnreadable:
+            # The MFA key changed: the authenticator cannot be checked; backup codes still can.
+            return False
+        step = matching_step(secret, code, at=at)
         last = user.mfa_last_used_step
         if step is None or (last is not None and step <= last):
             return False

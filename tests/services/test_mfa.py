@@ -101,3 +101,9 @@ def test_disable_needs_the_password(app, session):
     assert user.mfa_enabled
     mfa.disable(session, user, DEFAULT_PASSWORD)
     assert not user.mfa_enabled and user.mfa_secret_encrypted is None
+
+
+def test_a_secret_under_another_key_fails_the_code_not_the_request(app, session):
+    user = make_staff(session, "rekeyed@test.mall", mfa_secret=DEMO_MFA_SECRET)
+    other_key = {"SECRET_KEY": "another key", "MFA_ENCRYPTION_KEY": None}
+    assert not mfa.verify_code(session, user, code_at(T0), other_key, at=T0)
