@@ -33,8 +33,34 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), **MIGRATION_OPTIONS)
     csrf.init_app(app)
 
-    from . import errors, health
+    from . import authz, errors, health, security, templating, transactions
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .auth import cli as auth_cli
+    from .auth import principal
+    from .console import bp as console_bp
+    from .finance import bp as finance_bp
+    from .moderation import bp as moderation_bp
+    from .operations import bp as operations_bp
+    from .support import bp as support_bp
 
+    transactions.install_request_state(app)
+    principal.configure(app)
+    security.install(app)
+    app.before_request(authz.guard_unmatched_role_paths)
+    templating.install(app)
     errors.register(app)
+    auth_cli.register(app)
     app.register_blueprint(health.bp)
+    for blueprint in (
+        auth_bp,
+        console_bp,
+        support_bp,
+        operations_bp,
+        finance_bp,
+        moderation_bp,
+        admin_bp,
+    ):
+        app.register_blueprint(blueprint)
+    transactions.install_commit(app)
     return app

@@ -34,8 +34,13 @@ def error_response(status: int, message: str | None = None, title: str | None = 
     message = message or default_message
     if _wants_json():
         return jsonify(error=title, message=message), status
-    template = "errors/_message.html" if request.headers.get("HX-Request") else "errors/error.html"
-    return render_template(template, status=status, title=title, message=message), status
+    if request.headers.get("HX-Request"):
+        # An error raised past the view is not the fragment its target expects: show it in the
+        # message area (409/422 swap there; app.js puts the others there too).
+        body = render_template("errors/_message.html", status=status, title=title, message=message)
+        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML", "Vary": "HX-Request"}
+        return body, status, headers
+    return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
 def register(app) -> None:

@@ -67,19 +67,23 @@ def empty_database_url(tmp_path, worker_id):
         drop()
 
 
-@pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
-    """The console on the test database, built by running the migrations."""
-    instance = tmp_path_factory.mktemp("instance")
-    app = create_app(
+def make_test_app(database_url: str, instance, secret_key: str = "test-secret-key"):
+    """The console in the testing config on ``database_url``, files under ``instance``."""
+    return create_app(
         {
             "CONFIG_NAME": "testing",
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret-key",
+            "SECRET_KEY": secret_key,
             "UPLOAD_DIR": str(instance / "uploads"),
             "MAIL_URL": "file://" + str(instance / "mailbox"),
         }
     )
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The console on the test database, built by running the migrations."""
+    app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     with app.app_context():
         flask_migrate.upgrade()
     yield app
@@ -138,3 +142,49 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres_only" in item.keywords and not on_postgres:
             item.add_marker(skip)
+
+
+# --- signing in from tests -------------------------------------------------------------------
+
+
+def csrf_from(html: bytes | str) -> str:
+    """The CSRF token of a console page (hidden field or the csrf-token meta tag)."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(html, "html.parser")
+    field = page.find("input", attrs={"name": "csrf_token"})
+    if field is not None:
+        return field["value"]
+    return page.find("meta", attrs={"name": "csrf-token"})["content"]
+
+
+def sign_in(client, email: str, password: str, **extra):
+    """Post the sign-in form as a browser would (token from the form); the response."""
+    token = csrf_from(client.get("/login").data)
+    data = {"email": email, "password": password, "csrf_token": token, **extra}
+    return client.post("/login", data=data)
+
+
+@pytest.fixture
+def login_as(client, session):
+    """``login_as(role, ...)``: a new staff member with those roles, signed in on ``client``."""
+    from tests.factories.actors import DEFAULT_PASSWORD, make_staff
+
+    def login(*roles, email: str | None = None, **kwargs):
+        email = email or f"{'-'.join(roles) or 'staff'}-{uuid.uuid4().hex[:8]}@test.mall"
+        user = make_staff(session, email, roles, **kwargs)
+        response = sign_in(client, email, kwargs.get("password", DEFAULT_PASSWORD))
+        assert response.status_code == 302, response.data
+        return user
+
+    return login
+
+
+@pytest.fixture
+def token_of(client):
+    """``token_of(path)``: the CSRF token on a page, for posting like the browser does."""
+
+    def token(path: str = "/account") -> str:
+        return csrf_from(client.get(path).data)
+
+    return token

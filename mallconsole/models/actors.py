@@ -40,6 +40,10 @@ class User(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    # Console additions (migration 0002): the TOTP time step last accepted, so a code is
+    # never accepted twice, and the IANA zone the staff member reads times in (null = UTC).
+    mfa_last_used_step: Mapped[int | None]
+    time_zone: Mapped[str | None]
 
 
 class UserSession(Base):

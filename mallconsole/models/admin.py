@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
 )
@@ -20,6 +21,11 @@ class AuditEvent(Base):
     platform."""
 
     __tablename__ = "shopping_mall_audit_events"
+    __table_args__ = (
+        # An entity's history (timeline) and the most recent events (admin home).
+        Index("ix_audit_events_entity", "entity_table", "entity_id", "created_at"),
+        Index("ix_audit_events_created_at", "created_at"),
+    )
 
     id: Mapped[uuid_pk]
     actor_user_id: Mapped[str | None] = mapped_column(

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy import (
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
@@ -97,6 +99,15 @@ class ReviewReport(Base):
     """User- or guest-initiated reports against reviews for policy violations."""
 
     __tablename__ = "shopping_mall_review_reports"
+    __table_args__ = (
+        # Open reports (moderation home and queue): only unresolved rows are indexed.
+        Index(
+            "ix_review_reports_open",
+            "created_at",
+            sqlite_where=text("resolved = 0 AND deleted_at IS NULL"),
+            postgresql_where=text("resolved = false AND deleted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[uuid_pk]
     shopping_mall_review_id: Mapped[str] = mapped_column(

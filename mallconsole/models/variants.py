@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy import (
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -174,6 +176,17 @@ class InventoryRecord(Base):
             "shopping_mall_sku_id",
             "shopping_mall_inventory_location_id",
             name="uq_inventory_records_sku_location",
+        ),
+        # Low stock (operations home): only the rows at or below their safety threshold.
+        Index(
+            "ix_inventory_records_low_stock",
+            "shopping_mall_sku_id",
+            sqlite_where=text(
+                "deleted_at IS NULL AND safety_stock_threshold >= on_hand - non_sellable"
+            ),
+            postgresql_where=text(
+                "deleted_at IS NULL AND safety_stock_threshold >= on_hand - non_sellable"
+            ),
         ),
     )
 

@@ -8,38 +8,38 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from mallconsole.models import utcnow
-from tests.factories import make
+from tests.factories.records import build
 
 
 def rejected(session, table, **values) -> bool:
     """Whether inserting a row of ``table`` with ``values`` violates a constraint."""
     try:
         with session.begin_nested():
-            make(session, table, **values)
+            build(session, table, **values)
     except IntegrityError:
         return True
     return False
 
 
 def test_configuration_key_is_unique_per_scope_including_the_global_scope(session):
-    make(session, "shopping_mall_configurations", key="finance.x", scope=None)
-    make(session, "shopping_mall_configurations", key="finance.x", scope="KR")
+    build(session, "shopping_mall_configurations", key="finance.x", scope=None)
+    build(session, "shopping_mall_configurations", key="finance.x", scope="KR")
     assert rejected(session, "shopping_mall_configurations", key="finance.x", scope=None)
     assert rejected(session, "shopping_mall_configurations", key="finance.x", scope="KR")
     assert not rejected(session, "shopping_mall_configurations", key="finance.x", scope="US")
 
 
 def test_soft_deleted_configuration_does_not_block_its_successor(session):
-    make(session, "shopping_mall_configurations", key="k", scope=None, deleted_at=utcnow())
+    build(session, "shopping_mall_configurations", key="k", scope=None, deleted_at=utcnow())
     assert not rejected(session, "shopping_mall_configurations", key="k", scope=None)
 
 
 def test_category_name_and_slug_unique_within_parent_including_roots(session):
-    make(session, "shopping_mall_categories", parent_id=None, name="Shoes", slug="shoes")
+    build(session, "shopping_mall_categories", parent_id=None, name="Shoes", slug="shoes")
     assert rejected(session, "shopping_mall_categories", parent_id=None, name="Shoes", slug="s2")
     assert rejected(session, "shopping_mall_categories", parent_id=None, name="Boots", slug="shoes")
-    parent = make(session, "shopping_mall_categories", parent_id=None, name="Men", slug="men")
-    make(session, "shopping_mall_categories", parent_id=parent.id, name="Shoes", slug="shoes")
+    parent = build(session, "shopping_mall_categories", parent_id=None, name="Men", slug="men")
+    build(session, "shopping_mall_categories", parent_id=parent.id, name="Shoes", slug="shoes")
     assert rejected(
         session, "shopping_mall_categories", parent_id=parent.id, name="X", slug="shoes"
     )
@@ -87,35 +87,35 @@ PAIRS = [
 
 @pytest.mark.parametrize(("table", "columns"), PAIRS, ids=[f"{t}:{'+'.join(c)}" for t, c in PAIRS])
 def test_duplicate_is_rejected(session, table, columns):
-    first = make(session, table)
+    first = build(session, table)
     shared = {c: getattr(first, c) for c in columns}
     assert rejected(session, table, **shared)
 
 
 def test_wishlist_names_are_unique_per_owner(session):
-    user = make(session, "shopping_mall_users")
-    make(session, "shopping_mall_wishlists", shopping_mall_user_id=user.id, name="Default")
+    user = build(session, "shopping_mall_users")
+    build(session, "shopping_mall_wishlists", shopping_mall_user_id=user.id, name="Default")
     assert rejected(
         session, "shopping_mall_wishlists", shopping_mall_user_id=user.id, name="Default"
     )
-    other = make(session, "shopping_mall_users")
+    other = build(session, "shopping_mall_users")
     assert not rejected(
         session, "shopping_mall_wishlists", shopping_mall_user_id=other.id, name="Default"
     )
 
 
 def test_coupon_redeemed_once_per_order(session):
-    order = make(session, "shopping_mall_orders")
-    coupon = make(session, "shopping_mall_coupons")
+    order = build(session, "shopping_mall_orders")
+    coupon = build(session, "shopping_mall_coupons")
     values = {"shopping_mall_coupon_id": coupon.id, "shopping_mall_order_id": order.id}
-    make(session, "shopping_mall_coupon_redemptions", **values)
+    build(session, "shopping_mall_coupon_redemptions", **values)
     assert rejected(session, "shopping_mall_coupon_redemptions", **values)
 
 
 def test_long_media_uri_is_deduplicated_through_its_hash(session):
-    product = make(session, "shopping_mall_products")
+    product = build(session, "shopping_mall_products")
     uri = "https://cdn.example.test/" + "x" * 20000
-    make(session, "shopping_mall_product_media", shopping_mall_product_id=product.id, uri=uri)
+    build(session, "shopping_mall_product_media", shopping_mall_product_id=product.id, uri=uri)
     assert rejected(
         session,
         "shopping_mall_product_media",

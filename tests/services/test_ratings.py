@@ -5,16 +5,16 @@ from sqlalchemy import select
 
 from mallconsole.models import ProductRatingAggregate, RatingAggregate
 from mallconsole.services.ratings import refresh_product_rating_aggregates
-from tests.factories import make
+from tests.factories.records import build
 
 
 def sku_aggregate(session, product, stars: dict[int, int], **values):
     """A SKU-level aggregate of a new SKU of ``product`` with ``stars`` = {star: count}."""
-    sku = make(session, "shopping_mall_skus", shopping_mall_product_id=product.id)
+    sku = build(session, "shopping_mall_skus", shopping_mall_product_id=product.id)
     total = sum(stars.values())
     average = Decimal(sum(s * n for s, n in stars.items())) / total
     counts = {f"ratings_{s}_count": stars.get(s, 0) for s in range(1, 6)}
-    return make(
+    return build(
         session,
         RatingAggregate,
         product_id=product.id,
@@ -33,7 +33,7 @@ def product_rollup(session, product):
 
 
 def test_product_rollup_weights_sku_averages_by_review_count(session):
-    product = make(session, "shopping_mall_products")
+    product = build(session, "shopping_mall_products")
     latest = datetime(2026, 6, 1, 12, tzinfo=UTC)
     sku_aggregate(session, product, {5: 3}, last_approved_review_at=latest)
     sku_aggregate(session, product, {1: 1})
@@ -47,7 +47,7 @@ def test_product_rollup_weights_sku_averages_by_review_count(session):
 
 
 def test_refresh_replaces_stale_rows(session):
-    product = make(session, "shopping_mall_products")
+    product = build(session, "shopping_mall_products")
     aggregate = sku_aggregate(session, product, {3: 1})
     refresh_product_rating_aggregates(session)
     assert product_rollup(session, product).total_reviews == 1

@@ -1,0 +1,7 @@
+"""Sign-in, sign-out and the staff member's own account page (``/login``, ``/account``)."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402, F401  (registers the routes)

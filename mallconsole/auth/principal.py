@@ -1,0 +1,88 @@
+"""Who is asking: the staff member behind the session cookie, loaded once per request."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, request, session
+from flask_login import AnonymousUserMixin
+
+from ..authz import permissions_of
+from ..extensions import db, login_manager
+from ..models import User
+from ..services.sessions import resolve_session, touch_session
+from ..services.staff import active_roles
+
+# The key of the session token in Flask's signed cookie.
+SESSION_TOKEN_KEY = "session_token"
+
+
+class StaffPrincipal:
+    """A signed-in staff member: the user, their session row, roles and permissions."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user: User, session_row, roles):
+        self.user = user
+        self.session_row = session_row
+        self.roles = tuple(roles)
+        self.permissions = permissions_of(self.roles)
+
+    def get_id(self) -> str:
+        return self.user.id
+
+    @property
+    def id(self) -> str:
+        return self.user.id
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def time_zone(self) -> str:
+        return self.user.time_zone or "UTC"
+
+    @property
+    def home_endpoint(self) -> str:
+        return self.roles[0].home_endpoint
+
+
+class Anonymous(AnonymousUserMixin):
+    roles: tuple = ()
+    permissions: frozenset = frozenset()
+    time_zone = "UTC"
+
+
+def idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def absolute_limit() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+
+
+@login_manager.request_loader
+def load_principal(_request):
+    """The live session of the cookie's token; foreground requests extend its idle time."""
+    row = resolve_session(db.session, session.get(SESSION_TOKEN_KEY), idle=idle_limit())
+    if row is None:
+        return None
+    user = db.session.get(User, row.shopping_mall_user_id)
+    if user is None or user.status != "active" or user.deleted_at is not None:
+        return None
+    roles = active_roles(db.session, user.id)
+    if not roles:
+        return None
+    if request.headers.get("X-Background") != "1":
+        touch_session(row)
+    return StaffPrincipal(user, row, roles)
+
+
+def configure(app) -> None:
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    # The server row is the session; Flask-Login's cookie-fingerprint protection is not used.
+    login_manager.session_protection = None

@@ -1,0 +1,289 @@
+"""Sign-in (password, then TOTP when enrolled), sign-out, and the account page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from ..authz import Permission, public, require
+from ..extensions import db
+from ..htmx import render
+from ..models import User, utcnow
+from ..services import accounts, mfa
+from ..services.errors import ValidationError
+from ..services.secretbox import decrypt_secret, encrypt_secret
+from ..services.sessions import active_sessions, end_own_session, end_session, start_session
+from ..services.sign_in import (
+    REFUSAL,
+    SignInRefused,
+    check_credentials,
+    check_ip_limit,
+    check_still_staff,
+    is_locked,
+    register_failure,
+    register_success,
+)
+from ..transactions import keep_changes_on_refusal
+from . import bp
+from .forms import (
+    ConfirmForm,
+    LoginForm,
+    MfaCodeForm,
+    MfaResetForm,
+    PasswordChangeForm,
+    TimeZoneForm,
+)
+from .principal import SESSION_TOKEN_KEY, absolute_limit, idle_limit
+
+MFA_PENDING_KEY = "mfa_pending"
+MFA_ENROLLMENT_KEY = "mfa_enrollment"
+MFA_STEP_LIFETIME = timedelta(minutes=5)
+MFA_REFUSAL = "That code is not right or was already used. Enter the current code."
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to return to after sign-in, or None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    return target
+
+
+def _field_errors(form, error: ValidationError) -> None:
+    for name, messages in error.field_errors.items():
+        if name in form:
+            form[name].errors = list(form[name].errors) + messages
+
+
+def _begin_session(user: User, email: str, next_url: str | None):
+    """Make the new server session and a fresh cookie for it (no session fixation)."""
+    row, token = start_session(db.session, user, absolute=absolute_limit())
+    register_success(db.session, email, user, row.id)
+    session.clear()
+    session[SESSION_TOKEN_KEY] = token
+    return redirect(safe_next(next_url) or url_for("console.index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Email and password; on to the TOTP step when the account has MFA."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("console.index"))
+    form = LoginForm()
+    next_url = safe_next(request.values.get("next"))
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render("auth/login.html", form=form, next_url=next_url, status=status)
+    try:
+        credentials = check_credentials(db.session, form.email.data, form.password.data)
+    except SignInRefused as refused:
+        keep_changes_on_refusal()
+        return render(
+            "auth/login.html", form=form, next_url=next_url, error=refused.message, status=422
+        )
+    user = credentials.user
+    if current_user.is_authenticated:
+        # Signing in again from a signed-in browser replaces that browser's session.
+        end_session(db.session, current_user.session_row)
+    if user.mfa_enabled:
+        session.clear()
+        session[MFA_PENDING_KEY] = {
+            "user_id": user.id,
+            "email": form.email.data,
+            "since": utcnow().isoformat(),
+            "next": next_url,
+        }
+        return redirect(url_for("auth.login_mfa"))
+    return _begin_session(user, form.email.data, next_url)
+
+
+def _pending_mfa_user():
+    pending = session.get(MFA_PENDING_KEY)
+    if not pending:
+        return None, None
+    since = datetime.fromisoformat(pending["since"])
+    user = db.session.get(User, pending["user_id"])
+    if user is None or utcnow() - since > MFA_STEP_LIFETIME:
+        session.pop(MFA_PENDING_KEY, None)
+        return None, None
+    return user, pending
+
+
+@bp.route("/login/mfa", methods=["GET", "POST"])
+@public
+def login_mfa():
+    """The TOTP (or backup code) step of signing in."""
+    user, pending = _pending_mfa_user()
+    if user is None:
+        flash("Sign in with your email and password first.", "error")
+        return redirect(url_for("auth.login"))
+    form = MfaCodeForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render("auth/login_mfa.html", form=form, status=status)
+    check_ip_limit(db.session)
+    try:
+        if is_locked(user):
+            register_failure(db.session, pending["email"], user, reason="locked")
+            raise SignInRefused(REFUSAL)
+        check_still_staff(db.session, pending["email"], user)
+    except SignInRefused:
+        keep_changes_on_refusal()
+        session.pop(MFA_PENDING_KEY, None)
+        return render("auth/login.html", form=LoginForm(), error=REFUSAL, status=422)
+    if not mfa.verify_code(db.session, user, form.code.data, current_app.config):
+        register_failure(
+            db.session,
+            pending["email"],
+            user,
+            reason="wrong or reused code",
+            event_type="mfa_challenge_failed",
+        )
+        keep_changes_on_refusal()
+        return render("auth/login_mfa.html", form=form, error=MFA_REFUSAL, status=422)
+    return _begin_session(user, pending["email"], pending.get("next"))
+
+
+@bp.post("/logout")
+@public
+def logout():
+    """Revoke this session and forget the cookie."""
+    if current_user.is_authenticated:
+        end_session(db.session, current_user.session_row)
+    session.clear()
+    flash("You are signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+def _account_page(status: int = 200, **forms):
+    forms.setdefault("password_form", PasswordChangeForm(formdata=None))
+    forms.setdefault("zone_form", TimeZoneForm(formdata=None, time_zone=current_user.time_zone))
+    forms.setdefault("reset_form", MfaResetForm(formdata=None))
+    return render(
+        "auth/account.html",
+        sessions=active_sessions(db.session, current_user.id, idle=idle_limit()),
+        current_session_id=current_user.session_row.id,
+        end_form=ConfirmForm(formdata=None),
+        backup_codes_left=mfa.remaining_backup_codes(current_user.user),
+        status=status,
+        **forms,
+    )
+
+
+@bp.get("/account")
+@require(Permission.CONSOLE_USE)
+def account():
+    """Password, MFA, sessions and time zone of the signed-in staff member."""
+    return _account_page()
+
+
+@bp.post("/account/password")
+@require(Permission.CONSOLE_USE)
+def password_change():
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return _account_page(422, password_form=form)
+    try:
+        ended = accounts.change_password(
+            db.session,
+            current_user.user,
+            current=form.current_password.data,
+            new=form.new_password.data,
+            confirm=form.confirm_password.data,
+            keep_session_id=current_user.session_row.id,
+        )
+    except ValidationError as error:
+        _field_errors(form, error)
+        return _account_page(422, password_form=form)
+    flash(f"Password changed. {ended} other session(s) ended.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/time-zone")
+@require(Permission.CONSOLE_USE)
+def time_zone_update():
+    form = TimeZoneForm()
+    if not form.validate_on_submit():
+        return _account_page(422, zone_form=form)
+    accounts.set_time_zone(
+        db.session, current_user.user, form.time_zone.data, actor=current_user.user
+    )
+    flash(f"Times are now shown in {form.time_zone.data}.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sessions/<session_id>/end")
+@require(Permission.CONSOLE_USE)
+def session_end(session_id: str):
+    """End one of the staff member's own sessions (this one signs out)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    end_own_session(db.session, current_user.user, session_id)
+    if session_id == current_user.session_row.id:
+        session.clear()
+        flash("This session has ended. Sign in again to continue.", "success")
+        return redirect(url_for("auth.login"))
+    flash("The session has ended.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/mfa", methods=["GET", "POST"])
+@require(Permission.CONSOLE_USE)
+def mfa_enroll():
+    """Enroll an authenticator: QR code and secret, confirmed by a code; backup codes once."""
+    user = current_user.user
+    if user.mfa_enabled:
+        return render("auth/mfa_status.html", reset_form=MfaResetForm(formdata=None))
+    config = current_app.config
+    form = MfaCodeForm()
+    stored = session.get(MFA_ENROLLMENT_KEY)
+    if request.method == "GET" or not stored:
+        secret = mfa.new_secret()
+        session[MFA_ENROLLMENT_KEY] = encrypt_secret(config, secret)
+    else:
+        secret = decrypt_secret(config, stored)
+    if form.validate_on_submit():
+        try:
+            codes = mfa.enroll(db.session, user, secret, form.code.data, config)
+        except ValidationError as error:
+            _field_errors(form, error)
+        else:
+            session.pop(MFA_ENROLLMENT_KEY, None)
+            response = render("auth/mfa_backup_codes.html", codes=codes)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    uri = mfa.provisioning_uri(secret, user.email)
+    return render(
+        "auth/mfa_enroll.html",
+        form=form,
+        secret=secret,
+        qr_svg=mfa.qr_svg(uri),
+        required=config.get("MFA_REQUIRED"),
+        status=422 if form.is_submitted() else 200,
+    )
+
+
+@bp.post("/account/mfa/reset")
+@require(Permission.CONSOLE_USE)
+def mfa_reset():
+    """Turn MFA off (password required) to enroll a new authenticator."""
+    form = MfaResetForm()
+    if not form.validate_on_submit():
+        return _account_page(422, reset_form=form)
+    try:
+        mfa.disable(db.session, current_user.user, form.password.data)
+    except ValidationError as error:
+        _field_errors(form, error)
+        return _account_page(422, reset_form=form)
+    flash("Two-step sign-in is off. Enroll your new authenticator now.", "success")
+    return redirect(url_for("auth.mfa_enroll"))

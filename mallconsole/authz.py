@@ -1,0 +1,200 @@
+"""Roles, permissions and the one map between them; ``require(permission)`` guards a view.
+
+Roles are the staff role-assignment tables (CONTRACT.md "Roles and where they live"); a staff
+member holds a role while its row has ``revoked_at`` null. Every view declares the permission
+it needs with ``@require(...)`` (a test walks ``app.url_map`` for it) and each role blueprint
+also guards its whole prefix in ``before_request``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, make_response, redirect, request, url_for
+from flask_login import current_user
+
+
+class Role(StrEnum):
+    """A staff role, keyed as in CONTRACT.md; the order is the navigation order."""
+
+    SUPPORT_AGENT = "support_agent"
+    OPERATIONS_MANAGER = "operations_manager"
+    FINANCE_MANAGER = "finance_manager"
+    CONTENT_MODERATOR = "content_moderator"
+    SYSTEM_ADMIN = "system_admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def home_endpoint(self) -> str:
+        return f"{ROLE_BLUEPRINTS[self]}.home"
+
+
+ROLE_LABELS = {
+    Role.SUPPORT_AGENT: "Support",
+    Role.OPERATIONS_MANAGER: "Operations",
+    Role.FINANCE_MANAGER: "Finance",
+    Role.CONTENT_MODERATOR: "Moderation",
+    Role.SYSTEM_ADMIN: "Admin",
+}
+
+# Blueprint name (and package) of each role; the URL prefix is "/<name>/".
+ROLE_BLUEPRINTS = {
+    Role.SUPPORT_AGENT: "support",
+    Role.OPERATIONS_MANAGER: "operations",
+    Role.FINANCE_MANAGER: "finance",
+    Role.CONTENT_MODERATOR: "moderation",
+    Role.SYSTEM_ADMIN: "admin",
+}
+
+
+class Permission(StrEnum):
+    """Something a staff member may do or see."""
+
+    # Every staff member: the home redirect, global search, their own account page.
+    CONSOLE_USE = "console.use"
+    # Each role's area and its home queues.
+    SUPPORT_ACCESS = "support.access"
+    OPERATIONS_ACCESS = "operations.access"
+    FINANCE_ACCESS = "finance.access"
+    MODERATION_ACCESS = "moderation.access"
+    ADMIN_ACCESS = "admin.access"
+    # Records a staff member may find in search and open.
+    ORDERS_VIEW = "orders.view"
+    CASES_VIEW = "cases.view"
+    RETURNS_VIEW = "returns.view"
+    REFUNDS_VIEW = "refunds.view"
+    PAYOUTS_VIEW = "payouts.view"
+    SKUS_VIEW = "skus.view"
+    CUSTOMERS_VIEW = "customers.view"
+    AUDIT_VIEW = "audit.view"
+
+
+_P = Permission
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SUPPORT_AGENT: frozenset(
+        {
+            _P.CONSOLE_USE,
+            _P.SUPPORT_ACCESS,
+            _P.CASES_VIEW,
+            _P.ORDERS_VIEW,
+            _P.RETURNS_VIEW,
+            _P.REFUNDS_VIEW,
+            _P.CUSTOMERS_VIEW,
+        }
+    ),
+    Role.OPERATIONS_MANAGER: frozenset(
+        {
+            _P.CONSOLE_USE,
+            _P.OPERATIONS_ACCESS,
+            _P.ORDERS_VIEW,
+            _P.RETURNS_VIEW,
+            _P.SKUS_VIEW,
+            _P.CUSTOMERS_VIEW,
+        }
+    ),
+    Role.FINANCE_MANAGER: frozenset(
+        {_P.CONSOLE_USE, _P.FINANCE_ACCESS, _P.ORDERS_VIEW, _P.REFUNDS_VIEW, _P.PAYOUTS_VIEW}
+    ),
+    Role.CONTENT_MODERATOR: frozenset({_P.CONSOLE_USE, _P.MODERATION_ACCESS, _P.SKUS_VIEW}),
+    Role.SYSTEM_ADMIN: frozenset(
+        {_P.CONSOLE_USE, _P.ADMIN_ACCESS, _P.AUDIT_VIEW, _P.CUSTOMERS_VIEW}
+    ),
+}
+
+
+def permissions_of(roles) -> frozenset[Permission]:
+    """The union of the permissions of ``roles``."""
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def is_htmx_request() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def login_url(next_url: str | None = None) -> str:
+    """The sign-in page, coming back to ``next_url`` afterwards."""
+    base = url_for("auth.login")
+    return f"{base}?{urlencode({'next': next_url})}" if next_url else base
+
+
+def anonymous_response():
+    """Anonymous: a redirect to the sign-in page (401 + ``HX-Redirect`` for htmx)."""
+    target = login_url(request.full_path.rstrip("?") if request.method == "GET" else None)
+    if is_htmx_request():
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def refusal(permission: Permission | None = None, role: Role | None = None):
+    """``None`` when the current user may go on, else the response that stops the request."""
+    if not current_user.is_authenticated:
+        return anonymous_response()
+    if role is not None and role not in current_user.roles:
+        abort(403)
+    if permission is not None and permission not in current_user.permissions:
+        abort(403)
+    return None
+
+
+def require(permission: Permission) -> Callable:
+    """Decorate a view: only signed-in staff holding ``permission`` get through."""
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            stopped = refusal(permission)
+            if stopped is not None:
+                return stopped
+            return view(*args, **kwargs)
+
+        guarded.required_permission = permission
+        return guarded
+
+    return decorator
+
+
+def public(view):
+    """Mark a view that anyone may reach (sign-in pages); the url_map test lists them."""
+    view.public = True
+    return view
+
+
+def role_guard(role: Role) -> Callable:
+    """A ``before_request`` hook refusing the whole blueprint to staff without ``role``."""
+
+    def guard():
+        return refusal(role=role)
+
+    return guard
+
+
+def role_blueprint(role: Role, import_name: str):
+    """The blueprint of ``role``'s console at ``/<name>/``, guarded as a whole."""
+    name = ROLE_BLUEPRINTS[role]
+    blueprint = Blueprint(name, import_name, url_prefix=f"/{name}")
+    # Every route of the prefix refuses staff without the role, whatever its own permission.
+    blueprint.before_request(role_guard(role))
+    return blueprint
+
+
+def guard_unmatched_role_paths():
+    """``before_request`` for the whole app: an unknown path under a role's prefix answers as
+    its blueprint would (login or 403), not a 404 that tells outsiders what exists."""
+    if request.url_rule is not None:
+        return None
+    for role, name in ROLE_BLUEPRINTS.items():
+        if request.path.startswith(f"/{name}/"):
+            return refusal(role=role)
+    return None

@@ -1,0 +1,50 @@
+"""``/`` and ``/search``."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, request, url_for
+from flask_login import current_user
+
+from ..authz import Permission, require
+from ..extensions import db
+from ..htmx import render
+from ..services.search import MIN_LENGTH, search
+from . import bp
+from .forms import SearchForm
+
+
+@bp.get("/")
+@require(Permission.CONSOLE_USE)
+def index():
+    """To the home of the signed-in staff member's first role."""
+    return redirect(url_for(current_user.home_endpoint))
+
+
+def screen_url(card) -> str | None:
+    """The record's own screen, once the console that owns it exists and may be opened."""
+    if card.screen is None:
+        return None
+    endpoint, argument = card.screen
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **{argument: card.record_id})
+
+
+@bp.get("/search")
+@require(Permission.CONSOLE_USE)
+def search_results():
+    """Summary cards of matching records the searcher's roles may open."""
+    form = SearchForm(request.args)
+    term = (form.q.data or "").strip()
+    valid = form.validate()
+    cards = search(db.session, term, permissions=current_user.permissions) if valid else []
+    return render(
+        "console/search.html",
+        block="results",
+        form=form,
+        term=term,
+        cards=cards,
+        screen_url=screen_url,
+        too_short=bool(term) and len(term) < MIN_LENGTH,
+        status=200 if valid else 422,
+    )

@@ -1,0 +1,8 @@
+"""Views of the finance console."""
+
+from ..authz import Permission
+from ..role_home import add_home
+from ..services import dashboards
+from . import bp
+
+home = add_home(bp, Permission.FINANCE_ACCESS, dashboards.finance_queues)

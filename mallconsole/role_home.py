@@ -1,0 +1,25 @@
+"""The home page every role console starts with: its queues, counted live."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .authz import Permission, require
+from .extensions import db
+from .htmx import render
+
+
+def add_home(bp, permission: Permission, queues: Callable, **extra: Callable) -> Callable:
+    """Register ``<bp>.home`` at ``/<prefix>/``: ``queues(session)`` and any ``extra`` lists.
+
+    htmx polling (``X-Background: 1``) gets only the ``queues`` block.
+    """
+
+    @bp.get("/", endpoint="home")
+    @require(permission)
+    def home():
+        context = {name: load(db.session) for name, load in extra.items()}
+        return render(f"{bp.name}/home.html", block="queues", queues=queues(db.session), **context)
+
+    home.__doc__ = f"The {bp.name} home: {queues.__doc__}"
+    return home

@@ -1,0 +1,206 @@
+"""The queues on each role's home page, counted live from the database.
+
+Counts follow CONTRACT.md: exact up to 10,000, above that "10,000+". Each count reads at most
+10,001 index entries (``LIMIT`` inside the count), whatever the size of the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..models import (
+    AdminAction,
+    InventoryRecord,
+    Order,
+    Payout,
+    RefundRequest,
+    Review,
+    ReviewReport,
+    SupportCase,
+    utcnow,
+)
+from . import audit
+
+COUNT_CAP = 10_000
+UNRESOLVED_CASE_STATES = ("open", "pending", "on_hold")
+PRIORITY_ORDER = ("urgent", "high", "medium", "normal", "low")
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    """A count that stops at the cap."""
+
+    value: int
+    capped: bool
+
+    @property
+    def display(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.capped else f"{self.value:,}"
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One line of a home page: what is waiting, and how many."""
+
+    key: str
+    label: str
+    count: QueueCount
+    hint: str | None = None
+
+
+def capped_count(session, ids) -> QueueCount:
+    """Count the rows of the ``select(<id>)`` statement ``ids``, stopping after the cap."""
+    limited = ids.limit(COUNT_CAP + 1).subquery()
+    value = session.execute(select(func.count()).select_from(limited)).scalar_one()
+    return QueueCount(min(value, COUNT_CAP), value > COUNT_CAP)
+
+
+def _priority_rank(priority: str) -> tuple[int, str]:
+    order = PRIORITY_ORDER.index(priority) if priority in PRIORITY_ORDER else len(PRIORITY_ORDER)
+    return order, priority
+
+
+def support_queues(session, *, now: datetime | None = None) -> list[Queue]:
+    """Unresolved cases by priority, and those past their SLA."""
+    now = now or utcnow()
+    unresolved = (SupportCase.status.in_(UNRESOLVED_CASE_STATES), SupportCase.deleted_at.is_(None))
+    priorities = session.execute(
+        select(SupportCase.priority).where(*unresolved).group_by(SupportCase.priority)
+    ).scalars()
+    queues = [
+        Queue(
+            f"cases_{priority}",
+            f"Open cases, {priority} priority",
+            capped_count(
+                session, select(SupportCase.id).where(*unresolved, SupportCase.priority == priority)
+            ),
+            "Open, pending or on hold",
+        )
+        for priority in sorted(priorities, key=_priority_rank)
+    ]
+    queues.append(
+        Queue(
+            "cases_sla_breached",
+            "SLA breached",
+            capped_count(
+                session, select(SupportCase.id).where(*unresolved, SupportCase.sla_due_at < now)
+            ),
+            "Unresolved cases past their first-response due time",
+        )
+    )
+    return queues
+
+
+def moderation_queues(session) -> list[Queue]:
+    """Reviews waiting for a decision and unresolved reports."""
+    return [
+        Queue(
+            "reviews_pending",
+            "Pending reviews",
+            capped_count(
+                session,
+                select(Review.id).where(Review.state == "pending", Review.deleted_at.is_(None)),
+            ),
+        ),
+        Queue(
+            "reports_open",
+            "Open review reports",
+            capped_count(
+                session,
+                # written as the partial index's predicate, so the index answers
+                select(ReviewReport.id).where(
+                    ReviewReport.resolved == False,  # noqa: E712
+                    ReviewReport.deleted_at.is_(None),
+                ),
+            ),
+        ),
+    ]
+
+
+def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
+    """Refund requests awaiting approval and scheduled payouts."""
+    now = now or utcnow()
+
+    def refunds(status):
+        return capped_count(
+            session,
+            select(RefundRequest.id).where(
+                RefundRequest.status == status, RefundRequest.deleted_at.is_(None)
+            ),
+        )
+
+    scheduled = (Payout.status == "scheduled", Payout.deleted_at.is_(None))
+    return [
+        Queue("refunds_pending", "Refund requests awaiting approval", refunds("pending")),
+        Queue(
+            "refunds_second_approval",
+            "Refund requests awaiting a second approval",
+            refunds("pending_second_approval"),
+            "Above the dual-approval threshold",
+        ),
+        Queue(
+            "payouts_scheduled",
+            "Payouts scheduled",
+            capped_count(session, select(Payout.id).where(*scheduled)),
+        ),
+        Queue(
+            "payouts_due",
+            "Scheduled payouts due now",
+            capped_count(session, select(Payout.id).where(*scheduled, Payout.scheduled_for <= now)),
+        ),
+    ]
+
+
+def operations_queues(session) -> list[Queue]:
+    """Orders held or under review, and SKUs at or below their safety stock."""
+
+    def orders(status):
+        return capped_count(
+            session, select(Order.id).where(Order.status == status, Order.deleted_at.is_(None))
+        )
+
+    low = (
+        select(InventoryRecord.shopping_mall_sku_id)
+        .where(
+            # written as ix_inventory_records_low_stock's predicate, so that index answers
+            # (SQLite matches a partial index only on the same shape of comparison)
+            InventoryRecord.deleted_at.is_(None),
+            InventoryRecord.safety_stock_threshold
+            >= InventoryRecord.on_hand - InventoryRecord.non_sellable,
+        )
+        .distinct()
+    )
+    return [
+        Queue("orders_on_hold", "Orders on hold", orders("on_hold")),
+        Queue("orders_under_review", "Orders under review", orders("under_review")),
+        Queue(
+            "skus_low_stock",
+            "Low-stock SKUs",
+            capped_count(session, low),
+            "Sellable stock (on hand − non-sellable) at or below the safety threshold",
+        ),
+    ]
+
+
+def admin_queues(session) -> list[Queue]:
+    """Admin actions waiting for approval."""
+    return [
+        Queue(
+            "admin_actions_pending",
+            "Admin actions awaiting approval",
+            capped_count(
+                session,
+                select(AdminAction.id).where(
+                    AdminAction.status == "pending", AdminAction.deleted_at.is_(None)
+                ),
+            ),
+        )
+    ]
+
+
+def recent_audit_events(session, *, limit: int = 10):
+    """The latest audit events, for the admin home."""
+    return audit.recent_events(session, limit=limit)

@@ -1,0 +1,39 @@
+"""Display time zones: times are stored in UTC and shown in each staff member's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+DEFAULT_ZONE = "UTC"
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """The IANA zones offered (sorted; ``UTC`` first)."""
+    names = sorted(
+        n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV/"))
+    )
+    return (DEFAULT_ZONE, *names)
+
+
+def is_known_zone(name: str) -> bool:
+    return name in zone_names()
+
+
+def to_zone(moment: datetime, zone: str | None) -> datetime:
+    """``moment`` (aware) in ``zone`` (UTC when unknown or unset)."""
+    name = zone if zone and is_known_zone(zone) else DEFAULT_ZONE
+    return moment.astimezone(ZoneInfo(name))
+
+
+def format_moment(moment: datetime | None, zone: str | None) -> str:
+    """``2026-11-22 09:30 CET (Europe/Paris)``: the local time with its zone visible."""
+    if moment is None:
+        return "—"
+    local = to_zone(moment, zone)
+    name = zone if zone and is_known_zone(zone) else DEFAULT_ZONE
+    abbreviation = local.strftime("%Z")
+    label = name if abbreviation == name else f"{abbreviation} ({name})"
+    return f"{local:%Y-%m-%d %H:%M} {label}"

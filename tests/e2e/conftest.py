@@ -1,0 +1,112 @@
+"""Browser tests: the console served from a thread on a loopback port, Chromium via Playwright.
+
+The live server runs on its own committed database (a SQLite file, or a fresh PostgreSQL
+database when ``TEST_DATABASE_URL`` is set), migrated and given the demo staff it needs.
+Without ``/usr/bin/chromium`` the tests are skipped, unless ``REQUIRE_BROWSER_TESTS=1`` (CI),
+where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import flask_migrate
+import pytest
+from werkzeug.serving import make_server
+
+from mallconsole.authz import Role
+from mallconsole.extensions import db
+from mallconsole.models import Order
+from tests.conftest import _postgres_database, make_test_app
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.factories.actors import DEMO_MFA_SECRET, DEMO_PASSWORD, make_staff
+from tests.factories.records import build
+
+SEARCHABLE_ORDER = "ORD-20261122-000123"
+DEMO_STAFF = {
+    "support@demo.mall": [Role.SUPPORT_AGENT],
+    "lead@demo.mall": [Role.SUPPORT_AGENT, Role.OPERATIONS_MANAGER],
+    "admin@demo.mall": [Role.SYSTEM_ADMIN],
+    "lockme@demo.mall": [Role.FINANCE_MANAGER],
+}
+
+
+@pytest.fixture(scope="module")
+def live_database(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "console.db")
+        return
+    url, drop = _postgres_database(base, f"e2e_{uuid.uuid4().hex[:6]}")
+    try:
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture(scope="module")
+def live_server(live_database, tmp_path_factory):
+    """The console at ``http://127.0.0.1:<port>`` with the demo staff, committed."""
+    require_browser()
+    app = make_test_app(live_database, tmp_path_factory.mktemp("e2e"), "e2e-secret-key")
+    with app.app_context():
+        flask_migrate.upgrade()
+        for email, roles in DEMO_STAFF.items():
+            make_staff(db.session, email, roles, password=DEMO_PASSWORD)
+        make_staff(
+            db.session,
+            "mfa-admin@demo.mall",
+            [Role.SYSTEM_ADMIN],
+            password=DEMO_PASSWORD,
+            mfa_secret=DEMO_MFA_SECRET,
+        )
+        build(db.session, Order, order_number=SEARCHABLE_ORDER, status="on_hold")
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(live_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) whose page fails the test on a CSP violation."""
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield page
+    context.close()
+    assert problems == [], problems

@@ -1,0 +1,40 @@
+"""The query plans of the statements a piece of code runs, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+
+def query_plans(session, action) -> list[str]:
+    """Run ``action()`` and return the plan of each statement it executed."""
+    connection = session.connection()
+    statements = []
+
+    def collect(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", collect)
+    try:
+        action()
+    finally:
+        event.remove(connection, "before_cursor_execute", collect)
+    sqlite = connection.dialect.name == "sqlite"
+    if not sqlite:
+        # tiny test tables: make the planner say whether an index *can* answer
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+    return [
+        "\n".join(str(row[-1]) for row in connection.exec_driver_sql(explain + sql, params))
+        for sql, params in statements
+    ]
+
+
+def scans_a_table(plan: str) -> bool:
+    """Whether the plan reads a whole table (not an index)."""
+    if "Seq Scan" in plan:
+        return True
+    # SQLite: "SCAN <table>" without an index (scanning a subquery's rows is fine)
+    return any(
+        line.strip().startswith("SCAN shopping_mall_") and "INDEX" not in line
+        for line in plan.splitlines()
+    )

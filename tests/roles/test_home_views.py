@@ -1,0 +1,90 @@
+"""Each role's home shows its queues with live counts from the database."""
+
+from bs4 import BeautifulSoup
+
+from mallconsole.authz import Role
+from mallconsole.models import (
+    AdminAction,
+    InventoryRecord,
+    Order,
+    Payout,
+    RefundRequest,
+    Review,
+    SupportCase,
+    utcnow,
+)
+from mallconsole.services import audit
+from tests.factories.records import build
+
+
+def shown_counts(response):
+    page = BeautifulSoup(response.data, "html.parser")
+    return {
+        row["data-queue"]: row.select_one(".count").get_text()
+        for row in page.select("tr[data-queue]")
+    }
+
+
+def test_support_home_counts_cases(client, session, login_as):
+    login_as(Role.SUPPORT_AGENT)
+    build(session, SupportCase, status="open", priority="urgent", sla_due_at=utcnow())
+    build(session, SupportCase, status="closed", priority="urgent")
+    assert shown_counts(client.get("/support/")) == {
+        "cases_urgent": "1",
+        "cases_sla_breached": "1",
+    }
+
+
+def test_operations_home_counts_orders_and_low_stock(client, session, login_as):
+    login_as(Role.OPERATIONS_MANAGER)
+    build(session, Order, status="on_hold")
+    build(session, InventoryRecord, on_hand=3, non_sellable=0, safety_stock_threshold=5)
+    assert shown_counts(client.get("/operations/")) == {
+        "orders_on_hold": "1",
+        "orders_under_review": "0",
+        "skus_low_stock": "1",
+    }
+
+
+def test_finance_home_counts_refunds_and_payouts(client, session, login_as):
+    login_as(Role.FINANCE_MANAGER)
+    build(session, RefundRequest, status="pending_second_approval")
+    build(session, Payout, status="scheduled")
+    counts = shown_counts(client.get("/finance/"))
+    assert counts["refunds_second_approval"] == "1" and counts["payouts_scheduled"] == "1"
+    assert counts["refunds_pending"] == "0"
+
+
+def test_moderation_home_counts_reviews(client, session, login_as):
+    login_as(Role.CONTENT_MODERATOR)
+    build(session, Review, state="pending")
+    assert shown_counts(client.get("/moderation/"))["reviews_pending"] == "1"
+
+
+def test_admin_home_counts_approvals_and_lists_recent_audit_events(client, session, login_as):
+    admin = login_as(Role.SYSTEM_ADMIN, time_zone="America/New_York")
+    build(session, AdminAction, status="pending")
+    audit.record(
+        session,
+        actor=admin,
+        entity_table="shopping_mall_feature_flags",
+        entity_id="f1",
+        action="flag_enabled",
+        summary="Turned on new-checkout",
+    )
+    response = client.get("/admin/")
+    assert shown_counts(response) == {"admin_actions_pending": "1"}
+    page = BeautifulSoup(response.data, "html.parser")
+    first = page.select_one("table.recent-events tbody tr").get_text()
+    assert "Turned on new-checkout" in first and admin.email in first
+    assert "(America/New_York)" in first
+
+
+def test_polling_gets_only_the_queues_fragment(client, session, login_as):
+    login_as(Role.SUPPORT_AGENT)
+    response = client.get("/support/", headers={"HX-Request": "true", "X-Background": "1"})
+    assert response.status_code == 200
+    assert response.data.lstrip().startswith(b'<section id="queues"')
+    assert b"<html" not in response.data
+    page = BeautifulSoup(response.data, "html.parser")
+    assert page.select_one("#queues")["hx-headers"] == '{"X-Background": "1"}'

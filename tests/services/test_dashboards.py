@@ -1,0 +1,111 @@
+from datetime import timedelta
+
+from mallconsole.models import (
+    AdminAction,
+    InventoryRecord,
+    Order,
+    Payout,
+    RefundRequest,
+    Review,
+    ReviewReport,
+    SupportCase,
+    utcnow,
+)
+from mallconsole.services import dashboards
+from tests.factories.records import build
+from tests.query_plans import query_plans, scans_a_table
+
+
+def counts(queues):
+    return {q.key: q.count.display for q in queues}
+
+
+def test_support_counts_unresolved_cases_by_priority_and_sla_breaches(session):
+    past, future = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+    build(session, SupportCase, status="open", priority="high", sla_due_at=past)
+    build(session, SupportCase, status="pending", priority="high", sla_due_at=future)
+    build(session, SupportCase, status="on_hold", priority="low")
+    build(session, SupportCase, status="resolved", priority="urgent", sla_due_at=past)
+    build(session, SupportCase, status="open", priority="low", deleted_at=utcnow())
+    queues = dashboards.support_queues(session)
+    assert [q.key for q in queues] == ["cases_high", "cases_low", "cases_sla_breached"]
+    assert counts(queues) == {"cases_high": "2", "cases_low": "1", "cases_sla_breached": "1"}
+
+
+def test_moderation_counts_pending_reviews_and_open_reports(session):
+    review = build(session, Review, state="pending")
+    build(session, Review, state="approved")
+    build(session, ReviewReport, shopping_mall_review_id=review.id, resolved=False)
+    build(session, ReviewReport, shopping_mall_review_id=review.id, resolved=True)
+    assert counts(dashboards.moderation_queues(session)) == {
+        "reviews_pending": "1",
+        "reports_open": "1",
+    }
+
+
+def test_finance_counts_refunds_awaiting_approval_and_scheduled_payouts(session):
+    for status in ("pending", "pending", "pending_second_approval", "approved"):
+        build(session, RefundRequest, status=status)
+    build(session, Payout, status="scheduled", scheduled_for=utcnow() - timedelta(days=1))
+    build(session, Payout, status="scheduled", scheduled_for=utcnow() + timedelta(days=1))
+    build(session, Payout, status="paid")
+    assert counts(dashboards.finance_queues(session)) == {
+        "refunds_pending": "2",
+        "refunds_second_approval": "1",
+        "payouts_scheduled": "2",
+        "payouts_due": "1",
+    }
+
+
+def test_operations_counts_held_orders_and_low_stock_skus(session):
+    build(session, Order, status="on_hold")
+    build(session, Order, status="under_review")
+    build(session, Order, status="under_review")
+    build(session, Order, status="confirmed")
+    low = build(session, InventoryRecord, on_hand=10, non_sellable=4, safety_stock_threshold=6)
+    # a second location of the same SKU, also low: the SKU counts once
+    build(session, InventoryRecord, shopping_mall_sku_id=low.shopping_mall_sku_id,
+          on_hand=1, non_sellable=0, safety_stock_threshold=2)  # fmt: skip
+    build(session, InventoryRecord, on_hand=10, non_sellable=3, safety_stock_threshold=6)
+    assert counts(dashboards.operations_queues(session)) == {
+        "orders_on_hold": "1",
+        "orders_under_review": "2",
+        "skus_low_stock": "1",
+    }
+
+
+def test_admin_counts_pending_actions(session):
+    build(session, AdminAction, status="pending")
+    build(session, AdminAction, status="executed")
+    assert counts(dashboards.admin_queues(session)) == {"admin_actions_pending": "1"}
+
+
+def test_counts_stop_at_the_cap(session, monkeypatch):
+    monkeypatch.setattr(dashboards, "COUNT_CAP", 2)
+    for _ in range(3):
+        build(session, AdminAction, status="pending")
+    (queue,) = dashboards.admin_queues(session)
+    assert queue.count.capped and queue.count.display == "2+"
+    assert dashboards.QueueCount(10_000, False).display == "10,000"
+
+
+def test_no_queue_count_reads_a_whole_table(session):
+    for queues in (
+        dashboards.support_queues,
+        dashboards.moderation_queues,
+        dashboards.finance_queues,
+        dashboards.operations_queues,
+        dashboards.admin_queues,
+        dashboards.recent_audit_events,
+    ):
+        plans = query_plans(session, lambda queues=queues: queues(session))
+        assert plans, queues.__name__
+        for plan in plans:
+            assert not scans_a_table(plan), (queues.__name__, plan)
+
+
+def test_low_stock_and_open_reports_read_their_partial_indexes(session):
+    operations = "\n".join(query_plans(session, lambda: dashboards.operations_queues(session)))
+    assert "ix_inventory_records_low_stock" in operations
+    moderation = "\n".join(query_plans(session, lambda: dashboards.moderation_queues(session)))
+    assert "ix_review_reports_open" in moderation

@@ -1,0 +1,41 @@
+"""The layout every screen lives in: landmarks, skip link, user and sign-out, messages."""
+
+from bs4 import BeautifulSoup
+
+from mallconsole.authz import Role
+
+
+def test_the_shell_of_a_signed_in_page(client, login_as):
+    user = login_as(Role.SUPPORT_AGENT, time_zone="Europe/Paris")
+    page = BeautifulSoup(client.get("/support/").data, "html.parser")
+    assert page.select_one("a.skip-link")["href"] == "#main"
+    assert page.find("main")["id"] == "main"
+    assert page.find("header") and page.find("footer")
+    assert page.select_one("nav[aria-label]") is not None
+    assert page.select_one("#messages")["aria-live"] == "polite"
+    sign_out = page.select_one(".usermenu form")
+    assert sign_out["method"] == "post" and sign_out["action"] == "/logout"
+    assert sign_out.find("input", attrs={"name": "csrf_token"})["value"]
+    assert page.select_one(".usermenu").get_text(" ", strip=True).startswith(user.email)
+    assert "Europe/Paris" in page.select_one(".usermenu .zone").get_text()
+    assert page.find("body")["hx-indicator"] == "#progress"
+    assert page.select_one("#progress.htmx-indicator") is not None
+    scripts = [s["src"] for s in page.find_all("script")]
+    assert scripts == ["/static/htmx-2.0.11.min.js", "/static/app.js"]
+
+
+def test_flash_messages_show_once(client, login_as):
+    from tests.conftest import csrf_from
+
+    login_as(Role.SUPPORT_AGENT)
+    token = csrf_from(client.get("/account").data)
+    client.post("/account/time-zone", data={"csrf_token": token, "time_zone": "Asia/Seoul"})
+    first = BeautifulSoup(client.get("/account").data, "html.parser")
+    assert "Asia/Seoul" in first.select_one("#messages .flash-success").get_text()
+    second = BeautifulSoup(client.get("/account").data, "html.parser")
+    assert second.select("#messages .flash") == []
+
+
+def test_the_sign_in_page_has_no_navigation(client):
+    page = BeautifulSoup(client.get("/login").data, "html.parser")
+    assert page.select("nav.mainnav") == [] and page.select(".usermenu") == []
