@@ -36,5 +36,8 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     from . import errors, health
 
     errors.register(app)
+    from . import cli
+
+    cli.register(app)
     app.register_blueprint(health.bp)
     return app
