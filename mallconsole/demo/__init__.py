@@ -30,7 +30,7 @@ from . import (
     support,
 )
 from .world import World
-from .writer import make_writer
+from .writer import bulk_writer
 
 __all__ = ["World", "build_world", "describe_world"]
 
@@ -72,20 +72,17 @@ def build_world(
     from ..services.passwords import hash_password
     from ..services.secretbox import encrypt_secret
 
-    world = World(
-        seed=seed,
-        scale=scale,
-        now=now or utcnow(),
-        write=make_writer(connection),
-        progress=progress,
-    )
-    world.refs["upload_dir"] = config.get("UPLOAD_DIR")
     # Argon2 is slow on purpose: hash the demo password once for every demo account.
-    describe_world(
-        world,
-        password_hash=password_hash or hash_password(staff.DEMO_PASSWORD),
-        mfa_secret_encrypted=encrypt_secret(config, staff.DEMO_TOTP_SECRET),
-    )
+    password_hash = password_hash or hash_password(staff.DEMO_PASSWORD)
+    with bulk_writer(connection) as write:
+        world = World(seed=seed, scale=scale, now=now or utcnow(), write=write, progress=progress)
+        world.refs["upload_dir"] = config.get("UPLOAD_DIR")
+        describe_world(
+            world,
+            password_hash=password_hash,
+            mfa_secret_encrypted=encrypt_secret(config, staff.DEMO_TOTP_SECRET),
+        )
+    world.flush("indexes and foreign keys checked")
     with Session(bind=connection) as session:
         refresh_product_rating_aggregates(session)
         session.flush()

@@ -40,7 +40,9 @@ def build_for_order(world: World, ctx: dict) -> list[dict]:
         refunds.append(_full_refund(world, ctx))
     elif status in ("delivered", "completed"):
         units = sum(item["quantity"] for item in ctx["items"])
-        if units >= 2 and world.due("return", len(states.RETURN_REQUEST), 0.08):
+        if ctx["big"] and world.due("second_approval", 2, 0.0):
+            refunds.extend(_refund_request(world, ctx, "pending_second_approval"))
+        elif units >= 2 and world.due("return", len(states.RETURN_REQUEST), 0.08):
             refunds.extend(_return(world, ctx))
         elif world.due("refund", len(states.REFUND_REQUEST), 0.06):
             refunds.extend(_refund_request(world, ctx))
@@ -168,9 +170,10 @@ def _return(world: World, ctx: dict) -> list[dict]:
     )
 
 
-def _refund_request(world: World, ctx: dict) -> list[dict]:
+def _refund_request(world: World, ctx: dict, state: str | None = None) -> list[dict]:
     order = ctx["order"]
-    state = states.REFUND_REQUEST[world.serial("refund") % len(states.REFUND_REQUEST)]
+    if state is None:
+        state = states.REFUND_REQUEST[world.serial("refund") % len(states.REFUND_REQUEST)]
     start = max(
         (s["delivered_at"] for s in ctx["shipments"] if s["delivered_at"]),
         default=order["placed_at"],

@@ -211,14 +211,15 @@ def build_carts(world: World) -> None:
                 shopping_mall_sku_id=sku[0],
                 quantity=quantity,
             )
-            reserved = world.chance(0.4)
+            if kind == "active":
+                reserved = world.due("active_hold", 2, 0.4)
+            else:
+                reserved = world.chance(0.4)
             if reserved:
-                status = {
-                    "active": world.pick(("active", "extended")),
-                    "guest": "active",
-                    "merged": "released",
-                    "expired": "expired",
-                }[kind]
+                if kind == "active":
+                    status = ("active", "extended")[world.serial("cart_hold") % 2]
+                else:
+                    status = {"guest": "active", "merged": "released", "expired": "expired"}[kind]
                 expires = created + timedelta(minutes=30 if status != "extended" else 60)
                 if status in ("active", "extended"):
                     expires = world.now + timedelta(minutes=world.rng.randint(5, 55))
@@ -247,7 +248,7 @@ def build_carts(world: World) -> None:
             )
             # A few reminders went out although the customer gave no marketing consent:
             # work for the compliance review in the admin console.
-            if customer["marketing"] or world.chance(0.08):
+            if customer["marketing"] or world.due("reminder_without_consent", 2, 0.08):
                 sent = abandoned + timedelta(hours=24)
                 world.add(
                     "shopping_mall_abandoned_cart_events",

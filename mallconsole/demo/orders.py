@@ -96,6 +96,8 @@ SHIPPED_STATES = {
     "delivery_attempted": 10,
     "exception": 15,
 }
+# Why a canceled order was canceled: unpaid in time, card declined, or canceled after confirmation.
+CANCEL_KINDS = {"payment_expired": 35, "payment_failed": 25, "after_confirmation": 40}
 REFUNDED_STATES = {"returned": 35, "return_to_sender": 15, "delivered": 50}
 CAPTURED = (
     "partially_shipped",
@@ -122,9 +124,11 @@ def build_orders(world: World) -> None:
     world.refs.update(
         ledger_events=[], chargeable=[], daily_sales=defaultdict(int), review_aggregates={}
     )
-    total = world.count(10000, minimum=len(states.ORDER) * 4)
+    total = world.count(10000, minimum=100)
     for i in range(total):
-        status = world.state(i, states.ORDER, ORDER_WEIGHTS)
+        # Three of each status first: enough for every shipment, payment and request state
+        # that follows from them, even in the smallest world.
+        status = world.state(i, states.ORDER * 3, ORDER_WEIGHTS)
         _order(world, i, status)
         if (i + 1) % BATCH_ORDERS == 0:
             world.flush()
@@ -159,7 +163,10 @@ def _order(world: World, index: int, status: str) -> None:
     else:
         low, high = AGE_DAYS[status]
         placed = world.ago(days=world.rng.uniform(low, high))
-    canceled_after_confirm = status == "canceled" and world.chance(0.4)
+    cancel_kind = None
+    if status == "canceled":
+        cancel_kind = world.state(world.serial("canceled"), tuple(CANCEL_KINDS), CANCEL_KINDS)
+    canceled_after_confirm = cancel_kind == "after_confirmation"
     path = PATHS[status]
     if canceled_after_confirm:
         path = ("pending_payment", "pending_confirmation", "confirmed", "canceled")
@@ -294,7 +301,7 @@ def _order(world: World, index: int, status: str) -> None:
         )
 
     _promotions(world, promo, order, items, customer)
-    _inventory(world, order, path, items, step_times)
+    _inventory(world, order, path, items, step_times, cancel_kind)
     shipments = _shipments(world, order, seller_orders, path, step_times)
     ctx = {
         "world": world,
@@ -306,6 +313,7 @@ def _order(world: World, index: int, status: str) -> None:
         "path": path,
         "times": step_times,
         "big": big,
+        "cancel_kind": cancel_kind,
     }
     _payment(world, ctx)
 
@@ -367,14 +375,15 @@ def _promotions(world, promo, order, items, customer) -> None:
         )
 
 
-def _inventory(world, order, path, items, times) -> None:
+def _inventory(world, order, path, items, times, cancel_kind) -> None:
     """Reservations at checkout; allocations once the order is confirmed."""
     placed = order["placed_at"]
     confirmed_at = times[path.index("confirmed")] if "confirmed" in path else None
     if order["status"] == "pending_payment":
         reservation_status = "active"
     elif path[1] == "canceled":
-        reservation_status = world.pick(("expired", "released"))
+        # Unpaid in time: the hold ran out; card declined: released at once.
+        reservation_status = "expired" if cancel_kind == "payment_expired" else "released"
     else:
         reservation_status = "consumed"
     for item in items:
@@ -423,7 +432,7 @@ def _shipments(world, order, seller_orders, path, times) -> list[dict]:
     for seller_order in seller_orders:
         status = seller_order["status"]
         if status == "confirmed":
-            if order["status"] != "confirmed" or world.chance(0.6):
+            if order["status"] != "confirmed" or not world.due("ready_to_ship", 2, 0.4):
                 continue
             shipment_status = "ready_to_ship"
         elif status == "shipped":
@@ -526,7 +535,7 @@ def _payment(world: World, ctx: dict) -> None:
     amount = order["grand_total"]
     payment_id = world.uid()
     placed = order["placed_at"]
-    failed = status == "canceled" and path[1] == "canceled" and world.chance(0.5)
+    failed = ctx["cancel_kind"] == "payment_failed"
     if status == "pending_payment":
         payment_status = "pending"
     elif status == "canceled":

@@ -38,7 +38,8 @@ def build_sellers(world: World) -> None:
     sellers = []
     pending_seen = 0
     for i in range(world.count(60, minimum=12)):
-        state = world.state(i, states.SELLER, SELLER_WEIGHTS)
+        # Two sellers awaiting verification early on: one pending, one asked for more.
+        state = world.state(i, (*states.SELLER, "pending_verification"), SELLER_WEIGHTS)
         word = SHOP_WORDS[i % len(SHOP_WORDS)]
         name = f"{word} {SHOP_KINDS[(i // len(SHOP_WORDS)) % len(SHOP_KINDS)]}"
         if i >= len(SHOP_WORDS) * len(SHOP_KINDS):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -19,6 +18,9 @@ from ..models import Base
 from ..services.numbering import format_number
 
 CENT = Decimal("0.01")
+# Version 4 and the RFC 4122 variant, as uuid.UUID(version=4) sets them.
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_V4 = (0x4000 << 64) | (0x8000 << 48)
 ZERO = Decimal("0.00")
 
 _TABLES = {t.name: t for t in Base.metadata.sorted_tables}
@@ -54,6 +56,9 @@ class World:
         self.counts: Counter[str] = Counter()
         self.sequences: dict[tuple[str, str], int] = {}
         self._write = write
+        self._counted: dict[str, int] = {}
+        self._tally: Counter[str] = Counter()  # of due() and serial()
+        self._cumulative: dict[tuple, list] = {}
         self._progress = progress or (lambda message: None)
         self._started = time.perf_counter()
         # Shared look-ups filled by the domain modules as they run (staff, catalog, customers).
@@ -66,30 +71,45 @@ class World:
 
     def due(self, kind: str, needed: int, probability: float) -> bool:
         """Whether to make one more ``kind``: surely until ``needed`` exist, then by chance."""
-        if self.counts[f"due:{kind}"] < needed or self.chance(probability):
-            self.counts[f"due:{kind}"] += 1
+        if self._tally[f"due:{kind}"] < needed or self.chance(probability):
+            self._tally[f"due:{kind}"] += 1
             return True
         return False
 
     def serial(self, kind: str) -> int:
         """0, 1, 2, … per ``kind``: cycles states so each occurs early even at small scales."""
-        value = self.counts[f"serial:{kind}"]
-        self.counts[f"serial:{kind}"] += 1
+        value = self._tally[f"serial:{kind}"]
+        self._tally[f"serial:{kind}"] += 1
         return value
 
     # ---- random helpers ----------------------------------------------------------------
     def uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """A version-4 UUID string from the seeded source (what ``uuid.UUID(int=…,
+        version=4)`` gives, formatted without building a UUID object: it is called a lot)."""
+        h = "%032x" % ((self.rng.getrandbits(128) & _UUID_CLEAR) | _UUID_V4)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def chance(self, probability: float) -> bool:
         return self.rng.random() < probability
 
     def pick(self, items: Sequence):
-        return items[self.rng.randrange(len(items))]
+        return items[int(self.rng.random() * len(items))]
 
     def weighted(self, weights: dict):
-        keys = list(weights)
-        return self.rng.choices(keys, weights=[weights[k] for k in keys])[0]
+        """A key of ``weights`` drawn in proportion to its value."""
+        key = tuple(weights.items())
+        table = self._cumulative.get(key)
+        if table is None:
+            total, table = 0, []
+            for choice, weight in key:
+                total += weight
+                table.append((total, choice))
+            self._cumulative[key] = table
+        point = self.rng.random() * table[-1][0]
+        for bound, choice in table:
+            if point < bound:
+                return choice
+        return table[-1][1]
 
     def state(self, index: int, states: Sequence[str], weights: dict | None = None) -> str:
         """The ``index``-th thing's state: each state once first, then by ``weights``."""
@@ -102,8 +122,10 @@ class World:
 
     def between(self, start: datetime, end: datetime) -> datetime:
         """A random instant in [start, end], to the second."""
-        span = max(0, int((end - start).total_seconds()))
-        return start + timedelta(seconds=self.rng.randint(0, span))
+        span = (end - start).total_seconds()
+        if span <= 0:
+            return start
+        return start + timedelta(seconds=int(self.rng.random() * (span + 1)))
 
     def after(self, start: datetime, *, minutes: float = 0, hours: float = 0, days: float = 0):
         """A random instant after ``start`` within the given span, never after now."""
@@ -113,15 +135,15 @@ class World:
     # ---- rows --------------------------------------------------------------------------
     def add(self, table: str, at: datetime | None = None, **values) -> dict:
         """Queue one row of ``table``; ``at`` fills created_at/updated_at when not given."""
-        if table in _HAS_ID and "id" not in values:
+        if "id" not in values and table in _HAS_ID:
             values["id"] = self.uid()
-        at = at or values.get("created_at") or self.now
         if table in _HAS_CREATED:
-            values.setdefault("created_at", at)
-        if table in _HAS_UPDATED:
-            values.setdefault("updated_at", values["created_at"] if "created_at" in values else at)
+            created = values.get("created_at")
+            if created is None:
+                created = values["created_at"] = at or self.now
+            if "updated_at" not in values and table in _HAS_UPDATED:
+                values["updated_at"] = created
         self.rows[table].append(values)
-        self.counts[table] += 1
         return values
 
     def number(self, prefix: str, at: datetime) -> str:
@@ -133,9 +155,13 @@ class World:
 
     def flush(self, stage: str | None = None) -> None:
         """Write the queued rows (foreign-key order) and forget them."""
+        for table, rows in self.rows.items():
+            self.counts[table] += len(rows) - self._counted.get(table, 0)
+            self._counted[table] = len(rows)
         if self._write is not None and self.rows:
             self._write(self.rows)
             self.rows = defaultdict(list)
+            self._counted = {}
         if stage:
             elapsed = time.perf_counter() - self._started
             self._progress(f"  {stage:<34} {elapsed:7.1f} s")
