@@ -201,6 +201,15 @@ def build_carts(world: World) -> None:
                 expires_at=world.now + timedelta(days=30),
                 last_recalculated_at=cart["merged_at"],
             )
+        if kind == "active" and world.due("cart_coupon", 1, 0.15):
+            coupon_id = world.pick([c for _, _, c in world.refs["order_promotions"] if c])
+            world.add(
+                "shopping_mall_cart_coupons",
+                at=created,
+                shopping_mall_cart_id=cart["id"],
+                shopping_mall_coupon_id=coupon_id,
+                applied_at=created,
+            )
         chosen = world.rng.sample(skus, min(len(skus), world.rng.randint(1, 4)))
         for sku in chosen:
             quantity = world.rng.randint(1, 3)

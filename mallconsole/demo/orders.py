@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from .. import states
 from . import aftersales, reviews, support
+from .audit import audit
 from .world import ZERO, World, money
 
 TAX_RATE = Decimal("0.08")
@@ -121,6 +122,7 @@ def build_orders(world: World) -> None:
         by_store[sku[3]].append(sku)
     world.refs["skus_by_store"] = by_store
     world.refs["stores"] = sorted(by_store)
+    world.refs["ship_from"] = {s["store_id"]: s["ship_from"] for s in world.refs["sellers"]}
     world.refs.update(
         ledger_events=[], chargeable=[], daily_sales=defaultdict(int), review_aggregates={}
     )
@@ -299,6 +301,18 @@ def _order(world: World, index: int, status: str) -> None:
             ),
             recorded_at=at,
         )
+        if step in ("on_hold", "under_review"):
+            audit(
+                world,
+                actor=ops,
+                table="shopping_mall_orders",
+                entity_id=order_id,
+                action=f"order.{step}",
+                at=at,
+                before={"status": "pending_confirmation"},
+                after={"status": step},
+                reason="payment risk score above limit",
+            )
 
     _promotions(world, promo, order, items, customer)
     _inventory(world, order, path, items, step_times, cancel_kind)
@@ -464,6 +478,7 @@ def _shipment(world, order, seller_order, status, confirmed_at) -> dict:
         tracking_number=tracking,
         tracking_url=carrier["tracking_url_template"].format(tracking=tracking),
         status=status,
+        **_ship_from(world.refs["ship_from"][seller_order["store_id"]]),
         ship_to_name=order["shipping_recipient"],
         ship_to_phone=order["shipping_phone"],
         ship_to_address_line1=order["shipping_address_line1"],
@@ -488,6 +503,18 @@ def _shipment(world, order, seller_order, status, confirmed_at) -> dict:
         )
     _carrier_events(world, shipment, status)
     return shipment
+
+
+def _ship_from(address: tuple) -> dict:
+    name, line1, city, region, postal = address
+    return {
+        "ship_from_name": name,
+        "ship_from_address_line1": line1,
+        "ship_from_city": city,
+        "ship_from_region": region,
+        "ship_from_postal_code": postal,
+        "ship_from_country": "US",
+    }
 
 
 CARRIER_TAILS = {
