@@ -82,7 +82,7 @@ def build_world(
             password_hash=password_hash,
             mfa_secret_encrypted=encrypt_secret(config, staff.DEMO_TOTP_SECRET),
         )
-    world.flush("indexes and foreign keys checked")
+    world.flush("load complete")
     with Session(bind=connection) as session:
         refresh_product_rating_aggregates(session)
         session.flush()
