@@ -17,7 +17,7 @@ def build_customers(world: World) -> None:
     for i in range(world.count(3000, minimum=60)):
         first, last = world.pick(FIRST_NAMES), world.pick(LAST_NAMES)
         name = f"{first} {last}"
-        joined = world.ago(days=world.rng.randint(30, 900))
+        joined = world.ago(days=world.rng.randint(45, 900))
         phone = f"+1-555-{world.rng.randint(200, 999):03d}-{world.rng.randint(0, 9999):04d}"
         user = world.add(
             "shopping_mall_users",
@@ -105,7 +105,8 @@ def _wallet(world: World, user_id: str, joined, actor: str) -> None:
     """A store-credit wallet whose balance is the sum of its records (balance_after running)."""
     wallet_id = world.uid()
     balance = ZERO
-    at = world.between(joined, world.ago(days=20))
+    # At most 6 records 5.5 days apart: they all fall before now.
+    at = world.between(joined, world.ago(days=40))
     records = []
     for _ in range(world.rng.randint(1, 6)):
         kind = (

@@ -104,7 +104,7 @@ def _promotion(world, name, status, *, percent, auto_apply, starts, initial=None
         ends = world.now + timedelta(days=20)
     return world.add(
         "shopping_mall_promotions",
-        at=starts - timedelta(days=3),
+        at=min(starts - timedelta(days=3), world.ago(days=1)),  # drafts start in the future
         name=name,
         description=f"{name} ({percent}% off)",
         status=status,

@@ -438,3 +438,52 @@ def test_two_seedings_with_the_same_seed_store_the_same_data(
             digests.append(_content_digest(db.engine))
             db.engine.dispose()
     assert digests[0] == digests[1]
+
+
+HAPPENED = (
+    "created_at",
+    "updated_at",
+    "occurred_at",
+    "recorded_at",
+    "event_at",
+    "placed_at",
+    "decided_at",
+    "refunded_at",
+    "captured_at",
+    "authorized_at",
+    "delivered_at",
+    "closed_at",
+    "resolved_at",
+    "processed_at",
+    "assigned_at",
+    "redeemed_at",
+    "applied_at",
+    "allocated_at",
+    "adjusted_at",
+    "submitted_at",
+    "reviewed_at",
+    "completed_at",
+    "executed_at",
+    "shipped_at",
+    "received_at",
+    "opened_at",
+    "responded_at",
+    "picked_up_at",
+    "label_created_at",
+    "last_event_at",
+    "merged_at",
+    "issued_at",
+    "reserved_at",
+    "released_at",
+    "assessed_at",
+)
+
+
+def test_nothing_happened_after_now():
+    now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    world = World(seed=4, scale=0.05, now=now)
+    describe_world(world, password_hash="h", mfa_secret_encrypted="s")
+    for table, table_rows in world.rows.items():
+        for column in HAPPENED:
+            latest = max((r[column] for r in table_rows if r.get(column)), default=None)
+            assert latest is None or latest <= now, (table, column, latest)
