@@ -91,3 +91,28 @@ def test_reset_rebuilds_the_schema_and_seeds_again(fresh_database, make_demo_app
     assert _count(app, "shopping_mall_audit_events") == audits
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_failure_exits_1_and_commits_nothing(
+    fresh_database, make_demo_app, tmp_path, monkeypatch
+):
+    import mallconsole.demo
+
+    def broken(connection, **_):
+        connection.execute(
+            text(
+                "INSERT INTO shopping_mall_locales (id, code, name, rtl, active, "
+                "created_at, updated_at) VALUES ('x', 'xx', 'X', false, true, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(mallconsole.demo, "build_world", broken)
+    app = make_demo_app(fresh_database(), tmp_path / "uploads")
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--scale", "0.01"])
+    assert result.exit_code == 1
+    assert "Failed" in result.output and "disk full" in result.output
+    assert _count(app, "shopping_mall_locales") == 0
+    with app.app_context():
+        db.engine.dispose()
