@@ -1,4 +1,4 @@
-# Mall Console. `make run`: set up, migrate, serve.
+# Mall Console. `make run`: set up, migrate, seed the demo world if the database is empty, serve.
 #               `make test`: set up and run the test suite (TEST_DATABASE_URL for PostgreSQL).
 PYTHON ?= python3.11
 VENV   ?= .venv
@@ -20,6 +20,7 @@ setup: $(BIN)/flask
 
 run: setup
 	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: setup

@@ -33,7 +33,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), **MIGRATION_OPTIONS)
     csrf.init_app(app)
 
-    from . import authz, errors, health, security, templating, transactions
+    from . import authz, cli, errors, health, security, templating, transactions
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth import cli as auth_cli
@@ -51,6 +51,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     templating.install(app)
     errors.register(app)
     auth_cli.register(app)
+    cli.register(app)
     app.register_blueprint(health.bp)
     for blueprint in (
         auth_bp,

@@ -1,6 +1,6 @@
 """Roles, permissions and the one map between them; ``require(permission)`` guards a view.
 
-Roles are the staff role-assignment tables (CONTRACT.md "Roles and where they live"); a staff
+Roles are the staff role-assignment tables (docs/contract.md "Roles and where they live"); a staff
 member holds a role while its row has ``revoked_at`` null. Every view declares the permission
 it needs with ``@require(...)`` (a test walks ``app.url_map`` for it) and each role blueprint
 also guards its whole prefix in ``before_request``.
@@ -18,7 +18,7 @@ from flask_login import current_user
 
 
 class Role(StrEnum):
-    """A staff role, keyed as in CONTRACT.md; the order is the navigation order."""
+    """A staff role, keyed as in docs/contract.md; the order is the navigation order."""
 
     SUPPORT_AGENT = "support_agent"
     OPERATIONS_MANAGER = "operations_manager"

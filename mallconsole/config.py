@@ -1,4 +1,4 @@
-"""Settings, read from the environment (see CONTRACT: DATABASE_URL, MALLCONSOLE_CONFIG, ...)."""
+"""Settings, read from the environment (docs/contract.md: DATABASE_URL, MALLCONSOLE_CONFIG...)."""
 
 from __future__ import annotations
 

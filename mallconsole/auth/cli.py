@@ -1,6 +1,6 @@
 """``flask create-staff EMAIL --role ROLE``: create a staff account (asks for the password).
 
-Exit codes (CONTRACT.md): 0 done, 1 failed, 2 refused (bad arguments, email taken).
+Exit codes (docs/contract.md): 0 done, 1 failed, 2 refused (bad arguments, email taken).
 """
 
 from __future__ import annotations

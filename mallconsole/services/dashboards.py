@@ -1,6 +1,6 @@
 """The queues on each role's home page, counted live from the database.
 
-Counts follow CONTRACT.md: exact up to 10,000, above that "10,000+". Each count reads at most
+Counts follow docs/contract.md: exact up to 10,000, above that "10,000+". Each count reads at most
 10,001 index entries (``LIMIT`` inside the count), whatever the size of the table.
 """
 

@@ -1,4 +1,4 @@
-"""``flask create-staff``: exit codes 0 done, 2 refused (CONTRACT.md)."""
+"""``flask create-staff``: exit codes 0 done, 2 refused (docs/contract.md)."""
 
 from mallconsole.authz import Role
 from mallconsole.models import AuditEvent

@@ -16,7 +16,7 @@ from .records import build
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 DEMO_MFA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-DEMO_PASSWORD = "demo-console-pass"  # CONTRACT.md demo accounts
+DEMO_PASSWORD = "demo-console-pass"  # docs/contract.md demo accounts
 
 
 @cache

@@ -4,7 +4,7 @@ import pytest
 
 from mallconsole.authz import ROLE_BLUEPRINTS, ROLE_PERMISSIONS, Permission, Role
 
-# Reachable without a permission, on purpose (CONTRACT.md): signing in and out, the health
+# Reachable without a permission, on purpose (docs/contract.md): signing in and out, the health
 # check, static files, and the token-guarded /api/ routes.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.login_mfa", "auth.logout", "health.healthz", "static"}
 ROLE_ACCESS = {

@@ -1,0 +1,382 @@
+"""Configuration (the keys of docs/contract.md), feature flags (on, off, scheduled, rolling out),
+policies with versions (approved history and a pending draft), locales, risk rules, data
+exports of every state, admin actions awaiting approval (maker-checker), and the audit trail
+of those changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from .. import states
+from .aftersales import REFUND_DUAL_APPROVAL_USD
+from .audit import audit
+from .finance import SETTLEMENT_DELAY_DAYS
+from .support import SLA_FIRST_RESPONSE_HOURS
+from .world import World
+
+CONFIGURATION = (
+    (
+        states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
+        str(REFUND_DUAL_APPROVAL_USD),
+        "Refunds above this amount need a second finance approval",
+    ),
+    (states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="EUR"), "250.00", None),
+    (
+        states.PAYOUT_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
+        "5000.00",
+        "Payouts above this amount need a second finance approval",
+    ),
+    (states.PAYOUT_DUAL_APPROVAL_THRESHOLD.format(currency="EUR"), "5000.00", None),
+    (
+        states.WALLET_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
+        "100.00",
+        "Store-credit adjustments above this amount need a second approval",
+    ),
+    (states.WALLET_DUAL_APPROVAL_THRESHOLD.format(currency="EUR"), "100.00", None),
+    (
+        states.PAYOUT_SETTLEMENT_DELAY_DAYS,
+        str(SETTLEMENT_DELAY_DAYS),
+        "Days before a ledger entry becomes payable",
+    ),
+    *(
+        (states.SLA_FIRST_RESPONSE_HOURS.format(priority=p), str(h), f"First response SLA, {p}")
+        for p, h in SLA_FIRST_RESPONSE_HOURS.items()
+    ),
+    (
+        states.MODERATION_CLAIM_BATCH_SIZE,
+        str(states.DEFAULT_CLAIM_BATCH_SIZE),
+        "Reviews claimed per batch",
+    ),
+    (states.MODERATION_CLAIM_MINUTES, str(states.DEFAULT_CLAIM_MINUTES), "Minutes a claim lasts"),
+)
+LOCALES = (
+    ("en-US", "English (United States)", "English", False, True),
+    ("en-GB", "English (United Kingdom)", "English", False, True),
+    ("fr-FR", "French (France)", "Français", False, True),
+    ("de-DE", "German (Germany)", "Deutsch", False, True),
+    ("ar-SA", "Arabic (Saudi Arabia)", "العربية", True, True),
+    ("ja-JP", "Japanese (Japan)", "日本語", False, False),
+)
+RISK_RULES = (
+    (
+        "high_value_new_account",
+        "High value from a new account",
+        "order.total > 1000 and account.age_days < 7",
+        "review",
+        True,
+    ),
+    ("velocity_cards", "Many cards in one hour", "payment.distinct_cards_1h >= 3", "hold", True),
+    (
+        "mismatched_country",
+        "Billing and IP country differ",
+        "billing.country != ip.country",
+        "review",
+        True,
+    ),
+    (
+        "reshipper_address",
+        "Known reshipper address",
+        "shipping.address in reshippers",
+        "hold",
+        False,
+    ),
+    ("refund_abuse", "Frequent refunds", "customer.refunds_90d >= 4", "review", True),
+)
+POLICIES = (
+    ("returns", "Returns policy", "returns"),
+    ("cancellations", "Cancellation policy", "orders"),
+    ("pricing_floor", "Pricing floors", "pricing"),
+    ("review_guidelines", "Review guidelines", "moderation"),
+)
+ADMIN_ACTIONS = (
+    ("suspend_seller", "shopping_mall_sellers", "Chargeback ratio above 2% for 3 months"),
+    ("grant_role", "shopping_mall_users", "New finance colleague needs access"),
+    ("wallet_adjustment", "shopping_mall_user_balances", "Goodwill credit after lost parcel"),
+    ("change_configuration", "shopping_mall_configurations", "Raise refund threshold for Q4"),
+    ("purge_customer_data", "shopping_mall_users", "Erasure request under GDPR art. 17"),
+)
+
+
+def build_admin(world: World) -> None:
+    admin, admin2 = world.refs["staff"]["admin@demo.mall"], world.refs["staff"]["admin2@demo.mall"]
+    created = world.ago(days=365)
+    for key, value, description in CONFIGURATION:
+        world.add(
+            "shopping_mall_configurations",
+            at=created,
+            key=key,
+            value=value,
+            description=description,
+        )
+    world.add(
+        "shopping_mall_configurations",
+        at=created,
+        key=states.PAYOUT_SETTLEMENT_DELAY_DAYS,
+        value="14",
+        scope=f"seller:{world.refs['sellers'][0]['id']}",
+        description="New seller: longer settlement delay",
+    )
+    flags = (
+        ("checkout.one_page", "One-page checkout", True, 100, None, None),  # on
+        ("reviews.photo_upload", "Photos in reviews", False, None, None, None),  # off
+        (
+            "support.chat_widget",
+            "Live chat widget",
+            True,
+            100,
+            world.now + timedelta(days=3),
+            None,
+        ),  # scheduled
+        (
+            "search.semantic",
+            "Semantic search",
+            True,
+            25,
+            None,
+            "segment:beta_testers",
+        ),  # rolling out
+        ("payouts.instant", "Instant payouts", True, 10, None, "country:US"),
+        ("catalog.bulk_edit", "Bulk catalog edit", False, 0, None, None),
+    )
+    for code, name, enabled, rollout, starts, segment in flags:
+        flag = world.add(
+            "shopping_mall_feature_flags",
+            at=created,
+            updated_at=world.ago(days=world.rng.randint(1, 30)),
+            code=code,
+            name=name,
+            description=f"{name} for shoppers",
+            enabled=enabled,
+            rollout_percentage=rollout,
+            segment=segment,
+            starts_at=starts,
+        )
+        audit(
+            world,
+            actor=admin,
+            table="shopping_mall_feature_flags",
+            entity_id=flag["id"],
+            action="flag.updated",
+            at=flag["updated_at"],
+            before={"enabled": not enabled},
+            after={"enabled": enabled, "rollout_percentage": rollout},
+        )
+    for code, title, category in POLICIES:
+        draft_only = code == "review_guidelines"
+        policy = world.add(
+            "shopping_mall_policies",
+            at=world.ago(days=300),
+            code=code,
+            title=title,
+            category=category,
+            status="draft" if draft_only else "active",
+            description=f"{title} of the mall",
+        )
+        versions = [(1, False)] if draft_only else [(1, True), (2, True), (3, False)]
+        for version, approved in versions:
+            start = (
+                world.ago(days=300 - (version - 1) * 120)
+                if approved
+                else world.now + timedelta(days=14)
+            )
+            end = world.ago(days=300 - version * 120) if approved and version == 1 else None
+            row = world.add(
+                "shopping_mall_policy_versions",
+                at=start if approved else world.ago(days=2),
+                shopping_mall_policy_id=policy["id"],
+                version=f"{version}.0",
+                effective_from=start,
+                effective_to=end,
+                change_notes="Initial version" if version == 1 else f"Revision {version}",
+                approved=approved,
+            )
+            if approved:
+                audit(
+                    world,
+                    actor=admin2,
+                    table="shopping_mall_policy_versions",
+                    entity_id=row["id"],
+                    action="policy_version.approved",
+                    at=start,
+                    before={"approved": False},
+                    after={"approved": True},
+                )
+    for code, name, native, rtl, active in LOCALES:
+        world.add(
+            "shopping_mall_locales",
+            at=created,
+            code=code,
+            name=name,
+            native_name=native,
+            rtl=rtl,
+            active=active,
+        )
+    for priority, (code, name, condition, decision, active) in enumerate(RISK_RULES):
+        world.add(
+            "shopping_mall_risk_rules",
+            at=created,
+            created_by_user_id=admin,
+            updated_by_user_id=admin2 if priority % 2 else None,
+            code=code,
+            name=name,
+            description=name,
+            active=active,
+            priority=(priority + 1) * 10,
+            condition=condition,
+            decision=decision,
+        )
+    _exports(world, admin, admin2)
+    _admin_actions(world, admin, admin2)
+    _staff_history(world, admin)
+
+
+def _exports(world: World, admin: str, admin2: str) -> None:
+    upload_dir = world.refs.get("upload_dir")
+    for n in range(len(states.DATA_EXPORT) + 2):
+        status = states.DATA_EXPORT[n] if n < len(states.DATA_EXPORT) else "completed"
+        expired = n == len(states.DATA_EXPORT)  # a completed export already past expiry
+        requested = world.ago(days=40 if expired else world.rng.uniform(0.2, 6))
+        done = world.after(requested, hours=3) if status == "completed" else None
+        number = world.number("EXP", requested)
+        file_uri = f"exports/{number}.csv" if status == "completed" else None
+        if file_uri and upload_dir:
+            path = Path(upload_dir) / file_uri
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                "order_number,status,grand_total\nORD-20260101-000001,completed,19.99\n"
+            )
+        export = world.add(
+            "shopping_mall_data_exports",
+            at=requested,
+            updated_at=done or requested,
+            requested_by_user_id=admin,
+            approved_by_user_id=admin2
+            if status in ("approved", "processing", "completed", "failed")
+            else None,
+            request_number=number,
+            purpose=world.pick(("tax_audit", "customer_request", "finance_reconciliation")),
+            scope_description="Orders and payments of the last quarter",
+            status=status,
+            justification="Requested by the finance team for the quarterly close",
+            delivery_channel="download",
+            file_uri=file_uri,
+            expires_at=(done + timedelta(days=7)) if done else None,
+            completed_at=done,
+        )
+        if status != "requested":
+            audit(
+                world,
+                actor=admin2,
+                table="shopping_mall_data_exports",
+                entity_id=export["id"],
+                action=f"export.{status}",
+                at=done or requested,
+                before={"status": "requested"},
+                after={"status": status},
+            )
+
+
+def _admin_actions(world: World, admin: str, admin2: str) -> None:
+    targets = {
+        "shopping_mall_sellers": world.refs["sellers"][1]["id"],
+        "shopping_mall_users": world.refs["staff"]["support2@demo.mall"],
+        "shopping_mall_user_balances": None,
+        "shopping_mall_configurations": None,
+    }
+    for n in range(world.count(10, minimum=len(states.ADMIN_ACTION) + 2)):
+        status = world.state(
+            n,
+            states.ADMIN_ACTION,
+            {"pending": 4, "approved": 1, "rejected": 1, "executed": 3, "canceled": 1},
+        )
+        name, table, justification = ADMIN_ACTIONS[n % len(ADMIN_ACTIONS)]
+        requested = world.ago(days=world.rng.uniform(0.1, 20))
+        decided = world.after(requested, hours=8) if status != "pending" else None
+        action = world.add(
+            "shopping_mall_admin_actions",
+            at=requested,
+            updated_at=decided or requested,
+            requested_by_user_id=admin,
+            performed_by_user_id=admin2 if status == "executed" else None,
+            idempotency_key=f"admin-action-{n + 1:04d}",
+            action_name=name,
+            target_entity_table=table,
+            target_entity_id=targets.get(table),
+            status=status,
+            justification=justification,
+            rejection_reason="Not enough evidence" if status == "rejected" else None,
+            scheduled_at=None,
+            executed_at=decided if status == "executed" else None,
+        )
+        if status in ("approved", "rejected", "executed"):
+            world.add(
+                "shopping_mall_maker_checker_approvals",
+                at=decided,
+                shopping_mall_admin_action_id=action["id"],
+                approver_user_id=admin2,
+                decision="reject" if status == "rejected" else "approve",
+                reason=action["rejection_reason"],
+                decided_at=decided,
+            )
+        audit(
+            world,
+            actor=admin,
+            table="shopping_mall_admin_actions",
+            entity_id=action["id"],
+            action="admin_action.requested",
+            at=requested,
+            after={"status": "pending"},
+            admin_action_id=action["id"],
+        )
+        if decided:
+            audit(
+                world,
+                actor=admin2,
+                table="shopping_mall_admin_actions",
+                entity_id=action["id"],
+                action=f"admin_action.{status}",
+                at=decided,
+                before={"status": "pending"},
+                after={"status": status},
+                admin_action_id=action["id"],
+            )
+
+
+def _staff_history(world: World, admin: str) -> None:
+    staff = world.refs["staff"]
+    for email, status in (("suspended@demo.mall", "suspended"), ("former@demo.mall", "terminated")):
+        audit(
+            world,
+            actor=admin,
+            table="shopping_mall_users",
+            entity_id=staff[email],
+            action=f"staff.{status}",
+            at=world.ago(days=30),
+            before={"status": "active"},
+            after={"status": status},
+        )
+    ops = staff["ops@demo.mall"]
+    for seller in world.refs["sellers"]:
+        if seller["state"] in ("active", "suspended", "terminated"):
+            audit(
+                world,
+                actor=ops,
+                table="shopping_mall_sellers",
+                entity_id=seller["id"],
+                action="seller.verification_approved",
+                at=world.ago(days=190),
+                before={"state": "pending_verification"},
+                after={"state": "active"},
+            )
+        if seller["state"] in ("suspended", "terminated"):
+            audit(
+                world,
+                actor=ops,
+                table="shopping_mall_sellers",
+                entity_id=seller["id"],
+                action=f"seller.{seller['state']}",
+                at=world.ago(days=20),
+                before={"state": "active"},
+                after={"state": seller["state"]},
+            )

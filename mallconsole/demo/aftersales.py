@@ -1,0 +1,297 @@
+"""Cancellation, return (items, inspections, return shipments) and refund requests in each
+state of docs/contract.md, some above the dual-approval threshold, some linked to support cases.
+Executed refunds become payment refunds and seller ledger debits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from .. import states
+from . import support
+from .audit import audit
+from .world import ZERO, World, money
+
+# Amounts above this need a second finance approval (configured under
+# finance.refund.dual_approval_threshold.USD by the admin module).
+REFUND_DUAL_APPROVAL_USD = Decimal("250.00")
+
+CANCEL_BEFORE_SHIPPING = ("pending", "approved", "withdrawn")
+RETURN_REASONS = ("damaged", "wrong_item", "not_as_described", "changed_mind", "too_small")
+REFUND_REASONS = ("late_delivery", "damaged", "missing_item", "goodwill", "price_adjustment")
+
+
+def build_for_order(world: World, ctx: dict) -> list[dict]:
+    """The after-sales requests of one order; returns its executed payment refunds."""
+    status = ctx["order"]["status"]
+    path = ctx["path"]
+    refunds: list[dict] = []
+    if status in ("pending_confirmation", "confirmed", "on_hold", "under_review"):
+        if world.due("cancel_open", 3, 0.12):
+            state = CANCEL_BEFORE_SHIPPING[world.serial("cancel_open") % 3]
+            _cancellation(world, ctx, state)
+    elif status == "canceled" and "confirmed" in path:
+        if world.due("cancel_done", 1, 0.6):
+            _cancellation(world, ctx, "executed")
+    elif status in ("shipped", "partially_shipped"):
+        if world.due("cancel_late", 1, 0.08):
+            _cancellation(world, ctx, "rejected")
+    elif status == "refunded":
+        refunds.append(_full_refund(world, ctx))
+    elif status in ("delivered", "completed"):
+        units = sum(item["quantity"] for item in ctx["items"])
+        if ctx["big"] and world.due("second_approval", 2, 0.0):
+            refunds.extend(_refund_request(world, ctx, "pending_second_approval"))
+        elif units >= 2 and world.due("return", len(states.RETURN_REQUEST), 0.08):
+            refunds.extend(_return(world, ctx))
+        elif world.due("refund", len(states.REFUND_REQUEST), 0.06):
+            refunds.extend(_refund_request(world, ctx))
+    return refunds
+
+
+def _finance(world: World) -> tuple[str, str]:
+    staff = world.refs["staff"]
+    return staff["finance@demo.mall"], staff["finance2@demo.mall"]
+
+
+def _cancellation(world: World, ctx: dict, state: str) -> None:
+    order = ctx["order"]
+    requested = world.after(order["placed_at"], hours=12)
+    decided = state in ("approved", "rejected", "executed")
+    ops = world.refs["staff"]["ops@demo.mall"]
+    decided_at = world.after(requested, hours=6) if decided else None
+    row = world.add(
+        "shopping_mall_cancellation_requests",
+        at=requested,
+        updated_at=decided_at or requested,
+        shopping_mall_order_id=order["id"],
+        requested_by_user_id=order["shopping_mall_user_id"],
+        approved_by_user_id=ops if state in ("approved", "executed") else None,
+        cancellation_request_number=world.number("CAN", requested),
+        status=state,
+        reason_code=world.pick(("changed_mind", "found_cheaper", "ordered_by_mistake", "late")),
+        reason_note="Customer asked to cancel before shipping.",
+        decided_at=decided_at,
+    )
+    if decided:
+        audit(
+            world,
+            actor=ops,
+            table="shopping_mall_cancellation_requests",
+            entity_id=row["id"],
+            action=f"cancellation.{state}",
+            at=decided_at,
+            before={"status": "pending"},
+            after={"status": state},
+        )
+    if world.chance(0.4) or world.serial("cancel_case") < 2:
+        support.case_for_order(
+            world, ctx, category="order", reference=row["cancellation_request_number"]
+        )
+
+
+def _unit_value(item: dict) -> Decimal:
+    return item["unit_price"] - item["unit_discount"] + item["unit_tax"]
+
+
+def _return(world: World, ctx: dict) -> list[dict]:
+    order = ctx["order"]
+    state = states.RETURN_REQUEST[world.serial("return") % len(states.RETURN_REQUEST)]
+    delivered = [s for s in ctx["shipments"] if s["delivered_at"]]
+    shipment = delivered[0] if delivered else None
+    start = shipment["delivered_at"] if shipment else order["placed_at"]
+    requested = world.after(start, days=10)
+    decided_at = world.after(requested, days=1) if state != "pending" else None
+    ops = world.refs["staff"]["ops@demo.mall"]
+    multi = [i for i in ctx["items"] if i["quantity"] >= 2]
+    item = multi[0] if multi else ctx["items"][-1]
+    row = world.add(
+        "shopping_mall_return_requests",
+        at=requested,
+        updated_at=decided_at or requested,
+        shopping_mall_order_id=order["id"],
+        requested_by_user_id=order["shopping_mall_user_id"],
+        original_shipment_id=shipment["id"] if shipment else None,
+        rma_code=world.number("RMA", requested),
+        status=state,
+        reason_code=world.pick(RETURN_REASONS),
+        reason_note="The item does not match the listing.",
+        decided_at=decided_at,
+    )
+    received = state in ("received", "closed")
+    value = _unit_value(item)
+    world.add(
+        "shopping_mall_return_items",
+        at=requested,
+        shopping_mall_return_request_id=row["id"],
+        shopping_mall_order_item_id=item["id"],
+        requested_quantity=1,
+        approved_quantity=None if state in ("pending", "rejected") else 1,
+        received_condition=world.pick(("as_new", "opened", "damaged")) if received else None,
+        inspection_status=("passed" if state == "closed" else world.pick(("passed", "pending")))
+        if received
+        else None,
+        inspection_note="Checked at the returns desk." if received else None,
+        refundable_amount=value,
+    )
+    if state in ("in_transit_back", "received", "closed"):
+        shipped = world.after(decided_at, days=2)
+        arrived = world.after(shipped, days=4) if received else None
+        world.add(
+            "shopping_mall_return_shipments",
+            at=shipped,
+            shopping_mall_return_request_id=row["id"],
+            shopping_mall_carrier_id=world.pick(world.refs["carriers"])["id"],
+            tracking_number=f"RT{world.rng.getrandbits(40):012d}",
+            status="received" if received else "in_transit",
+            shipped_at=shipped,
+            delivered_at=arrived,
+            received_at=arrived,
+        )
+    if decided_at:
+        audit(
+            world,
+            actor=ops,
+            table="shopping_mall_return_requests",
+            entity_id=row["id"],
+            action=f"return.{'rejected' if state == 'rejected' else 'approved'}",
+            at=decided_at,
+            before={"status": "pending"},
+            after={"status": "rejected" if state == "rejected" else "approved"},
+        )
+    if world.chance(0.5) or world.serial("return_case") < 2:
+        support.case_for_order(world, ctx, category="return", reference=row["rma_code"])
+    if not received:
+        return []
+    refund_state = "executed" if state == "closed" else "pending"
+    at = world.after(ctx["shipments"][0]["delivered_at"] or requested, days=20)
+    return _write_refund(
+        world, ctx, refund_state, [(item, 1, value)], at, return_id=row["id"], reason="returned"
+    )
+
+
+def _refund_request(world: World, ctx: dict, state: str | None = None) -> list[dict]:
+    order = ctx["order"]
+    if state is None:
+        state = states.REFUND_REQUEST[world.serial("refund") % len(states.REFUND_REQUEST)]
+    start = max(
+        (s["delivered_at"] for s in ctx["shipments"] if s["delivered_at"]),
+        default=order["placed_at"],
+    )
+    at = world.after(start, days=15)
+    large = money(order["grand_total"] * Decimal("0.9"))
+    if state == "pending_second_approval" and large <= REFUND_DUAL_APPROVAL_USD:
+        state = "pending"
+    if state in ("pending_second_approval",) or (ctx["big"] and state != "executed"):
+        lines = [(None, None, large)]
+    else:
+        item = world.pick(ctx["items"])
+        share = money(item["line_grand_total"] * Decimal(world.rng.randint(20, 60)) / 100)
+        lines = [(item, None, share)]
+    return _write_refund(world, ctx, state, lines, at, reason=world.pick(REFUND_REASONS))
+
+
+def _full_refund(world: World, ctx: dict) -> dict:
+    at = ctx["times"][-1]
+    lines = [(item, item["quantity"], item["line_grand_total"]) for item in ctx["items"]]
+    refunds = _write_refund(world, ctx, "executed", lines, at, reason="returned_to_sender")
+    return refunds[0]
+
+
+def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> list[dict]:
+    """A refund request with its items; executed ones get a payment refund and ledger debits."""
+    order = ctx["order"]
+    first, second = _finance(world)
+    amount = sum((line[2] for line in lines), ZERO)
+    decided = state in ("approved", "rejected", "executed")
+    decided_at = world.after(at, hours=30) if decided else None
+    request = world.add(
+        "shopping_mall_refund_requests",
+        at=at,
+        updated_at=decided_at or at,
+        shopping_mall_order_id=order["id"],
+        requested_by_user_id=order["shopping_mall_user_id"],
+        approved_by_user_id=first
+        if state in ("pending_second_approval", "approved", "executed")
+        else None,
+        shopping_mall_return_request_id=return_id,
+        refund_request_number=world.number("RR", at),
+        status=state,
+        reason_code=reason,
+        reason_note="Refund to the original payment method.",
+        total_requested_amount=amount,
+        approved_amount=amount if state in ("approved", "executed") else None,
+        currency="USD",
+        decided_at=decided_at,
+    )
+    for item, quantity, value in lines:
+        world.add(
+            "shopping_mall_refund_items",
+            at=at,
+            shopping_mall_refund_request_id=request["id"],
+            shopping_mall_order_item_id=item["id"] if item else None,
+            quantity=quantity,
+            amount=value,
+            reason_code=reason,
+            approval_status={
+                "approved": "approved",
+                "executed": "approved",
+                "rejected": "rejected",
+            }.get(state),
+        )
+    if decided or state == "pending_second_approval":
+        approver = (
+            second
+            if amount > REFUND_DUAL_APPROVAL_USD and state != "pending_second_approval"
+            else first
+        )
+        audit(
+            world,
+            actor=approver,
+            table="shopping_mall_refund_requests",
+            entity_id=request["id"],
+            action=f"refund.{state}",
+            at=decided_at or at,
+            before={"status": "pending"},
+            after={"status": state, "approved_amount": str(amount)},
+        )
+    if return_id is None and (world.chance(0.4) or world.serial("refund_case") < 3):
+        support.case_for_order(
+            world, ctx, category="refund", reference=request["refund_request_number"]
+        )
+    if state != "executed":
+        return []
+    refunded_at = min(world.now, decided_at + timedelta(minutes=world.rng.randint(1, 90)))
+    refund = world.add(
+        "shopping_mall_payment_refunds",
+        at=refunded_at,
+        shopping_mall_payment_id=ctx["payment"]["id"],
+        shopping_mall_payment_capture_id=ctx["capture"]["id"],
+        shopping_mall_refund_request_id=request["id"],
+        amount=amount,
+        currency="USD",
+        status="succeeded",
+        reason_category=reason,
+        provider_reference=f"re_{world.rng.getrandbits(80):020x}",
+        idempotency_key=f"refund:{request['refund_request_number']}",
+        refunded_at=refunded_at,
+    )
+    # Debit each seller for its share of the refund (order-level lines: the first seller).
+    by_seller: dict[str, Decimal] = {}
+    for item, _, value in lines:
+        seller_id = item["_sku"][2] if item else ctx["seller_orders"][0]["seller_id"]
+        by_seller[seller_id] = by_seller.get(seller_id, ZERO) + value
+    for seller_id, value in by_seller.items():
+        world.refs["ledger_events"].append(
+            (
+                seller_id,
+                refunded_at,
+                "refund",
+                -value,
+                order["id"],
+                None,
+                refund["id"],
+                request["refund_request_number"],
+            )
+        )
+    return [refund]

@@ -1,0 +1,39 @@
+"""Audit events for what the demo history implies (decisions staff took)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .world import World
+
+
+def audit(
+    world: World,
+    *,
+    actor: str | None,
+    table: str,
+    entity_id: str | None,
+    action: str,
+    at: datetime,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+    summary: str | None = None,
+    admin_action_id: str | None = None,
+) -> None:
+    """One ``shopping_mall_audit_events`` row with before/after values."""
+    world.add(
+        "shopping_mall_audit_events",
+        at=at,
+        actor_user_id=actor,
+        shopping_mall_admin_action_id=admin_action_id,
+        entity_table=table,
+        entity_id=entity_id,
+        action=action,
+        summary=summary or f"{action} {table.removeprefix('shopping_mall_')}",
+        reason=reason,
+        correlation_id=f"demo-{world.uid()[:18]}",
+        source_ip="10.0.0.12",
+        user_agent="Mall Console",
+        changes={"before": before or {}, "after": after or {}},
+    )

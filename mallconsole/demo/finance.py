@@ -1,0 +1,267 @@
+"""Seller ledgers with running balances, chargebacks with response deadlines, reserves,
+and payouts with items (paid, processing, scheduled; failed and canceled ones without items).
+
+A ledger entry is payable when it is in no payout item and occurred more than the settlement
+delay ago; the newest entries stay payable so the payout screen has work.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from .. import states
+from .audit import audit
+from .world import ZERO, World
+
+SETTLEMENT_DELAY_DAYS = states.DEFAULT_SETTLEMENT_DELAY_DAYS
+PAYOUT_PERIOD_DAYS = 14
+CHARGEBACK_RESPONSE_DAYS = 7
+CHARGEBACK_REASONS = ("fraudulent", "product_not_received", "not_as_described", "duplicate")
+
+
+def build_finance(world: World) -> None:
+    _chargebacks(world)
+    entries = _ledger(world)
+    _payouts(world, entries)
+    _reserves(world)
+
+
+def _chargebacks(world: World) -> None:
+    finance = world.refs["staff"]["finance@demo.mall"]
+    for n, (seller_id, order_id, capture_id, amount, captured_at) in enumerate(
+        world.refs["chargeable"]
+    ):
+        status = world.state(n, states.CHARGEBACK)
+        opened = world.after(captured_at, days=40)
+        if status == "open":
+            opened = world.ago(days=world.rng.uniform(0.5, 6))
+        deadline = opened + timedelta(days=CHARGEBACK_RESPONSE_DAYS)
+        responded = world.after(opened, days=5) if status != "open" else None
+        closed = world.after(responded, days=20) if status in ("won", "lost") else None
+        row = world.add(
+            "shopping_mall_chargebacks",
+            at=opened,
+            updated_at=closed or responded or opened,
+            shopping_mall_seller_id=seller_id,
+            shopping_mall_order_id=order_id,
+            shopping_mall_payment_capture_id=capture_id,
+            provider_reference=f"dp_{world.rng.getrandbits(80):020x}",
+            status=status,
+            reason_category=world.pick(CHARGEBACK_REASONS),
+            amount=amount,
+            currency="USD",
+            opened_at=opened,
+            responded_at=responded,
+            closed_at=closed,
+            notes=f"Respond by {deadline:%Y-%m-%d %H:%M} UTC with tracking and invoice.",
+        )
+        ledger = world.refs["ledger_events"]
+        ledger.append((seller_id, opened, "chargeback", -amount, order_id, None, None, row["id"]))
+        if status == "won":
+            ledger.append(
+                (seller_id, closed, "chargeback_reversal", amount, order_id, None, None, row["id"])
+            )
+        if responded:
+            audit(
+                world,
+                actor=finance,
+                table="shopping_mall_chargebacks",
+                entity_id=row["id"],
+                action="chargeback.responded",
+                at=responded,
+                before={"status": "open"},
+                after={"status": "under_review"},
+            )
+        world.refs.setdefault("chargeback_ids", set()).add(row["id"])
+
+
+def _ledger(world: World) -> dict[str, list[dict]]:
+    """Ledger rows per seller in time order, balance_after the running sum."""
+    by_seller: dict[str, list[tuple]] = defaultdict(list)
+    for n, event in enumerate(world.refs["ledger_events"]):
+        by_seller[event[0]].append((event[1], n, event))
+    chargebacks = world.refs.get("chargeback_ids", set())
+    entries: dict[str, list[dict]] = {}
+    for seller_id in sorted(by_seller):
+        balance = ZERO
+        rows = []
+        previous = None
+        for at, _, (_, _, kind, amount, order_id, capture_id, refund_id, ref) in sorted(
+            by_seller[seller_id]
+        ):
+            # Strictly increasing times per seller, so "running sum" has one meaning.
+            if previous is not None and at <= previous:
+                at = previous + timedelta(microseconds=1)
+            previous = at
+            balance += amount
+            rows.append(
+                world.add(
+                    "shopping_mall_seller_ledgers",
+                    at=at,
+                    shopping_mall_seller_id=seller_id,
+                    shopping_mall_order_id=order_id,
+                    shopping_mall_payment_capture_id=capture_id
+                    if kind in ("sale", "fee")
+                    else None,
+                    shopping_mall_payment_refund_id=refund_id,
+                    shopping_mall_chargeback_id=ref if ref in chargebacks else None,
+                    entry_type=kind,
+                    source_type={"sale": "capture", "fee": "capture", "refund": "refund"}.get(
+                        kind, "chargeback"
+                    ),
+                    source_reference=None if ref in chargebacks else ref,
+                    currency="USD",
+                    amount=amount,
+                    balance_after=balance,
+                    occurred_at=at,
+                )
+            )
+        entries[seller_id] = rows
+    world.refs["ledger_events"] = []
+    return entries
+
+
+def _payouts(world: World, entries: dict[str, list[dict]]) -> None:
+    finance, finance2 = (
+        world.refs["staff"][e] for e in ("finance@demo.mall", "finance2@demo.mall")
+    )
+    sellers = {s["id"]: s for s in world.refs["sellers"]}
+    settled_before = world.ago(days=SETTLEMENT_DELAY_DAYS)
+    epoch = world.ago(days=196)
+    for seller_id, rows in entries.items():
+        seller = sellers[seller_id]
+        account = {"id": seller["payout_account_id"]}
+        if not seller["payout_verified"] or seller["state"] == "terminated":
+            continue  # held: no verified account to pay into
+        windows: dict[int, list[dict]] = defaultdict(list)
+        for row in rows:
+            k = int((row["occurred_at"] - epoch).total_seconds() // (PAYOUT_PERIOD_DAYS * 86400))
+            windows[k].append(row)
+        eligible = sorted(
+            k
+            for k in windows
+            if epoch + timedelta(days=(k + 1) * PAYOUT_PERIOD_DAYS) <= settled_before
+        )
+        for position, k in enumerate(eligible):
+            start = epoch + timedelta(days=k * PAYOUT_PERIOD_DAYS)
+            end = start + timedelta(days=PAYOUT_PERIOD_DAYS)
+            items = windows[k]
+            newest = position == len(eligible) - 1
+            status = "paid"
+            if newest and world.serial("payout_newest") % 3 != 2:
+                status = ("scheduled", "processing")[world.serial("payout_open") % 2]
+            elif not newest and world.due("payout_failed", 2, 0.02):
+                # A failed or canceled attempt first; the entries went back and were paid later.
+                _payout(
+                    world,
+                    seller_id,
+                    account,
+                    start,
+                    end,
+                    items,
+                    ("failed", "canceled")[world.serial("payout_failed") % 2],
+                    finance,
+                )
+            _payout(
+                world,
+                seller_id,
+                account,
+                start,
+                end,
+                items,
+                status,
+                finance2 if newest else finance,
+            )
+
+
+def _payout(world, seller_id, account, start, end, items, status, actor) -> None:
+    fees = -sum((r["amount"] for r in items if r["entry_type"] == "fee"), ZERO)
+    net = sum((r["amount"] for r in items), ZERO)
+    created = min(world.now, end + timedelta(days=SETTLEMENT_DELAY_DAYS))
+    if status == "scheduled":
+        created = world.ago(hours=world.rng.uniform(1, 48))
+    processed = world.after(created, days=2) if status in ("paid", "failed") else None
+    payout = world.add(
+        "shopping_mall_payouts",
+        at=created,
+        updated_at=processed or created,
+        shopping_mall_seller_id=seller_id,
+        shopping_mall_seller_payout_account_id=account["id"],
+        payout_number=world.number("PO", created),
+        status=status,
+        currency="USD",
+        period_start=start,
+        period_end=end,
+        scheduled_for=created + timedelta(days=1),
+        processed_at=processed,
+        gross_amount=net + fees,
+        fees_amount=fees,
+        reserve_withheld=ZERO,
+        net_amount=net,
+        note={
+            "failed": "bank rejected the transfer: account closed",
+            "canceled": "canceled: payout account under review",
+        }.get(status),
+    )
+    if status in ("failed", "canceled"):
+        audit(
+            world,
+            actor=actor,
+            table="shopping_mall_payouts",
+            entity_id=payout["id"],
+            action=f"payout.{status}",
+            at=processed or created,
+            before={
+                "status": "processing" if status == "failed" else "scheduled",
+                "ledger_entries": [r["id"] for r in items],
+            },
+            after={"status": status, "ledger_entries": []},
+            reason=payout["note"],
+        )
+        return
+    for row in items:
+        world.add(
+            "shopping_mall_payout_items",
+            at=created,
+            shopping_mall_payout_id=payout["id"],
+            shopping_mall_seller_ledger_id=row["id"],
+            amount=row["amount"],
+        )
+    if status == "paid" and net > Decimal("5000"):
+        audit(
+            world,
+            actor=actor,
+            table="shopping_mall_payouts",
+            entity_id=payout["id"],
+            action="payout.approved",
+            at=created,
+            before={"status": "scheduled"},
+            after={"status": "processing", "net_amount": str(net)},
+        )
+
+
+def _reserves(world: World) -> None:
+    for seller in world.refs["sellers"]:
+        if seller["state"] not in ("active", "suspended") or not (
+            seller["state"] == "suspended" or world.chance(0.12)
+        ):
+            continue
+        start = world.ago(days=world.rng.randint(20, 150))
+        released = seller["state"] == "active" and world.chance(0.4)
+        world.add(
+            "shopping_mall_reserves",
+            at=start,
+            shopping_mall_seller_id=seller["id"],
+            reserve_type="rolling",
+            policy_reference="risk.reserve.rolling_10",
+            reason="elevated chargeback ratio" if seller["state"] == "suspended" else "new seller",
+            hold_percent=Decimal("10"),
+            hold_amount=Decimal(world.rng.randint(200, 3000)),
+            currency="USD",
+            status="released" if released else "active",
+            start_at=start,
+            release_at=start + timedelta(days=90),
+            released_amount=Decimal(world.rng.randint(100, 200)) if released else None,
+        )

@@ -1,0 +1,211 @@
+"""Support cases of every status, priority, category and channel, assigned and unassigned,
+some breaching their SLA, with long timelines: events, notes and attachments (small real
+files written under UPLOAD_DIR)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+from pathlib import Path
+
+from .. import states
+from .world import World
+
+# support.sla.first_response_hours.<priority>
+SLA_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 24, "low": 72}
+CASE_WEIGHTS = {"open": 30, "pending": 12, "on_hold": 6, "resolved": 22, "closed": 30}
+PRIORITY_WEIGHTS = {"low": 20, "normal": 50, "high": 22, "urgent": 8}
+SUBJECTS = {
+    "order": "Question about my order",
+    "payment": "I was charged twice",
+    "shipping": "Where is my package?",
+    "return": "Return label not received",
+    "refund": "Refund not received yet",
+    "account": "Cannot change my email address",
+    "product": "Is this item compatible?",
+    "seller": "Seller does not answer",
+}
+CUSTOMER_LINES = (
+    "Hello, any update on this?",
+    "I attached a photo of the package.",
+    "It has been several days now.",
+    "Thanks, that works for me.",
+    "Could you check again please?",
+)
+AGENT_LINES = (
+    "Thanks for reaching out, I'm looking into it.",
+    "I've contacted the seller and will update you within 24 hours.",
+    "The carrier confirmed the package is on its way.",
+    "I've escalated this to our finance team.",
+)
+NOTES = (
+    "Customer is a repeat buyer, be generous.",
+    "Seller confirmed stock issue by phone.",
+    "Possible duplicate of an earlier case.",
+    "Waiting for carrier investigation (5 business days).",
+)
+# A 1x1 transparent PNG: the smallest real image an attachment can be.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def build_cases(world: World) -> None:
+    """Cases not tied to an order: account, product and seller questions."""
+    customers = world.refs["customers"]
+    for _ in range(world.count(300, minimum=len(states.SUPPORT_CASE) * 2)):
+        category = world.pick(("account", "product", "seller", "payment"))
+        _case(world, customer=world.pick(customers), category=category, earliest=world.ago(days=90))
+
+
+def case_for_order(world: World, ctx: dict, *, category: str | None = None, reference=None):
+    """A case about one order (and its first shipment for shipping questions)."""
+    order = ctx["order"]
+    shipments = ctx["shipments"]
+    if category is None:
+        category = "shipping" if shipments else world.pick(("order", "payment"))
+    return _case(
+        world,
+        customer=ctx["customer"],
+        category=category,
+        earliest=order["placed_at"],
+        order_id=order["id"],
+        shipment_id=shipments[0]["id"] if shipments and category == "shipping" else None,
+        seller_user_id=None,
+        reference=reference or order["order_number"],
+    )
+
+
+def _case(
+    world,
+    *,
+    customer,
+    category,
+    earliest,
+    order_id=None,
+    shipment_id=None,
+    seller_user_id=None,
+    reference=None,
+) -> dict:
+    n = world.serial("case")
+    status = world.state(n, states.SUPPORT_CASE, CASE_WEIGHTS)
+    priority = world.state(n, states.CASE_PRIORITIES, PRIORITY_WEIGHTS)
+    channel = world.state(n, states.CASE_CHANNELS)
+    if status in states.SUPPORT_CASE_OPEN and world.chance(0.55):
+        # Fresh work: opened in the last hours, mostly still inside its SLA.
+        opened = max(earliest, world.ago(hours=world.rng.uniform(0.1, 20)))
+    else:
+        opened = world.after(earliest, days=3)
+    agents = world.refs["staff_by_role"]["support_agent"]
+    assigned = None
+    if status not in ("open",) or world.chance(0.5):
+        assigned = world.pick(agents)
+    case_id = world.uid()
+    number = world.number("CAS", opened)
+    long_timeline = world.due("long_timeline", 2, 0.04)
+    length = world.rng.randint(30, 60) if long_timeline else world.rng.randint(2, 9)
+    end = world.now if status in states.SUPPORT_CASE_OPEN else world.after(opened, days=6)
+    times = sorted(world.between(opened, end) for _ in range(length))
+    subject = SUBJECTS[category]
+    events = [
+        (
+            "created",
+            customer["id"],
+            "public",
+            f"{subject} ({reference})" if reference else subject,
+            opened,
+        )
+    ]
+    if assigned:
+        events.append(("assigned", assigned, "internal", "Case assigned", times[0]))
+    for at in times[1:]:
+        kind = world.weighted(
+            {"customer_message": 35, "agent_reply": 35, "note": 15, "status_changed": 15}
+        )
+        if kind == "customer_message":
+            events.append((kind, customer["id"], "public", world.pick(CUSTOMER_LINES), at))
+        elif kind == "agent_reply":
+            events.append(
+                (kind, assigned or world.pick(agents), "public", world.pick(AGENT_LINES), at)
+            )
+        elif kind == "note":
+            events.append((kind, assigned or world.pick(agents), "internal", world.pick(NOTES), at))
+        else:
+            events.append((kind, assigned or world.pick(agents), "internal", "status updated", at))
+    if status in ("resolved", "closed"):
+        events.append(("status_changed", assigned, "internal", f"status: {status}", end))
+    last_at = max(e[4] for e in events)
+    world.add(
+        "shopping_mall_support_cases",
+        id=case_id,
+        at=opened,
+        updated_at=last_at,
+        customer_user_id=customer["id"],
+        seller_user_id=seller_user_id,
+        order_id=order_id,
+        shipment_id=shipment_id,
+        assigned_to_user_id=assigned,
+        case_number=number,
+        subject=subject,
+        description=f"{subject}. Reference: {reference}." if reference else subject,
+        status=status,
+        priority=priority,
+        category=category,
+        origin_channel=channel,
+        sla_due_at=opened + timedelta(hours=SLA_FIRST_RESPONSE_HOURS[priority]),
+        closed_at=end if status == "closed" else None,
+        last_event_at=last_at,
+    )
+    attach = world.due("attachment", 3, 0.1)
+    for kind, actor, visibility, body, at in events:
+        event = world.add(
+            "shopping_mall_support_case_events",
+            at=at,
+            shopping_mall_support_case_id=case_id,
+            actor_user_id=actor,
+            event_type=kind,
+            visibility=visibility,
+            body=body,
+            occurred_at=at,
+        )
+        note_id = None
+        if kind == "note":
+            note_id = world.add(
+                "shopping_mall_support_notes",
+                at=at,
+                shopping_mall_support_case_id=case_id,
+                author_user_id=actor,
+                visibility="internal",
+                body=body,
+            )["id"]
+        if attach and kind in ("created", "customer_message", "note"):
+            attach = False
+            _attachment(world, case_id, number, event["id"], note_id, actor or customer["id"], at)
+    return {"id": case_id, "number": number}
+
+
+def _attachment(world, case_id, number, event_id, note_id, uploader, at) -> None:
+    """A small real file under UPLOAD_DIR, referenced by a path relative to it."""
+    if world.chance(0.5):
+        name, content_type, content = "package.png", "image/png", PNG
+    else:
+        name, content_type = "receipt.txt", "text/plain"
+        content = f"Receipt for case {number}\nAmount paid: see order\n".encode()
+    relative = f"support/{case_id}/{name}"
+    upload_dir = world.refs.get("upload_dir")
+    if upload_dir:
+        path = Path(upload_dir) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    world.add(
+        "shopping_mall_support_attachments",
+        at=at,
+        shopping_mall_support_case_id=case_id,
+        shopping_mall_support_case_event_id=event_id,
+        shopping_mall_support_note_id=note_id,
+        uploaded_by_user_id=uploader,
+        file_name=name,
+        file_uri=relative,
+        content_type=content_type,
+        file_size=len(content),
+    )
