@@ -54,8 +54,9 @@ def _chargebacks(world: World) -> None:
             currency="USD",
             opened_at=opened,
             responded_at=responded,
+            respond_by=deadline,
             closed_at=closed,
-            notes=f"Respond by {deadline:%Y-%m-%d %H:%M} UTC with tracking and invoice.",
+            notes="Evidence to send: proof of delivery (tracking) and the invoice.",
         )
         ledger = world.refs["ledger_events"]
         ledger.append((seller_id, opened, "chargeback", -amount, order_id, None, None, row["id"]))

@@ -189,6 +189,7 @@ class Chargeback(Base):
     currency: Mapped[str]
     opened_at: Mapped[datetime] = mapped_column(index=True)
     responded_at: Mapped[datetime | None]
+    respond_by: Mapped[datetime | None] = mapped_column(index=True)  # provider's response deadline
     closed_at: Mapped[datetime | None]
     notes: Mapped[str | None]
     created_at: Mapped[created_at]

@@ -152,6 +152,15 @@ def test_ledger_balances_are_running_sums(demo):
         assert dec(after) == balances[seller_id]
 
 
+def test_chargebacks_carry_their_response_deadline(demo):
+    found = rows(demo, "SELECT status, opened_at, respond_by FROM shopping_mall_chargebacks")
+    assert found
+    for status, opened, respond_by in found:
+        assert ts(respond_by) - ts(opened) == timedelta(days=7), status
+    now = datetime.now(UTC)
+    assert any(s == "open" and ts(r) > now for s, _, r in found)
+
+
 def test_payouts_hold_their_ledger_entries(demo):
     payouts = rows(demo, "SELECT id, status, net_amount FROM shopping_mall_payouts")
     items = defaultdict(Decimal)
