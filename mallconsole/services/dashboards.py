@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from .. import states
 from ..models import (
     AdminAction,
     InventoryRecord,
@@ -25,8 +26,8 @@ from ..models import (
 from . import audit
 
 COUNT_CAP = 10_000
-UNRESOLVED_CASE_STATES = ("open", "pending", "on_hold")
-PRIORITY_ORDER = ("urgent", "high", "medium", "normal", "low")
+UNRESOLVED_CASE_STATES = states.SUPPORT_CASE_OPEN
+PRIORITY_ORDER = tuple(reversed(states.CASE_PRIORITIES))  # most urgent first
 
 
 @dataclass(frozen=True)
