@@ -11,42 +11,17 @@ import uuid
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from mallconsole import create_app
-from mallconsole.config import normalize_database_url
 from mallconsole.extensions import db
-
-
-def _postgres_database(base_url: str, worker: str):
-    url = make_url(normalize_database_url(base_url))
-    name = f"{url.database or 'mallconsole_test'}_{worker}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+from tests.databases import make_test_app, new_database
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, worker_id):
     """A new, empty database for this run: a SQLite file or a fresh PostgreSQL database."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "mallconsole-test.db")
-        return
-    url, drop = _postgres_database(base, worker_id)
+    url, drop = new_database(tmp_path_factory.mktemp("db"), worker_id)
     try:
         yield url
     finally:
@@ -56,28 +31,11 @@ def database_url(tmp_path_factory, worker_id):
 @pytest.fixture
 def empty_database_url(tmp_path, worker_id):
     """Another new, empty database, for tests that build or rebuild a schema themselves."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield "sqlite:///" + str(tmp_path / "empty.db")
-        return
-    url, drop = _postgres_database(base, worker_id)
+    url, drop = new_database(tmp_path, f"empty_{worker_id}")
     try:
         yield url
     finally:
         drop()
-
-
-def make_test_app(database_url: str, instance, secret_key: str = "test-secret-key"):
-    """The console in the testing config on ``database_url``, files under ``instance``."""
-    return create_app(
-        {
-            "CONFIG_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": secret_key,
-            "UPLOAD_DIR": str(instance / "uploads"),
-            "MAIL_URL": "file://" + str(instance / "mailbox"),
-        }
-    )
 
 
 @pytest.fixture(scope="session")

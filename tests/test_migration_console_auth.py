@@ -1,8 +1,5 @@
 """Revision 0002 (console sign-in and shell) upgrades, downgrades and matches the models."""
 
-import os
-import uuid
-
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -10,18 +7,11 @@ from sqlalchemy import inspect
 
 from mallconsole.extensions import db
 from mallconsole.schema import DATABASE_ONLY_INDEXES, MIGRATION_OPTIONS
-from tests.conftest import _postgres_database, make_test_app
-
-
-def scratch_database(tmp_path):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        return "sqlite:///" + str(tmp_path / "scratch.db"), lambda: None
-    return _postgres_database(base, f"mig_{uuid.uuid4().hex[:6]}")
+from tests.databases import make_test_app, new_database
 
 
 def test_0002_round_trip_and_models_match(tmp_path):
-    url, drop = scratch_database(tmp_path)
+    url, drop = new_database(tmp_path, "mig")
     app = make_test_app(url, tmp_path)
     try:
         with app.app_context():

@@ -7,17 +7,11 @@ removes it afterwards.
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from mallconsole import create_app
-from mallconsole.config import normalize_database_url
 from mallconsole.extensions import db
+from tests.databases import make_test_app, new_database
 
 DEMO_SCALE = "0.03"
 DEMO_SEED = "7"
@@ -26,41 +20,22 @@ DEMO_SEED = "7"
 @pytest.fixture(scope="session")
 def fresh_database(tmp_path_factory, worker_id):
     """A factory of new, empty databases (dropped at the end of the session)."""
-    base = os.environ.get("TEST_DATABASE_URL")
     drops = []
 
     def make() -> str:
-        if not base:
-            return "sqlite:///" + str(tmp_path_factory.mktemp("demo-db") / "demo.db")
-        url = make_url(normalize_database_url(base))
-        name = f"{url.database or 'mallconsole_test'}_demo_{worker_id}_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        drops.append((admin, name))
-        return url.set(database=name).render_as_string(hide_password=False)
+        url, drop = new_database(tmp_path_factory.mktemp("demo-db"), f"demo_{worker_id}")
+        drops.append(drop)
+        return url
 
     yield make
-    for admin, name in drops:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    for drop in drops:
+        drop()
 
 
-def demo_app(database_url: str, upload_dir, config_name: str = "testing"):
+def demo_app(database_url: str, upload_dir):
     """A console app on ``database_url`` with the schema migrated."""
-    app = create_app(
-        {
-            "CONFIG_NAME": config_name,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "demo-test-secret",
-            "UPLOAD_DIR": str(upload_dir),
-        }
-    )
+    app = make_test_app(database_url, upload_dir, "demo-test-secret")
+    app.config["UPLOAD_DIR"] = str(upload_dir)  # the seeded attachment files land here
     with app.app_context():
         flask_migrate.upgrade()
     return app

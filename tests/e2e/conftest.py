@@ -8,9 +8,7 @@ where a missing browser fails the run.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 
 import flask_migrate
 import pytest
@@ -19,7 +17,7 @@ from werkzeug.serving import make_server
 from mallconsole.authz import Role
 from mallconsole.extensions import db
 from mallconsole.models import Order
-from tests.conftest import _postgres_database, make_test_app
+from tests.databases import make_test_app, new_database
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.factories.actors import DEMO_MFA_SECRET, DEMO_PASSWORD, make_staff
 from tests.factories.records import build
@@ -35,11 +33,7 @@ DEMO_STAFF = {
 
 @pytest.fixture(scope="module")
 def live_database(tmp_path_factory):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "console.db")
-        return
-    url, drop = _postgres_database(base, f"e2e_{uuid.uuid4().hex[:6]}")
+    url, drop = new_database(tmp_path_factory.mktemp("e2e"), "e2e")
     try:
         yield url
     finally:
