@@ -112,3 +112,9 @@ DEFAULT_CLAIM_BATCH_SIZE = 10
 DEFAULT_CLAIM_MINUTES = 10
 # Approving a review records this reason code in its moderation row.
 REVIEW_APPROVE_REASON = "meets_policy"
+
+# Console working tables (revision 0004).
+JOB_RUN = ("queued", "running", "succeeded", "failed", "skipped")
+JOB_RUN_ACTIVE = ("queued", "running")
+JOB_TRIGGERS = ("schedule", "manual", "command")
+OUTBOUND_MESSAGE = ("queued", "sending", "sent", "failed")

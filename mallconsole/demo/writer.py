@@ -32,6 +32,7 @@ def make_writer(connection: Connection):
             if not rows:
                 continue
             columns = [c.name for c in table.columns]
+            _fill_defaults(table, rows)
             if postgres:
                 _copy(connection, table, columns, rows)
             else:
@@ -40,6 +41,21 @@ def make_writer(connection: Connection):
                     connection.execute(table.insert(), chunk)
 
     return write
+
+
+def _fill_defaults(table, rows: list[dict]) -> None:
+    """Give rows the scalar column defaults they leave out (``version`` = 1): bulk inserts and
+    COPY name every column, so the database's own defaults never apply."""
+    defaults = {
+        c.name: c.default.arg
+        for c in table.columns
+        if c.default is not None and c.default.is_scalar and not c.primary_key
+    }
+    missing = {name: value for name, value in defaults.items() if name not in rows[0]}
+    if missing:
+        for row in rows:
+            for name, value in missing.items():
+                row.setdefault(name, value)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from .admin import *  # noqa: F403
 from .base import Base, Exact, Money, UTCDateTime, new_id, utcnow  # noqa: F401
 from .carts import *  # noqa: F403
 from .catalog import *  # noqa: F403
+from .console import *  # noqa: F403
 from .coupons import *  # noqa: F403
 from .finance import *  # noqa: F403
 from .inquiries import *  # noqa: F403

@@ -44,6 +44,8 @@ class User(Base):
     # never accepted twice, and the IANA zone the staff member reads times in (null = UTC).
     mfa_last_used_step: Mapped[int | None]
     time_zone: Mapped[str | None]
+    # Revision 0004: the locale money, numbers and dates are shown in (null: from the browser).
+    locale: Mapped[str | None]
 
 
 class UserSession(Base):

@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, deleted_at, updated_at, uuid_pk
+from .base import Base, created_at, deleted_at, record_version, updated_at, uuid_pk
 
 
 class AuditEvent(Base):
@@ -73,6 +73,7 @@ class AdminAction(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class RiskRule(Base):
@@ -97,6 +98,7 @@ class RiskRule(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class DataExport(Base):
@@ -123,6 +125,7 @@ class DataExport(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class MakerCheckerApproval(Base):

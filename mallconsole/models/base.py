@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from sqlalchemy import Boolean, Integer, MetaData, Numeric, String
+from sqlalchemy import Boolean, Integer, MetaData, Numeric, String, text
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -131,6 +131,9 @@ uuid_pk = Annotated[str, mapped_column(String(36), primary_key=True, default=new
 created_at = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
 updated_at = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)]
 deleted_at = Annotated[datetime | None, mapped_column(UTCDateTime())]
+# The version a staff edit was based on (services/versions.py): raised by every business change,
+# so an edit against an older version is refused with what changed since.
+record_version = Annotated[int, mapped_column(default=1, server_default=text("1"))]
 
 
 class Base(DeclarativeBase):

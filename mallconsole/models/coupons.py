@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Exact, created_at, deleted_at, updated_at, uuid_pk
+from .base import Base, Exact, created_at, deleted_at, record_version, updated_at, uuid_pk
 
 
 class Promotion(Base):
@@ -50,6 +50,7 @@ class Promotion(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class PromotionRule(Base):
@@ -115,6 +116,7 @@ class Coupon(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class CouponRedemption(Base):

@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Exact, created_at, deleted_at, updated_at, uuid_pk
+from .base import Base, Exact, created_at, deleted_at, record_version, updated_at, uuid_pk
 
 
 class SellerLedgerEntry(Base):
@@ -76,6 +76,7 @@ class Payout(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class PayoutItem(Base):
@@ -195,3 +196,4 @@ class Chargeback(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]

@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, deleted_at, updated_at, uuid_pk
+from .base import Base, created_at, deleted_at, record_version, updated_at, uuid_pk
 
 
 class Order(Base):
@@ -48,6 +48,7 @@ class Order(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
     shipping_recipient: Mapped[str]
     shipping_phone: Mapped[str]
     shipping_address_line1: Mapped[str]

@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, deleted_at, updated_at, uuid_pk
+from .base import Base, created_at, deleted_at, record_version, updated_at, uuid_pk
 
 
 class CancellationRequest(Base):
@@ -38,6 +38,7 @@ class CancellationRequest(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class ReturnRequest(Base):
@@ -64,6 +65,7 @@ class ReturnRequest(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class ReturnItem(Base):
@@ -130,6 +132,7 @@ class RefundRequest(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class RefundItem(Base):

@@ -14,7 +14,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from .base import Base, Exact, created_at, deleted_at, updated_at, uri_digest, uuid_pk
+from .base import (
+    Base,
+    Exact,
+    created_at,
+    deleted_at,
+    record_version,
+    updated_at,
+    uri_digest,
+    uuid_pk,
+)
 
 
 class Review(Base):
@@ -44,6 +53,7 @@ class Review(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class ReviewMedia(Base):
@@ -128,6 +138,7 @@ class ReviewReport(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class RatingAggregate(Base):
@@ -170,6 +181,7 @@ class SellerReply(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class ProductRatingAggregate(Base):

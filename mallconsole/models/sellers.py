@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, deleted_at, updated_at, uuid_pk
+from .base import Base, created_at, deleted_at, record_version, updated_at, uuid_pk
 
 
 class Seller(Base):
@@ -31,6 +31,7 @@ class Seller(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class Store(Base):
@@ -80,6 +81,7 @@ class SellerVerification(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class SellerAddress(Base):

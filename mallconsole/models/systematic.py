@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, deleted_at, updated_at, uuid_pk
+from .base import Base, created_at, deleted_at, record_version, updated_at, uuid_pk
 
 
 class Configuration(Base):
@@ -46,6 +46,7 @@ class Configuration(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class FeatureFlag(Base):
@@ -65,6 +66,7 @@ class FeatureFlag(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class Policy(Base):
@@ -82,6 +84,7 @@ class Policy(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class PolicyVersion(Base):

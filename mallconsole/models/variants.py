@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Exact, created_at, deleted_at, updated_at, uuid_pk
+from .base import Base, Exact, created_at, deleted_at, record_version, updated_at, uuid_pk
 
 
 class OptionType(Base):
@@ -204,6 +204,7 @@ class InventoryRecord(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class InventoryReservation(Base):

@@ -46,12 +46,28 @@ ADDITIONS = {
     },
     "shopping_mall_number_sequences": {"prefix", "day", "last_value"},
     "shopping_mall_sign_in_attempts": {"email", "client_ip", "success", "attempted_at"},
+    "shopping_mall_claims": {
+        "queue",
+        "entity_table",
+        "entity_id",
+        "claimed_by_user_id",
+        "expires_at",
+    },
+    "shopping_mall_presence": {"entity_table", "entity_id", "shopping_mall_user_id", "seen_at"},
+    "shopping_mall_job_runs": {"job_name", "trigger", "status", "queued_at", "counts", "error"},
+    "shopping_mall_job_schedules": {"job_name", "paused", "pause_reason", "version"},
+    "shopping_mall_outbound_messages": {"recipient", "subject", "body_text", "status", "attempts"},
 }
 ADDED_COLUMNS = {
     "shopping_mall_orders": {"expires_at"},
     "shopping_mall_promotions": {"initial_quantity", "remaining_quantity", "max_discount_amount"},
     "shopping_mall_coupons": {"usable_from", "usable_to"},
     "shopping_mall_audit_events": {"changes"},
+    "shopping_mall_users": {"mfa_last_used_step", "time_zone", "locale"},
+    "shopping_mall_support_cases": {"version"},
+    "shopping_mall_refund_requests": {"version"},
+    "shopping_mall_reviews": {"version"},
+    "shopping_mall_feature_flags": {"version"},
 }
 NOT_MONEY = {
     "value_double",
