@@ -33,7 +33,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), **MIGRATION_OPTIONS)
     csrf.init_app(app)
 
-    from . import authz, cli, errors, health, security, templating, transactions
+    from . import authz, cli, errors, health, messages, security, templating, transactions
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth import cli as auth_cli
@@ -49,6 +49,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     security.install(app)
     app.before_request(authz.guard_unmatched_role_paths)
     templating.install(app)
+    messages.install(app)
     errors.register(app)
     auth_cli.register(app)
     cli.register(app)

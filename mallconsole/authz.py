@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, make_response, redirect, request, url_for
 from flask_login import current_user
 
+from .htmx import is_htmx
+
 
 class Role(StrEnum):
     """A staff role, keyed as in docs/contract.md; the order is the navigation order."""
@@ -117,10 +119,6 @@ def permissions_of(roles) -> frozenset[Permission]:
     return frozenset(granted)
 
 
-def is_htmx_request() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def login_url(next_url: str | None = None) -> str:
     """The sign-in page, coming back to ``next_url`` afterwards."""
     base = url_for("auth.login")
@@ -130,7 +128,7 @@ def login_url(next_url: str | None = None) -> str:
 def anonymous_response():
     """Anonymous: a redirect to the sign-in page (401 + ``HX-Redirect`` for htmx)."""
     target = login_url(request.full_path.rstrip("?") if request.method == "GET" else None)
-    if is_htmx_request():
+    if is_htmx():
         response = make_response("", 401)
         response.headers["HX-Redirect"] = target
         return response

@@ -6,6 +6,7 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .htmx import is_htmx
 from .services.errors import DomainError
 
 MESSAGES = {
@@ -34,7 +35,7 @@ def error_response(status: int, message: str | None = None, title: str | None = 
     message = message or default_message
     if _wants_json():
         return jsonify(error=title, message=message), status
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         # An error raised past the view is not the fragment its target expects: show it in the
         # message area (409/422 swap there; app.js puts the others there too).
         body = render_template("errors/_message.html", status=status, title=title, message=message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 from flask_login import current_user
 
-from .authz import is_htmx_request
+from .htmx import is_htmx
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,7 +35,7 @@ def install(app) -> None:
         if not current_user.is_authenticated or current_user.user.mfa_enabled:
             return None
         target = url_for("auth.mfa_enroll")
-        if is_htmx_request():
+        if is_htmx():
             return "", 204, {"HX-Redirect": target}
         return redirect(target)
 

@@ -44,4 +44,19 @@
       box.innerHTML = '<p class="flash flash-error" role="alert">The console could not be reached. Check the connection and try again.</p>';
     }
   });
+
+  // Messages sent in an HX-Trigger header (responses without a body to carry them).
+  document.body.addEventListener("console:messages", function (event) {
+    var box = document.getElementById("messages");
+    var list = (event.detail && event.detail.messages) || [];
+    if (!box) return;
+    box.innerHTML = "";
+    list.forEach(function (message) {
+      var p = document.createElement("p");
+      p.className = "flash flash-" + message.category;
+      if (message.category === "error") p.setAttribute("role", "alert");
+      p.textContent = message.text;
+      box.appendChild(p);
+    });
+  });
 })();

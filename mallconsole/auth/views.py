@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from flask import (
     abort,
     current_app,
-    flash,
     redirect,
     request,
     session,
@@ -17,7 +16,9 @@ from flask_login import current_user
 
 from ..authz import Permission, public, require
 from ..extensions import db
+from ..forms import apply_errors
 from ..htmx import render
+from ..messages import notify
 from ..models import User, utcnow
 from ..services import accounts, mfa
 from ..services.errors import ValidationError
@@ -56,12 +57,6 @@ def safe_next(target: str | None) -> str | None:
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
     return target
-
-
-def _field_errors(form, error: ValidationError) -> None:
-    for name, messages in error.field_errors.items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + messages
 
 
 def _begin_session(user: User, email: str, next_url: str | None):
@@ -125,7 +120,7 @@ def login_mfa():
     """The TOTP (or backup code) step of signing in."""
     user, pending = _pending_mfa_user()
     if user is None:
-        flash("Sign in with your email and password first.", "error")
+        notify("Sign in with your email and password first.", "error")
         return redirect(url_for("auth.login"))
     form = MfaCodeForm()
     if not form.validate_on_submit():
@@ -161,7 +156,7 @@ def logout():
     if current_user.is_authenticated:
         end_session(db.session, current_user.session_row)
     session.clear()
-    flash("You are signed out.", "success")
+    notify("You are signed out.", "success")
     return redirect(url_for("auth.login"))
 
 
@@ -203,9 +198,9 @@ def password_change():
             keep_session_id=current_user.session_row.id,
         )
     except ValidationError as error:
-        _field_errors(form, error)
+        apply_errors(form, error)
         return _account_page(422, password_form=form)
-    flash(f"Password changed. {ended} other session(s) ended.", "success")
+    notify(f"Password changed. {ended} other session(s) ended.", "success")
     return redirect(url_for("auth.account"))
 
 
@@ -218,7 +213,7 @@ def time_zone_update():
     accounts.set_time_zone(
         db.session, current_user.user, form.time_zone.data, actor=current_user.user
     )
-    flash(f"Times are now shown in {form.time_zone.data}.", "success")
+    notify(f"Times are now shown in {form.time_zone.data}.", "success")
     return redirect(url_for("auth.account"))
 
 
@@ -231,9 +226,9 @@ def session_end(session_id: str):
     end_own_session(db.session, current_user.user, session_id)
     if session_id == current_user.session_row.id:
         session.clear()
-        flash("This session has ended. Sign in again to continue.", "success")
+        notify("This session has ended. Sign in again to continue.", "success")
         return redirect(url_for("auth.login"))
-    flash("The session has ended.", "success")
+    notify("The session has ended.", "success")
     return redirect(url_for("auth.account"))
 
 
@@ -256,7 +251,7 @@ def mfa_enroll():
         try:
             codes = mfa.enroll(db.session, user, secret, form.code.data, config)
         except ValidationError as error:
-            _field_errors(form, error)
+            apply_errors(form, error)
         else:
             session.pop(MFA_ENROLLMENT_KEY, None)
             response = render("auth/mfa_backup_codes.html", codes=codes)
@@ -283,7 +278,7 @@ def mfa_reset():
     try:
         mfa.disable(db.session, current_user.user, form.password.data)
     except ValidationError as error:
-        _field_errors(form, error)
+        apply_errors(form, error)
         return _account_page(422, reset_form=form)
-    flash("Two-step sign-in is off. Enroll your new authenticator now.", "success")
+    notify("Two-step sign-in is off. Enroll your new authenticator now.", "success")
     return redirect(url_for("auth.mfa_enroll"))
