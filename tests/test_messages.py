@@ -1,4 +1,4 @@
-"""Messages reach the page with the response that earned them, and never for a rolled-back change."""
+"""Messages reach the page with the response that earned them, never for a rolled-back change."""
 
 import json
 
