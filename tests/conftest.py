@@ -146,3 +146,35 @@ def token_of(client):
         return csrf_from(client.get(path).data)
 
     return token
+
+
+# --- counting SQL statements ------------------------------------------------------------------
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements:`` collects the SQL statements run inside (the
+    savepoint bookkeeping of the test session left out)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    bookkeeping = ("SAVEPOINT", "RELEASE", "ROLLBACK")
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(_conn, _cursor, statement, _parameters, _context, _executemany):
+            if not statement.lstrip().upper().startswith(bookkeeping):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting

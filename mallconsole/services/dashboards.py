@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import states
 from ..models import (
@@ -24,22 +24,10 @@ from ..models import (
     utcnow,
 )
 from . import audit
+from .pagination import QueueCount, capped_count
 
-COUNT_CAP = 10_000
 UNRESOLVED_CASE_STATES = states.SUPPORT_CASE_OPEN
 PRIORITY_ORDER = tuple(reversed(states.CASE_PRIORITIES))  # most urgent first
-
-
-@dataclass(frozen=True)
-class QueueCount:
-    """A count that stops at the cap."""
-
-    value: int
-    capped: bool
-
-    @property
-    def display(self) -> str:
-        return f"{COUNT_CAP:,}+" if self.capped else f"{self.value:,}"
 
 
 @dataclass(frozen=True)
@@ -50,13 +38,6 @@ class Queue:
     label: str
     count: QueueCount
     hint: str | None = None
-
-
-def capped_count(session, ids) -> QueueCount:
-    """Count the rows of the ``select(<id>)`` statement ``ids``, stopping after the cap."""
-    limited = ids.limit(COUNT_CAP + 1).subquery()
-    value = session.execute(select(func.count()).select_from(limited)).scalar_one()
-    return QueueCount(min(value, COUNT_CAP), value > COUNT_CAP)
 
 
 def _priority_rank(priority: str) -> tuple[int, str]:

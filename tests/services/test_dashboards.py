@@ -11,7 +11,7 @@ from mallconsole.models import (
     SupportCase,
     utcnow,
 )
-from mallconsole.services import dashboards
+from mallconsole.services import dashboards, pagination
 from tests.factories.records import build
 from tests.query_plans import query_plans, scans_a_table
 
@@ -81,7 +81,7 @@ def test_admin_counts_pending_actions(session):
 
 
 def test_counts_stop_at_the_cap(session, monkeypatch):
-    monkeypatch.setattr(dashboards, "COUNT_CAP", 2)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
     for _ in range(3):
         build(session, AdminAction, status="pending")
     (queue,) = dashboards.admin_queues(session)

@@ -1,0 +1,194 @@
+"""Keyset pages: every row once, in order, both ways; forged cursors refused; capped counts."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from mallconsole.models import JobRun, new_id, utcnow
+from mallconsole.services import pagination
+from mallconsole.services.pagination import (
+    COUNT_CAP,
+    CursorError,
+    Ordering,
+    SortKey,
+    capped_count,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
+from tests.query_counts import assert_constant_queries
+
+QUEUED = SortKey("queued", "Queued", JobRun.queued_at, kind=type(utcnow()))
+STARTED = SortKey("started", "Started", JobRun.started_at, nullable=True, kind=type(utcnow()))
+NAME = SortKey("job", "Job", JobRun.job_name)
+T0 = utcnow().replace(microsecond=0) - timedelta(days=1)
+
+
+def runs(session, count, *, prefix="job"):
+    """``count`` runs with repeated queue times (ties) and some never started (nulls)."""
+    rows = []
+    for n in range(count):
+        rows.append(
+            JobRun(
+                job_name=f"{prefix}-{n % 4}",
+                trigger="schedule",
+                status="succeeded",
+                queued_at=T0 + timedelta(minutes=n // 3),
+                started_at=None if n % 5 == 0 else T0 + timedelta(minutes=(n * 7) % 11),
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def expected(rows, ordering: Ordering):
+    """The ordering computed in Python: empty values last, id breaks ties the same way."""
+    attribute = ordering.key.column.key
+
+    def sort_key(row):
+        value = getattr(row, attribute)
+        return (value is None, value if value is not None else 0)
+
+    present = [r for r in rows if getattr(r, attribute) is not None]
+    empty = [r for r in rows if getattr(r, attribute) is None]
+    present.sort(key=lambda r: (getattr(r, attribute), r.id), reverse=ordering.descending)
+    empty.sort(key=lambda r: r.id, reverse=ordering.descending)
+    assert sort_key  # documented above
+    return [r.id for r in present + empty]
+
+
+def walk(session, ordering, limit):
+    """All pages forwards, then all pages backwards from the last one."""
+    statement = select(JobRun)
+    forward, pages, cursor = [], [], None
+    while True:
+        page = keyset_page(session, statement, ordering, cursor=cursor, limit=limit)
+        pages.append([r.id for r in page.rows])
+        forward += pages[-1]
+        if page.next_cursor is None:
+            break
+        cursor = decode_cursor(page.next_cursor, ordering)
+    backward_pages = [pages[-1]]
+    while page.previous_cursor is not None:
+        page = keyset_page(
+            session,
+            statement,
+            ordering,
+            cursor=decode_cursor(page.previous_cursor, ordering),
+            limit=limit,
+        )
+        backward_pages.append([r.id for r in page.rows])
+    return forward, pages, list(reversed(backward_pages))
+
+
+@pytest.mark.parametrize("key", [QUEUED, STARTED, NAME], ids=lambda k: k.name)
+@pytest.mark.parametrize("descending", [True, False], ids=["desc", "asc"])
+def test_pages_give_every_row_once_in_order_both_ways(session, key, descending):
+    rows = runs(session, 23)
+    ordering = Ordering(key, descending, JobRun.id)
+    forward, pages, backward = walk(session, ordering, limit=5)
+    assert forward == expected(rows, ordering)
+    assert [len(p) for p in pages] == [5, 5, 5, 5, 3]
+    assert backward == pages
+
+
+def test_a_row_inserted_meanwhile_neither_repeats_nor_hides_others(session):
+    rows = runs(session, 12)
+    ordering = Ordering(QUEUED, True, JobRun.id)
+    first = keyset_page(session, select(JobRun), ordering, cursor=None, limit=5)
+    # a newer run arrives while the reader looks at page one
+    runs(session, 1, prefix="late")[0].queued_at = T0 + timedelta(days=2)
+    session.flush()
+    second = keyset_page(
+        session,
+        select(JobRun),
+        ordering,
+        cursor=decode_cursor(first.next_cursor, ordering),
+        limit=5,
+    )
+    seen = [r.id for r in first.rows + second.rows]
+    assert seen == expected(rows, ordering)[:10]
+
+
+def test_first_and_last_pages_have_no_way_further(session):
+    runs(session, 4)
+    page = keyset_page(
+        session, select(JobRun), Ordering(QUEUED, True, JobRun.id), cursor=None, limit=10
+    )
+    assert len(page.rows) == 4
+    assert page.next_cursor is None and page.previous_cursor is None and not page.from_cursor
+
+
+def test_a_cursor_cannot_be_forged_or_reused_for_another_order(session):
+    ordering = Ordering(QUEUED, True, JobRun.id)
+    token = encode_cursor(ordering, T0, new_id())
+    assert decode_cursor(token, ordering).value == T0
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    for bad in (tampered, "not-a-cursor", "", "x" * 2000):
+        with pytest.raises(CursorError):
+            decode_cursor(bad, ordering)
+    with pytest.raises(CursorError):
+        decode_cursor(token, Ordering(QUEUED, False, JobRun.id))  # written for descending
+    # a signed cursor whose value has the wrong type for the key (a string for a time)
+    wrong_type = pagination._serializer().dumps({"o": "-queued", "v": "1=1", "i": new_id()})
+    with pytest.raises(CursorError):
+        decode_cursor(wrong_type, ordering)
+    sql_id = pagination._serializer().dumps({"o": "-queued", "v": None, "i": "x' OR '1'='1"})
+    with pytest.raises(CursorError):
+        decode_cursor(sql_id, ordering)
+
+
+def _bulk_runs(session, count):
+    now = utcnow()
+    session.execute(
+        insert(JobRun),
+        [
+            {
+                "id": new_id(),
+                "job_name": "count",
+                "trigger": "schedule",
+                "status": "succeeded",
+                "queued_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for _ in range(count)
+        ],
+    )
+
+
+def test_counts_are_exact_up_to_the_cap_and_capped_above(session):
+    ids = select(JobRun.id).where(JobRun.job_name == "count")
+    _bulk_runs(session, COUNT_CAP)
+    exact = capped_count(session, ids)
+    assert (exact.value, exact.capped, exact.display) == (COUNT_CAP, False, "10,000")
+    _bulk_runs(session, 1)
+    over = capped_count(session, ids)
+    assert (over.value, over.capped, over.display) == (COUNT_CAP, True, "10,000+")
+
+
+def test_a_count_over_the_cap_can_carry_postgresqls_estimate(session, dialect):
+    ids = select(JobRun.id).where(JobRun.job_name == "count")
+    _bulk_runs(session, COUNT_CAP + 5)
+    count = capped_count(session, ids, estimate=True)
+    assert count.capped
+    if dialect == "postgresql":
+        assert count.estimate is not None and count.estimate >= 0
+        shown = count.display
+        assert shown.startswith("≈") or shown == "10,000+"
+    else:
+        assert count.estimate is None and count.display == "10,000+"
+    assert pagination.QueueCount(5, True, 12_345).display == "≈12,345"
+    assert pagination.QueueCount(5, True, 900).display == "10,000+"
+
+
+def test_a_page_runs_one_query_whatever_its_size(session, count_queries):
+    ordering = Ordering(QUEUED, True, JobRun.id)
+    small, large = assert_constant_queries(
+        count_queries,
+        lambda n: runs(session, n),
+        lambda size: keyset_page(session, select(JobRun), ordering, cursor=None, limit=size),
+    )
+    assert small == large == 1
