@@ -33,7 +33,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), **MIGRATION_OPTIONS)
     csrf.init_app(app)
 
-    from . import authz, cli, errors, health, messages, security, templating, transactions
+    from . import authz, cli, errors, health, messages, security, tasks, templating, transactions
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth import cli as auth_cli
@@ -64,5 +64,6 @@ def create_app(config: str | Mapping | None = None) -> Flask:
         admin_bp,
     ):
         app.register_blueprint(blueprint)
+    tasks.install(app)
     transactions.install_commit(app)
     return app

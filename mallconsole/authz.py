@@ -75,6 +75,8 @@ class Permission(StrEnum):
     SKUS_VIEW = "skus.view"
     CUSTOMERS_VIEW = "customers.view"
     AUDIT_VIEW = "audit.view"
+    # Actions (a view under a role's prefix may require any permission of that role).
+    JOBS_MANAGE = "jobs.manage"
 
 
 _P = Permission
@@ -106,7 +108,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.CONTENT_MODERATOR: frozenset({_P.CONSOLE_USE, _P.MODERATION_ACCESS, _P.SKUS_VIEW}),
     Role.SYSTEM_ADMIN: frozenset(
-        {_P.CONSOLE_USE, _P.ADMIN_ACCESS, _P.AUDIT_VIEW, _P.CUSTOMERS_VIEW}
+        {_P.CONSOLE_USE, _P.ADMIN_ACCESS, _P.AUDIT_VIEW, _P.CUSTOMERS_VIEW, _P.JOBS_MANAGE}
     ),
 }
 

@@ -1,4 +1,4 @@
-"""Flask commands: ``flask seed-demo``."""
+"""Flask commands: ``flask seed-demo`` and ``flask jobs``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ CONSOLE_URL = "http://127.0.0.1:5000/login"
 def register(app) -> None:
     """Add the console's commands to ``flask``."""
     app.cli.add_command(seed_demo)
+    app.cli.add_command(jobs_command)
 
 
 def _stop(code: int, message: str):
@@ -122,3 +123,42 @@ def seed_demo(scale: float, seed: int, reset: bool, if_empty: bool) -> None:
             for email, _, _, status, locked in OTHER_STAFF
         )
     )
+
+
+@click.command("jobs")
+@click.argument("name")
+@with_appcontext
+def jobs_command(name: str) -> None:
+    """Run the background job NAME now (``list`` lists the jobs and their last runs)."""
+    from . import tasks
+    from .services import jobs
+
+    if name == "list":
+        for status in jobs.job_statuses(db.session):
+            every = f"every {_interval(status.every)}" if status.every else "on demand"
+            if status.paused:
+                every += " (paused)"
+            last = status.last_run
+            result = (
+                f"{last.status} at {last.queued_at:%Y-%m-%d %H:%M} UTC" if last else "never run"
+            )
+            click.echo(f"{status.job.name:<18} {every:<24} {result}   {status.job.label}")
+        _stop(DONE, f"{len(jobs.REGISTRY)} jobs.")
+    if name not in jobs.REGISTRY:
+        _stop(REFUSED, f"Refused: there is no job called {name!r}; `flask jobs list` lists them.")
+    run = jobs.run_job(name, trigger="command")
+    tasks.dispatch_ready(db.session)
+    counts = ", ".join(f"{k} {v}" for k, v in (run.counts or {}).items())
+    if run.status == "succeeded":
+        _stop(DONE, f"{name}: succeeded{' (' + counts + ')' if counts else ''}.")
+    if run.status == "skipped":
+        _stop(REFUSED, f"{name}: not run: {run.error}")
+    _stop(FAILED, f"{name}: failed: {run.error}")
+
+
+def _interval(delta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("h", 3600), ("min", 60)):
+        if seconds % size == 0 and seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"

@@ -37,6 +37,11 @@ class Config:
     MFA_REQUIRED = False
     HSTS = False
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # Without a broker, tasks run in this process after the commit: in a thread ("thread"),
+    # or before the response is sent ("sync", the tests). The periodic jobs then run on a
+    # scheduler thread of this process ("embedded"); with a broker, Celery beat runs them.
+    TASK_RUNNER = "thread"
+    EMBEDDED_SCHEDULER = True
 
     @classmethod
     def from_environment(cls, instance_path: str) -> dict:
@@ -53,6 +58,8 @@ class Config:
         values["FLAG_API_TOKENS"] = [
             t.strip() for t in env.get("FLAG_API_TOKENS", "").split(",") if t.strip()
         ]
+        values["CELERY_BROKER_URL"] = env.get("CELERY_BROKER_URL") or None
+        values["JOB_SCHEDULE"] = parse_job_schedule(env.get("JOB_SCHEDULE", ""))
         return values
 
     @staticmethod
@@ -69,6 +76,20 @@ class Config:
         return path.read_text().strip()
 
 
+def parse_job_schedule(text: str) -> dict[str, int]:
+    """``JOB_SCHEDULE="sweep-outbox=30,refresh-ratings=900"``: seconds between scheduled runs
+    per job, overriding the defaults (0 turns a job's schedule off)."""
+    schedule = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        name, _, seconds = item.partition("=")
+        if not name.strip() or not seconds.strip().isdigit():
+            raise ConfigError(f"JOB_SCHEDULE entry {item!r} is not name=seconds")
+        schedule[name.strip()] = int(seconds)
+    return schedule
+
+
 class DevelopmentConfig(Config):
     NAME = "development"
 
@@ -76,6 +97,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     NAME = "testing"
     TESTING = True
+    TASK_RUNNER = "sync"
+    EMBEDDED_SCHEDULER = False
 
     @staticmethod
     def default_database_url(instance_path: str) -> str:

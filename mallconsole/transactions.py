@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import g
 from sqlalchemy.exc import IntegrityError
 
-from . import messages
+from . import messages, tasks
 from .extensions import db
 
 # Per-request values kept on ``g``. ``g`` belongs to the app context, which outlives a request
@@ -60,6 +60,7 @@ def install_commit(app) -> None:
             from .errors import error_response
 
             return app.make_response(error_response(409))
+        tasks.dispatch_ready(db.session)
         if response.status_code >= 400:
             messages.discard()  # kept changes of a refusal (a failed sign-in): no success news
             return response

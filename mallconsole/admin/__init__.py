@@ -4,4 +4,17 @@ from ..authz import Role, role_blueprint
 
 bp = role_blueprint(Role.SYSTEM_ADMIN, __name__)
 
+
+@bp.context_processor
+def job_words():
+    """Words for job-run states and triggers, for every admin template."""
+    from ..services import jobs
+
+    return {
+        "run_labels": jobs.RUN_STATUS_LABELS,
+        "run_tones": jobs.RUN_STATUS_TONES,
+        "trigger_labels": jobs.TRIGGER_LABELS,
+    }
+
+
 from . import views  # noqa: E402, F401  (registers the routes)

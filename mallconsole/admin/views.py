@@ -1,13 +1,140 @@
 """Views of the admin console."""
 
-from ..authz import Permission
+from flask import redirect, request, url_for
+from flask_login import current_user
+
+from ..authz import Permission, require
+from ..extensions import db
+from ..forms import apply_errors
+from ..htmx import is_htmx, render
+from ..lists import read_listing
+from ..messages import notify
 from ..role_home import add_home
-from ..services import dashboards
+from ..services import audit, dashboards, jobs, versions
+from ..services.errors import ValidationError
 from . import bp
+from .forms import JobRunFilters, JobScheduleForm
 
 home = add_home(
     bp,
     Permission.ADMIN_ACCESS,
     dashboards.admin_queues,
     recent_events=dashboards.recent_audit_events,
+    job_statuses=jobs.job_statuses,
 )
+
+
+def _runs_listing():
+    return read_listing(
+        JobRunFilters, sorts=jobs.RUN_SORTS, default_sort="-queued", id_column=jobs.RUN_ID
+    )
+
+
+@bp.get("/jobs")
+@require(Permission.ADMIN_ACCESS)
+def job_list():
+    """The background jobs with their last run, and every run, newest first."""
+    listing = _runs_listing()
+    page = jobs.run_page(
+        db.session, listing.filters, listing.ordering, cursor=listing.cursor, limit=listing.limit
+    )
+    block = "jobs" if request.args.get("part") == "jobs" else "listing"
+    return render(
+        "admin/job_list.html",
+        block=block,
+        listing=listing,
+        page=page,
+        count=jobs.count_runs(db.session, listing.filters),
+        statuses=jobs.job_statuses(db.session),
+    )
+
+
+@bp.get("/jobs/runs/<run_id>")
+@require(Permission.ADMIN_ACCESS)
+def job_run_detail(run_id):
+    """One run: when, who asked, how long, what it counted, how it ended."""
+    return render("admin/job_run_detail.html", row=jobs.get_run(db.session, run_id))
+
+
+def _job_page(name, form, *, status=200, stale=None):
+    job = jobs.job_status(db.session, name)
+    history = (
+        audit.history(db.session, "shopping_mall_job_schedules", job.schedule.id)
+        if job.schedule
+        else []
+    )
+    return render(
+        "admin/job_detail.html",
+        block="schedule",
+        status=status,
+        job=job,
+        form=form,
+        stale=stale,
+        history=history,
+        recent=jobs.recent_runs(db.session, name),
+    )
+
+
+@bp.get("/jobs/<name>")
+@require(Permission.ADMIN_ACCESS)
+def job_detail(name):
+    """One job: what it does, its schedule (pause or resume it) and its history."""
+    status = jobs.job_status(db.session, name)
+    form = JobScheduleForm(
+        data={"action": "resume" if status.paused else "pause", "version": status.version}
+    )
+    return _job_page(name, form)
+
+
+@bp.post("/jobs/<name>/run")
+@require(Permission.JOBS_MANAGE)
+def job_run(name):
+    """Run a job now (refused while it is already running)."""
+    job = jobs.get_job(name)
+    jobs.request_run(db.session, name, actor=current_user)
+    notify(f"{job.label}: a run was started. It shows in the list below.")
+    if is_htmx():
+        response = render(
+            "admin/job_list.html", block="jobs", statuses=jobs.job_statuses(db.session)
+        )
+        response.headers["HX-Trigger"] = "runs-changed"
+        return response
+    return redirect(url_for("admin.job_list"))
+
+
+@bp.post("/jobs/<name>/schedule")
+@require(Permission.JOBS_MANAGE)
+def job_schedule_update(name):
+    """Pause or resume a job's schedule; refused (409, with the changes) when stale."""
+    jobs.get_job(name)
+    form = JobScheduleForm()
+    if not form.validate_on_submit():
+        return _job_page(name, form, status=422)
+    pausing = form.action.data == "pause"
+    try:
+        jobs.set_paused(
+            db.session,
+            name,
+            paused=pausing,
+            reason=form.reason.data,
+            expected_version=versions.read_version(form.version.data),
+            actor=current_user,
+        )
+    except versions.StaleRecord as stale:
+        db.session.rollback()
+        form.version.data = stale.current_version  # saving again applies the input on purpose
+        return _job_page(name, form, status=409, stale=stale)
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return _job_page(name, form, status=422)
+    notify("Schedule paused." if pausing else "Schedule resumed.")
+    if is_htmx():
+        db.session.flush()
+        saved = jobs.job_status(db.session, name)
+        fresh = JobScheduleForm(
+            formdata=None,
+            data={"action": "resume" if saved.paused else "pause", "version": saved.version},
+        )
+        return _job_page(name, fresh)
+    return redirect(url_for("admin.job_detail", name=name))

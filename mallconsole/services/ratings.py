@@ -40,3 +40,8 @@ def refresh_product_rating_aggregates(session) -> None:
         return
     session.execute(text(f"DELETE FROM {MATERIALIZED_VIEW}"))
     session.execute(text(f"INSERT INTO {MATERIALIZED_VIEW} {PRODUCT_ROLLUP_SELECT}"))
+
+
+def product_rollup_count(session) -> int:
+    """How many products the roll-up holds (the refresh job's count)."""
+    return session.execute(text(f"SELECT COUNT(*) FROM {MATERIALIZED_VIEW}")).scalar_one()

@@ -15,7 +15,9 @@ EXPECTED = {
         "console.use", "finance.access", "orders.view", "refunds.view", "payouts.view",
     },
     "content_moderator": {"console.use", "moderation.access", "skus.view"},
-    "system_admin": {"console.use", "admin.access", "audit.view", "customers.view"},
+    "system_admin": {
+        "console.use", "admin.access", "audit.view", "customers.view", "jobs.manage",
+    },
 }  # fmt: skip
 
 

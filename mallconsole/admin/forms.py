@@ -1,0 +1,45 @@
+"""Forms of the admin console."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from .. import states
+from ..lists import ListFilters
+from ..services import jobs
+
+
+def _job_choices() -> dict:
+    ordered = sorted(jobs.REGISTRY.values(), key=lambda j: j.label)
+    return {"": "All jobs", **{job.name: job.label for job in ordered}}
+
+
+class JobRunFilters(ListFilters):
+    """Filters of the job-runs list."""
+
+    job = SelectField("Job", choices={}, default="")
+    result = SelectField(
+        "Result",
+        choices={"": "Any result", **{s: jobs.RUN_STATUS_LABELS[s] for s in states.JOB_RUN}},
+        default="",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.job.choices = _job_choices()
+
+
+class JobScheduleForm(FlaskForm):
+    """Pause or resume a job's schedule, based on the version the admin saw."""
+
+    action = RadioField(
+        "Schedule",
+        choices={"pause": "Pause the schedule", "resume": "Resume the schedule"},
+        validators=[DataRequired(message="Choose pause or resume.")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        validators=[Length(max=500)],
+        description="Needed to pause: tell the other admins why, and when to resume.",
+    )
+    version = HiddenField(validators=[DataRequired()])
