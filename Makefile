@@ -24,11 +24,11 @@ run: setup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: setup
-	$(BIN)/python -m pytest -n auto -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 test-pg: setup
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/mallconsole_test} \
-		$(BIN)/python -m pytest -n auto -p no:cacheprovider $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -188,24 +188,25 @@ def run_job(
     if run_id and (run is None or run.status != "queued"):
         log.info("job run %s is gone or already taken; nothing to do", run_id)
         return run
-    now = utcnow()
     if run is None:
         run = JobRun(
             job_name=name,
             trigger=trigger,
-            status="running",
+            status="queued",
             requested_by_user_id=requested_by_id,
-            queued_at=now,
+            queued_at=utcnow(),
         )
         session.add(run)
-    run.status, run.started_at, run.host = "running", now, socket.gethostname()[:255]
-    session.commit()
+        session.commit()
     with job_lock(name) as acquired:
         if not acquired:
             return _finish(
                 session, run, "skipped", error="Another run of this job was in progress."
             )
+        # Only the lock holder marks a run running: any other running run died without a result.
         _reap_dead_runs(session, job, keep=run.id)
+        run.status, run.started_at, run.host = "running", utcnow(), socket.gethostname()[:255]
+        session.commit()
         if trigger == "schedule":
             schedule = session.scalar(select(JobSchedule).where(JobSchedule.job_name == name))
             if schedule is not None and schedule.paused:

@@ -40,6 +40,9 @@ def _committed(session):
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
+    if not has_app_context():
+        log.error("tasks %s committed outside an app context: not sent", [t for t, _ in pending])
+        return
     if _runs_inline():
         # Run later, outside this commit, when the caller dispatches (dispatch_ready).
         session.info.setdefault(READY, []).extend(pending)
@@ -59,10 +62,7 @@ def _soft_rolled_back(session, _previous_transaction):
 
 
 def _runs_inline() -> bool:
-    try:
-        config = current_app.config
-    except RuntimeError:  # no app: nothing can run inline
-        return False
+    config = current_app.config
     return not config.get("CELERY_BROKER_URL") and config.get("TASK_RUNNER") == "sync"
 
 
