@@ -59,6 +59,7 @@ class Config:
             t.strip() for t in env.get("FLAG_API_TOKENS", "").split(",") if t.strip()
         ]
         values["CELERY_BROKER_URL"] = env.get("CELERY_BROKER_URL") or None
+        values["CELERY_QUEUE"] = env.get("CELERY_QUEUE") or "mallconsole"
         values["JOB_SCHEDULE"] = parse_job_schedule(env.get("JOB_SCHEDULE", ""))
         return values
 
