@@ -59,4 +59,68 @@
       box.appendChild(p);
     });
   });
+
+  // Lists: j / k move through the rows, Enter opens the selected one, [ and ] change page.
+  // "g" then s / o / f / m / a goes to a console area; "?" shows the keys.
+  var AREAS = { s: "/support/", o: "/operations/", f: "/finance/", m: "/moderation/", a: "/admin/" };
+  var pendingG = 0;
+
+  function listRows() {
+    var table = document.querySelector("table.list-table");
+    return table ? Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-href]")) : [];
+  }
+
+  function moveSelection(step) {
+    var rows = listRows();
+    if (!rows.length) return;
+    var current = rows.findIndex(function (row) { return row.classList.contains("selected"); });
+    var next = current < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, current + step));
+    rows.forEach(function (row) { row.classList.remove("selected"); row.removeAttribute("aria-selected"); });
+    rows[next].classList.add("selected");
+    rows[next].setAttribute("aria-selected", "true");
+    rows[next].scrollIntoView({ block: "nearest" });
+  }
+
+  function toggleKeyHelp() {
+    var dialog = document.getElementById("key-help");
+    if (!dialog) return;
+    if (dialog.open) dialog.close(); else dialog.showModal();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+    var key = event.key;
+    if (pendingG && Date.now() - pendingG < 1500 && AREAS[key]) {
+      pendingG = 0;
+      var link = document.querySelector('nav.mainnav a[href="' + AREAS[key] + '"]');
+      if (link) { event.preventDefault(); window.location.href = link.href; }
+      return;
+    }
+    pendingG = 0;
+    if (key === "g") { pendingG = Date.now(); return; }
+    if (key === "?") { event.preventDefault(); toggleKeyHelp(); return; }
+    if (key === "j" || key === "k") { event.preventDefault(); moveSelection(key === "j" ? 1 : -1); return; }
+    if (key === "Enter") {
+      var selected = document.querySelector("table.list-table tbody tr.selected[data-href]");
+      if (selected && event.target === document.body) { event.preventDefault(); window.location.href = selected.dataset.href; }
+      return;
+    }
+    if (key === "[" || key === "]") {
+      var pager = document.querySelector('.pager a[data-key="' + key + '"]');
+      if (pager) { event.preventDefault(); pager.click(); }
+    }
+  });
+
+  // A click anywhere on a list row (not on its own links or buttons) opens it.
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest("table.list-table tbody tr[data-href]");
+    if (!row || event.target.closest("a, button, input, select, textarea, label")) return;
+    window.location.href = row.dataset.href;
+  });
+
+  // Buttons of dialogs marked data-close close them.
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest && event.target.closest("[data-close-dialog]");
+    if (closer) { var dialog = closer.closest("dialog"); if (dialog) dialog.close(); }
+  });
 })();

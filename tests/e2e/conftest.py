@@ -9,6 +9,7 @@ where a missing browser fails the run.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import flask_migrate
 import pytest
@@ -16,7 +17,7 @@ from werkzeug.serving import make_server
 
 from mallconsole.authz import Role
 from mallconsole.extensions import db
-from mallconsole.models import Order
+from mallconsole.models import JobRun, Order, utcnow
 from tests.databases import make_test_app, new_database
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.factories.actors import DEMO_MFA_SECRET, DEMO_PASSWORD, make_staff
@@ -29,6 +30,29 @@ DEMO_STAFF = {
     "admin@demo.mall": [Role.SYSTEM_ADMIN],
     "lockme@demo.mall": [Role.FINANCE_MANAGER],
 }
+
+
+JOB_RUNS = 60  # more than one page of the Jobs screen
+
+
+def add_job_runs(session) -> None:
+    """Scheduled runs of the rating refresh over the last hour, every fifth one failed."""
+    start = utcnow() - timedelta(hours=1)
+    for n in range(JOB_RUNS):
+        failed = n % 5 == 0
+        moment = start + timedelta(seconds=30 * n)
+        session.add(
+            JobRun(
+                job_name="refresh-ratings",
+                trigger="schedule",
+                status="failed" if failed else "succeeded",
+                queued_at=moment,
+                started_at=moment,
+                finished_at=moment + timedelta(seconds=2),
+                counts=None if failed else {"products": 120},
+                error="OperationalError: the database was restarting" if failed else None,
+            )
+        )
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +81,7 @@ def live_server(live_database, tmp_path_factory):
             mfa_secret=DEMO_MFA_SECRET,
         )
         build(db.session, Order, order_number=SEARCHABLE_ORDER, status="on_hold")
+        add_job_runs(db.session)
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
