@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+DEFAULT_MAIL_FROM = "Mall Console <no-reply@mall.example>"
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot start the console (e.g. production without SECRET_KEY)."""
@@ -55,6 +57,7 @@ class Config:
         values["MFA_ENCRYPTION_KEY"] = env.get("MFA_ENCRYPTION_KEY")
         values["UPLOAD_DIR"] = env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads")
         values["MAIL_URL"] = env.get("MAIL_URL") or "file://" + str(Path(instance_path) / "mailbox")
+        values["MAIL_FROM"] = env.get("MAIL_FROM") or DEFAULT_MAIL_FROM
         values["FLAG_API_TOKENS"] = [
             t.strip() for t in env.get("FLAG_API_TOKENS", "").split(",") if t.strip()
         ]
