@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .. import states
 from ..extensions import db
 from ..models import JobRun, JobSchedule, User, new_id, utcnow
-from . import audit, ratings, versions
+from . import audit, outbox, ratings, versions
 from .errors import Conflict, NotFound, ValidationError
 from .pagination import SortKey, capped_count, keyset_page
 
@@ -109,6 +109,28 @@ register(
         "Rebuilds each product's rating summary from its SKUs' approved reviews.",
         _refresh_ratings,
         every=timedelta(minutes=15),
+    )
+)
+
+
+def _sweep_outbox(session, *, now: datetime) -> dict:
+    from .. import tasks
+
+    given_up = outbox.sweep_stuck(session, now=now)
+    due = outbox.due_messages(session, now=now, limit=500)
+    for message_id in due:
+        tasks.enqueue(session, outbox.SEND_MAIL_TASK, message_id=message_id)
+    return {"messages_sent_again": len(due), "messages_given_up": given_up}
+
+
+register(
+    Job(
+        "sweep-outbox",
+        "Send waiting customer mail",
+        "Sends messages that are due (retries, or a worker that stopped) and gives up on "
+        "messages stuck while sending, which are never sent twice.",
+        _sweep_outbox,
+        every=timedelta(minutes=1),
     )
 )
 

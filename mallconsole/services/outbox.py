@@ -34,6 +34,7 @@ QUEUED, SENDING, SENT, FAILED = states.OUTBOUND_MESSAGE
 OUTCOME_SENT, OUTCOME_SKIPPED, OUTCOME_RETRY, OUTCOME_FAILED = "sent", "skipped", "retry", "failed"
 
 MAX_ATTEMPTS = 5
+SEND_MAIL_TASK = "mallconsole.send_mail"
 RETRY_FIRST_DELAY = timedelta(minutes=1)
 RETRY_MAX_DELAY = timedelta(hours=1)
 STUCK_AFTER = timedelta(minutes=15)
@@ -80,7 +81,8 @@ def queue_message(
 ) -> OutboundMessage:
     """Queue one message (due now) in the caller's transaction; the row whose id is sent later.
 
-    Nothing is sent here: after the commit the ``send-mail`` task delivers the row's id.
+    Nothing is sent here: the ``send-mail`` task for the row is queued to run after the
+    commit (never for a rolled-back change).
     """
     recipient = (recipient or "").strip(" ")
     subject = (subject or "").strip(" ")
@@ -116,6 +118,9 @@ def queue_message(
     )
     session.add(message)
     session.flush()  # the id, for the send-mail task queued after the commit
+    from .. import tasks
+
+    tasks.enqueue(session, SEND_MAIL_TASK, message_id=message.id)
     return message
 
 

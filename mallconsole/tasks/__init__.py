@@ -112,6 +112,19 @@ def run_job(name: str, trigger: str = "schedule", run_id: str | None = None) -> 
     return run.status if run is not None else "skipped"
 
 
+def send_mail(message_id: str) -> str:
+    """Deliver one outbox message (``services/outbox.deliver_message``); what happened."""
+    from sqlalchemy.orm import sessionmaker
+
+    from ..extensions import db
+    from ..services import mailer, outbox
+
+    # The request's binding: an engine in production; the test's connection in tests.
+    factory = sessionmaker(bind=db.session.get_bind(), join_transaction_mode="create_savepoint")
+    transport = mailer.transport_from_config(current_app.config)
+    return outbox.deliver_message(factory, message_id, transport=transport)
+
+
 def beat_schedule(app) -> dict:
     """Celery beat's schedule: every registered job with an interval (``JOB_SCHEDULE``)."""
     from ..services import jobs
@@ -153,6 +166,7 @@ def celery_init_app(app) -> Celery:
         enable_utc=True,
     )
     celery.task(name="mallconsole.run_job")(run_job)
+    celery.task(name="mallconsole.send_mail")(send_mail)
     celery.conf.beat_schedule = beat_schedule(app)
     app.extensions["celery"] = celery
     return celery

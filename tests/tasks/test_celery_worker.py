@@ -20,10 +20,11 @@ from sqlalchemy import select
 
 from mallconsole.authz import Role
 from mallconsole.extensions import db
-from mallconsole.models import JobRun
-from mallconsole.services import jobs
+from mallconsole.models import JobRun, OutboundMessage, utcnow
+from mallconsole.services import jobs, outbox
 from tests.databases import make_test_app, new_database
 from tests.factories.actors import make_staff
+from tests.smtp import running_smtp_server
 
 pytestmark = pytest.mark.xdist_group("races")
 
@@ -56,7 +57,13 @@ def wait_for(check, *, timeout=60.0, every=0.25):
 
 
 @pytest.fixture
-def worker(tmp_path):
+def smtp():
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def worker(tmp_path, smtp):
     """A migrated database of its own, and a Celery worker with beat serving it."""
     require_redis()
     url, drop = new_database(tmp_path, "celery")
@@ -75,10 +82,10 @@ def worker(tmp_path):
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret-key",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "MAIL_URL": "file://" + str(tmp_path / "mailbox"),
+        "MAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
         "CELERY_BROKER_URL": BROKER,
         "CELERY_QUEUE": queue,
-        "JOB_SCHEDULE": "refresh-ratings=2",
+        "JOB_SCHEDULE": "refresh-ratings=2,sweep-outbox=2",
     }
     process = subprocess.Popen(
         [
@@ -126,5 +133,26 @@ def test_a_queued_task_and_the_periodic_schedule_run_on_a_real_worker(worker):
             ).all()
 
     runs = wait_for(lambda: len(scheduled()) >= 2 and scheduled())
-    assert runs, "beat did not run the scheduled job twice within a minute"
+    assert runs, "beat did not run the scheduled jobs within a minute"
     assert all(r.host for r in runs)
+
+
+def test_mail_goes_out_through_the_worker_and_the_sweep_sends_what_was_left(worker, smtp):
+    app = worker
+    with app.app_context():
+        outbox.queue_message(
+            db.session, recipient="ana@example.com", subject="Sent by a task", body="Hello."
+        )
+        db.session.commit()  # the send-mail task goes to Redis now
+        # a message whose task was lost (a worker died): only the periodic sweep can send it
+        db.session.add(
+            OutboundMessage(
+                recipient="bo@example.com", subject="Left waiting", body_text="Hello again.",
+                status="queued", attempts=0, next_attempt_at=utcnow(),
+            )
+        )  # fmt: skip
+        db.session.commit()
+    subjects = wait_for(lambda: len(smtp.messages) >= 2 and [m["Subject"] for m in smtp.messages])
+    assert subjects and sorted(subjects) == ["Left waiting", "Sent by a task"]
+    time.sleep(3)  # more sweeps run meanwhile: nothing is sent twice
+    assert len(smtp.messages) == 2
