@@ -9,56 +9,33 @@ from datetime import timedelta
 from pathlib import Path
 
 from .. import states
+from ..services import settings
 from .aftersales import REFUND_DUAL_APPROVAL_USD
 from .audit import audit, audit_walk
 from .finance import SETTLEMENT_DELAY_DAYS
 from .support import SLA_FIRST_RESPONSE_HOURS
 from .world import World
 
+# (key, value); each row is described as its key is in services/settings.py.
 CONFIGURATION = (
-    (
-        states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
-        str(REFUND_DUAL_APPROVAL_USD),
-        "Refunds above this amount need a second finance approval",
-    ),
-    (states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="EUR"), "250.00", None),
-    (
-        states.PAYOUT_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
-        "5000.00",
-        "Payouts above this amount need a second finance approval",
-    ),
-    (states.PAYOUT_DUAL_APPROVAL_THRESHOLD.format(currency="EUR"), "5000.00", None),
-    (
-        states.WALLET_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
-        "100.00",
-        "Store-credit adjustments above this amount need a second approval",
-    ),
-    (states.WALLET_DUAL_APPROVAL_THRESHOLD.format(currency="EUR"), "100.00", None),
-    (
-        states.PAYOUT_SETTLEMENT_DELAY_DAYS,
-        str(SETTLEMENT_DELAY_DAYS),
-        "Days before a ledger entry becomes payable",
-    ),
     *(
-        (states.SLA_FIRST_RESPONSE_HOURS.format(priority=p), str(h), f"First response SLA, {p}")
+        (template.format(currency=currency), value)
+        for template, value in (
+            (states.REFUND_DUAL_APPROVAL_THRESHOLD, str(REFUND_DUAL_APPROVAL_USD)),
+            (states.PAYOUT_DUAL_APPROVAL_THRESHOLD, "5000.00"),
+            (states.WALLET_DUAL_APPROVAL_THRESHOLD, "100.00"),
+        )
+        for currency in ("USD", "EUR")
+    ),
+    (states.PAYOUT_SETTLEMENT_DELAY_DAYS, str(SETTLEMENT_DELAY_DAYS)),
+    *(
+        (states.SLA_FIRST_RESPONSE_HOURS.format(priority=p), str(h))
         for p, h in SLA_FIRST_RESPONSE_HOURS.items()
     ),
-    (
-        states.MODERATION_CLAIM_BATCH_SIZE,
-        str(states.DEFAULT_CLAIM_BATCH_SIZE),
-        "Reviews claimed per batch",
-    ),
-    (states.MODERATION_CLAIM_MINUTES, str(states.DEFAULT_CLAIM_MINUTES), "Minutes a claim lasts"),
-    (
-        states.SHIPMENT_STALE_EVENT_DAYS,
-        str(states.DEFAULT_SHIPMENT_STALE_EVENT_DAYS),
-        "Days without a carrier event before a shipment is an exception",
-    ),
-    (
-        states.APPROVALS_EXPIRY_HOURS,
-        str(states.DEFAULT_APPROVALS_EXPIRY_HOURS),
-        "Hours before an unapproved admin action expires",
-    ),
+    (states.MODERATION_CLAIM_BATCH_SIZE, str(states.DEFAULT_CLAIM_BATCH_SIZE)),
+    (states.MODERATION_CLAIM_MINUTES, str(states.DEFAULT_CLAIM_MINUTES)),
+    (states.SHIPMENT_STALE_EVENT_DAYS, str(states.DEFAULT_SHIPMENT_STALE_EVENT_DAYS)),
+    (states.APPROVALS_EXPIRY_HOURS, str(states.DEFAULT_APPROVALS_EXPIRY_HOURS)),
 )
 LOCALES = (
     ("en-US", "English (United States)", "English", False, True),
@@ -134,13 +111,13 @@ EXPORT_PATHS = {
 def build_admin(world: World) -> None:
     admin, admin2 = world.refs["staff"]["admin@demo.mall"], world.refs["staff"]["admin2@demo.mall"]
     created = world.ago(days=365)
-    for key, value, description in CONFIGURATION:
+    for key, value in CONFIGURATION:
         world.add(
             "shopping_mall_configurations",
             at=created,
             key=key,
             value=value,
-            description=description,
+            description=settings.declared(key)[0].description,
         )
     world.add(
         "shopping_mall_configurations",
