@@ -9,46 +9,33 @@ from datetime import timedelta
 from pathlib import Path
 
 from .. import states
+from ..services import settings
 from .aftersales import REFUND_DUAL_APPROVAL_USD
-from .audit import audit
+from .audit import audit, audit_walk
 from .finance import SETTLEMENT_DELAY_DAYS
 from .support import SLA_FIRST_RESPONSE_HOURS
 from .world import World
 
+# (key, value); each row is described as its key is in services/settings.py.
 CONFIGURATION = (
-    (
-        states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
-        str(REFUND_DUAL_APPROVAL_USD),
-        "Refunds above this amount need a second finance approval",
-    ),
-    (states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="EUR"), "250.00", None),
-    (
-        states.PAYOUT_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
-        "5000.00",
-        "Payouts above this amount need a second finance approval",
-    ),
-    (states.PAYOUT_DUAL_APPROVAL_THRESHOLD.format(currency="EUR"), "5000.00", None),
-    (
-        states.WALLET_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
-        "100.00",
-        "Store-credit adjustments above this amount need a second approval",
-    ),
-    (states.WALLET_DUAL_APPROVAL_THRESHOLD.format(currency="EUR"), "100.00", None),
-    (
-        states.PAYOUT_SETTLEMENT_DELAY_DAYS,
-        str(SETTLEMENT_DELAY_DAYS),
-        "Days before a ledger entry becomes payable",
-    ),
     *(
-        (states.SLA_FIRST_RESPONSE_HOURS.format(priority=p), str(h), f"First response SLA, {p}")
+        (template.format(currency=currency), value)
+        for template, value in (
+            (states.REFUND_DUAL_APPROVAL_THRESHOLD, str(REFUND_DUAL_APPROVAL_USD)),
+            (states.PAYOUT_DUAL_APPROVAL_THRESHOLD, "5000.00"),
+            (states.WALLET_DUAL_APPROVAL_THRESHOLD, "100.00"),
+        )
+        for currency in ("USD", "EUR")
+    ),
+    (states.PAYOUT_SETTLEMENT_DELAY_DAYS, str(SETTLEMENT_DELAY_DAYS)),
+    *(
+        (states.SLA_FIRST_RESPONSE_HOURS.format(priority=p), str(h))
         for p, h in SLA_FIRST_RESPONSE_HOURS.items()
     ),
-    (
-        states.MODERATION_CLAIM_BATCH_SIZE,
-        str(states.DEFAULT_CLAIM_BATCH_SIZE),
-        "Reviews claimed per batch",
-    ),
-    (states.MODERATION_CLAIM_MINUTES, str(states.DEFAULT_CLAIM_MINUTES), "Minutes a claim lasts"),
+    (states.MODERATION_CLAIM_BATCH_SIZE, str(states.DEFAULT_CLAIM_BATCH_SIZE)),
+    (states.MODERATION_CLAIM_MINUTES, str(states.DEFAULT_CLAIM_MINUTES)),
+    (states.SHIPMENT_STALE_EVENT_DAYS, str(states.DEFAULT_SHIPMENT_STALE_EVENT_DAYS)),
+    (states.APPROVALS_EXPIRY_HOURS, str(states.DEFAULT_APPROVALS_EXPIRY_HOURS)),
 )
 LOCALES = (
     ("en-US", "English (United States)", "English", False, True),
@@ -89,25 +76,48 @@ POLICIES = (
     ("pricing_floor", "Pricing floors", "pricing"),
     ("review_guidelines", "Review guidelines", "moderation"),
 )
-ADMIN_ACTIONS = (
-    ("suspend_seller", "shopping_mall_sellers", "Chargeback ratio above 2% for 3 months"),
-    ("grant_role", "shopping_mall_users", "New finance colleague needs access"),
-    ("wallet_adjustment", "shopping_mall_user_balances", "Goodwill credit after lost parcel"),
-    ("change_configuration", "shopping_mall_configurations", "Raise refund threshold for Q4"),
-    ("purge_customer_data", "shopping_mall_users", "Erasure request under GDPR art. 17"),
+# (action name, target table, justification), one per name of states.ADMIN_ACTION_NAMES.
+ADMIN_ACTIONS = tuple(
+    zip(
+        states.ADMIN_ACTION_NAMES,
+        (
+            "shopping_mall_sellers",
+            "shopping_mall_users",
+            "shopping_mall_user_balances",
+            "shopping_mall_configurations",
+            "shopping_mall_users",
+        ),
+        (
+            "Chargeback ratio above 2% for 3 months",
+            "New finance colleague needs access",
+            "Goodwill credit after lost parcel",
+            "Raise refund threshold for Q4",
+            "Erasure request under GDPR art. 17",
+        ),
+        strict=True,
+    )
 )
+# The moves that led a data export to each state (approval by a second admin, then the job).
+EXPORT_PATHS = {
+    "requested": ("requested",),
+    "approved": ("requested", "approved"),
+    "processing": ("requested", "approved", "processing"),
+    "completed": ("requested", "approved", "processing", "completed"),
+    "failed": ("requested", "approved", "processing", "failed"),
+    "canceled": ("requested", "canceled"),
+}
 
 
 def build_admin(world: World) -> None:
     admin, admin2 = world.refs["staff"]["admin@demo.mall"], world.refs["staff"]["admin2@demo.mall"]
     created = world.ago(days=365)
-    for key, value, description in CONFIGURATION:
+    for key, value in CONFIGURATION:
         world.add(
             "shopping_mall_configurations",
             at=created,
             key=key,
             value=value,
-            description=description,
+            description=settings.declared(key)[0].description,
         )
     world.add(
         "shopping_mall_configurations",
@@ -237,7 +247,8 @@ def _exports(world: World, admin: str, admin2: str) -> None:
         status = states.DATA_EXPORT[n] if n < len(states.DATA_EXPORT) else "completed"
         expired = n == len(states.DATA_EXPORT)  # a completed export already past expiry
         requested = world.ago(days=40 if expired else world.rng.uniform(0.2, 6))
-        done = world.after(requested, hours=3) if status == "completed" else None
+        moved = world.after(requested, hours=3)
+        done = moved if status == "completed" else None
         number = world.number("EXP", requested)
         file_uri = f"exports/{number}.csv" if status == "completed" else None
         if file_uri and upload_dir:
@@ -255,7 +266,7 @@ def _exports(world: World, admin: str, admin2: str) -> None:
             if status in ("approved", "processing", "completed", "failed")
             else None,
             request_number=number,
-            purpose=world.pick(("tax_audit", "customer_request", "finance_reconciliation")),
+            purpose=world.pick(states.EXPORT_PURPOSES),
             scope_description="Orders and payments of the last quarter",
             status=status,
             justification="Requested by the finance team for the quarterly close",
@@ -264,17 +275,19 @@ def _exports(world: World, admin: str, admin2: str) -> None:
             expires_at=(done + timedelta(days=7)) if done else None,
             completed_at=done,
         )
-        if status != "requested":
-            audit(
-                world,
-                actor=admin2,
-                table="shopping_mall_data_exports",
-                entity_id=export["id"],
-                action=f"export.{status}",
-                at=done or requested,
-                before={"status": "requested"},
-                after={"status": status},
-            )
+        path = EXPORT_PATHS[status]
+        audit_walk(
+            world,
+            table="shopping_mall_data_exports",
+            entity_id=export["id"],
+            column="status",
+            path=path,
+            # The requester withdraws; a second admin approves; the export job does the rest.
+            actors=[{"canceled": admin, "approved": admin2}.get(step) for step in path[1:]],
+            action="export",
+            start=requested,
+            end=moved,
+        )
 
 
 def _admin_actions(world: World, admin: str, admin2: str) -> None:
@@ -309,16 +322,6 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
             scheduled_at=None,
             executed_at=decided if status == "executed" else None,
         )
-        if status in ("approved", "rejected", "executed"):
-            world.add(
-                "shopping_mall_maker_checker_approvals",
-                at=decided,
-                shopping_mall_admin_action_id=action["id"],
-                approver_user_id=admin2,
-                decision="reject" if status == "rejected" else "approve",
-                reason=action["rejection_reason"],
-                decided_at=decided,
-            )
         audit(
             world,
             actor=admin,
@@ -329,17 +332,32 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
             after={"status": "pending"},
             admin_action_id=action["id"],
         )
-        if decided:
-            audit(
-                world,
-                actor=admin2,
-                table="shopping_mall_admin_actions",
-                entity_id=action["id"],
-                action=f"admin_action.{status}",
-                at=decided,
-                before={"status": "pending"},
-                after={"status": status},
-                admin_action_id=action["id"],
+        # Approved by a second admin, then executed (by that admin) as a step of its own; the
+        # requester withdraws a canceled one.
+        path = {"pending": [], "executed": ["pending", "approved", "executed"]}.get(
+            status, ["pending", status]
+        )
+        times = audit_walk(
+            world,
+            table="shopping_mall_admin_actions",
+            entity_id=action["id"],
+            column="status",
+            path=path,
+            actors=[admin if status == "canceled" else admin2] * max(0, len(path) - 1),
+            action="admin_action",
+            start=requested,
+            end=decided or requested,
+            admin_action_id=action["id"],
+        )
+        if status in ("approved", "rejected", "executed"):
+            world.add(
+                "shopping_mall_maker_checker_approvals",
+                at=times[0],
+                shopping_mall_admin_action_id=action["id"],
+                approver_user_id=admin2,
+                decision="reject" if status == "rejected" else "approve",
+                reason=action["rejection_reason"],
+                decided_at=times[0],
             )
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from .. import states
 from . import support
-from .audit import audit
+from .audit import audit, audit_walk
 from .world import ZERO, World, money
 
 # Amounts above this need a second finance approval (configured under
@@ -17,8 +17,6 @@ from .world import ZERO, World, money
 REFUND_DUAL_APPROVAL_USD = Decimal("250.00")
 
 CANCEL_BEFORE_SHIPPING = ("pending", "approved", "withdrawn")
-RETURN_REASONS = ("damaged", "wrong_item", "not_as_described", "changed_mind", "too_small")
-REFUND_REASONS = ("late_delivery", "damaged", "missing_item", "goodwill", "price_adjustment")
 
 
 def build_for_order(world: World, ctx: dict) -> list[dict]:
@@ -69,20 +67,22 @@ def _cancellation(world: World, ctx: dict, state: str) -> None:
         approved_by_user_id=ops if state in ("approved", "executed") else None,
         cancellation_request_number=world.number("CAN", requested),
         status=state,
-        reason_code=world.pick(("changed_mind", "found_cheaper", "ordered_by_mistake", "late")),
+        reason_code=world.pick(states.CANCELLATION_REASONS),
         reason_note="Customer asked to cancel before shipping.",
         decided_at=decided_at,
     )
     if decided:
-        audit(
+        path = ["pending", "approved", "executed"] if state == "executed" else ["pending", state]
+        audit_walk(
             world,
-            actor=ops,
             table="shopping_mall_cancellation_requests",
             entity_id=row["id"],
-            action=f"cancellation.{state}",
-            at=decided_at,
-            before={"status": "pending"},
-            after={"status": state},
+            column="status",
+            path=path,
+            actors=[ops] * (len(path) - 1),
+            action="cancellation",
+            start=requested,
+            end=decided_at,
         )
     if world.chance(0.4) or world.serial("cancel_case") < 2:
         support.case_for_order(
@@ -114,7 +114,7 @@ def _return(world: World, ctx: dict) -> list[dict]:
         original_shipment_id=shipment["id"] if shipment else None,
         rma_code=world.number("RMA", requested),
         status=state,
-        reason_code=world.pick(RETURN_REASONS),
+        reason_code=world.pick(states.RETURN_REASONS),
         reason_note="The item does not match the listing.",
         decided_at=decided_at,
     )
@@ -127,7 +127,7 @@ def _return(world: World, ctx: dict) -> list[dict]:
         shopping_mall_order_item_id=item["id"],
         requested_quantity=1,
         approved_quantity=None if state in ("pending", "rejected") else 1,
-        received_condition=world.pick(("as_new", "opened", "damaged")) if received else None,
+        received_condition=world.pick(states.RETURN_CONDITIONS) if received else None,
         inspection_status=("passed" if state == "closed" else world.pick(("passed", "pending")))
         if received
         else None,
@@ -188,7 +188,9 @@ def _refund_request(world: World, ctx: dict, state: str | None = None) -> list[d
         item = world.pick(ctx["items"])
         share = money(item["line_grand_total"] * Decimal(world.rng.randint(20, 60)) / 100)
         lines = [(item, None, share)]
-    return _write_refund(world, ctx, state, lines, at, reason=world.pick(REFUND_REASONS))
+    return _write_refund(
+        world, ctx, state, lines, at, reason=world.pick(states.REFUND_REQUEST_REASONS)
+    )
 
 
 def _full_refund(world: World, ctx: dict) -> dict:
@@ -239,22 +241,30 @@ def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> li
                 "rejected": "rejected",
             }.get(state),
         )
-    if decided or state == "pending_second_approval":
-        approver = (
-            second
-            if amount > REFUND_DUAL_APPROVAL_USD and state != "pending_second_approval"
-            else first
-        )
-        audit(
-            world,
-            actor=approver,
-            table="shopping_mall_refund_requests",
-            entity_id=request["id"],
-            action=f"refund.{state}",
-            at=decided_at or at,
-            before={"status": "pending"},
-            after={"status": state, "approved_amount": str(amount)},
-        )
+    # Over the threshold, a first approval and then a second one by another finance manager;
+    # execution (money moved) is a step of its own.
+    if amount > REFUND_DUAL_APPROVAL_USD:
+        approval, approvers = ["pending", "pending_second_approval", "approved"], [first, second]
+    else:
+        approval, approvers = ["pending", "approved"], [first]
+    path, actors = {
+        "pending_second_approval": (approval[:2], approvers[:1]),
+        "approved": (approval, approvers),
+        "executed": ([*approval, "executed"], [*approvers, first]),
+        "rejected": (["pending", "rejected"], [first]),
+    }.get(state, ([], []))
+    audit_walk(
+        world,
+        table="shopping_mall_refund_requests",
+        entity_id=request["id"],
+        column="status",
+        path=path,
+        actors=actors,
+        action="refund",
+        start=at,
+        end=decided_at or at,
+        after={"approved_amount": str(amount)} if state != "rejected" else None,
+    )
     if return_id is None and (world.chance(0.4) or world.serial("refund_case") < 3):
         support.case_for_order(
             world, ctx, category="refund", reference=request["refund_request_number"]

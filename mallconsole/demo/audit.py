@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from itertools import pairwise
 
 from .world import World
 
@@ -37,3 +39,41 @@ def audit(
         user_agent="Mall Console",
         changes={"before": before or {}, "after": after or {}},
     )
+
+
+def audit_walk(
+    world: World,
+    *,
+    table: str,
+    entity_id: str,
+    column: str,
+    path: Sequence[str],
+    actors: Sequence[str | None],
+    action: str,
+    start: datetime,
+    end: datetime,
+    after: dict | None = None,
+    reason: str | None = None,
+    admin_action_id: str | None = None,
+) -> list[datetime]:
+    """One audit event per move of ``path`` (a walk of the record's state machine, each move
+    by the matching actor), at distinct instants after ``start``, the last at ``end``.
+    Returns the instants."""
+    moves = list(pairwise(path))
+    times = world.moments(start, end, len(moves))
+    if times:
+        times[-1] = end
+    for (before, state), at, actor in zip(moves, times, actors, strict=True):
+        audit(
+            world,
+            actor=actor,
+            table=table,
+            entity_id=entity_id,
+            action=f"{action}.{state}",
+            at=at,
+            before={column: before},
+            after={column: state, **(after or {})},
+            reason=reason,
+            admin_action_id=admin_action_id,
+        )
+    return times

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .. import states
 from ..models.base import uri_digest
 from .names import ADJECTIVES, BRANDS, CARRIERS, CATEGORY_TREE, COLORS, PRODUCT_NOUNS, SIZES
 from .sellers import SELLING
@@ -273,7 +274,7 @@ def _stock(world: World, sku_id: str, seller: dict, created) -> None:
             adjusted_by_user_id=world.refs["staff"]["ops@demo.mall"],
             adjustment_reference=f"ADJ-{sku_id[:8]}-{world.rng.getrandbits(24):06x}",
             delta=world.pick((-3, -1, 2, 5, 10, 24)),
-            reason_category=world.pick(("cycle_count", "damaged", "restock", "found")),
+            reason_category=world.pick(states.INVENTORY_ADJUSTMENT_REASONS),
             reason_note="counted during the monthly cycle count",
             adjusted_at=at,
         )

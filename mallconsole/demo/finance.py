@@ -18,7 +18,6 @@ from .world import ZERO, World
 SETTLEMENT_DELAY_DAYS = states.DEFAULT_SETTLEMENT_DELAY_DAYS
 PAYOUT_PERIOD_DAYS = 14
 CHARGEBACK_RESPONSE_DAYS = 7
-CHARGEBACK_REASONS = ("fraudulent", "product_not_received", "not_as_described", "duplicate")
 
 
 def build_finance(world: World) -> None:
@@ -49,7 +48,7 @@ def _chargebacks(world: World) -> None:
             shopping_mall_payment_capture_id=capture_id,
             provider_reference=f"dp_{world.rng.getrandbits(80):020x}",
             status=status,
-            reason_category=world.pick(CHARGEBACK_REASONS),
+            reason_category=world.pick(states.CHARGEBACK_REASONS),
             amount=amount,
             currency="USD",
             opened_at=opened,

@@ -175,7 +175,7 @@ def _order(world: World, index: int, status: str) -> None:
     last = min(world.now, placed + timedelta(days=max(0.02, (world.now - placed).days * 0.6)))
     if status == "pending_payment":
         last = placed
-    step_times = [placed] + sorted(world.between(placed, last) for _ in path[1:])
+    step_times = [placed, *world.moments(placed, last, len(path) - 1)]
 
     order_id = world.uid()
     number = world.number("ORD", placed)
@@ -517,6 +517,7 @@ def _ship_from(address: tuple) -> dict:
     }
 
 
+# The carrier events after pick-up of a shipment in each state: a walk of the shipment machine.
 CARRIER_TAILS = {
     "ready_to_ship": (),
     "in_transit": ("in_transit",),
@@ -524,8 +525,19 @@ CARRIER_TAILS = {
     "delivery_attempted": ("in_transit", "out_for_delivery", "delivery_attempted"),
     "exception": ("in_transit", "exception"),
     "delivered": ("in_transit", "out_for_delivery", "delivered"),
-    "return_to_sender": ("in_transit", "delivery_attempted", "return_to_sender"),
-    "returned": ("in_transit", "delivery_attempted", "return_to_sender", "returned"),
+    "return_to_sender": (
+        "in_transit",
+        "out_for_delivery",
+        "delivery_attempted",
+        "return_to_sender",
+    ),
+    "returned": (
+        "in_transit",
+        "out_for_delivery",
+        "delivery_attempted",
+        "return_to_sender",
+        "returned",
+    ),
 }
 EXCEPTIONS = ("address_not_found", "damaged_in_transit", "weather_delay", "customs_hold")
 
@@ -536,7 +548,7 @@ def _carrier_events(world, shipment, status) -> None:
         events.append(("picked_up", shipment["picked_up_at"]))
         end = shipment["delivered_at"] or world.now
         tail = CARRIER_TAILS[status]
-        times = sorted(world.between(shipment["picked_up_at"], end) for _ in tail)
+        times = world.moments(shipment["picked_up_at"], end, len(tail))
         if shipment["delivered_at"] and tail and tail[-1] in ("delivered", "returned"):
             times[-1] = shipment["delivered_at"]
         events.extend(zip(tail, times, strict=True))

@@ -30,7 +30,6 @@ REVIEW_WEIGHTS = {
     "removed_user": 4,
     "removed_moderator": 7,
 }
-REPORT_REASONS = ("spam", "offensive", "off_topic", "fake_review", "personal_information")
 
 
 def build_for_order(world: World, ctx: dict) -> None:
@@ -69,10 +68,12 @@ def _review(world: World, ctx: dict, item: dict, start) -> None:
         language="en",
     )
     decided = world.after(written, days=2)
+    # A removal upholds the reports against the review: it takes their reason.
+    reason = world.pick(states.MODERATION_POLICY_REASONS)
     decisions = {
         "approved": ("approve", states.REVIEW_APPROVE_REASON),
-        "rejected": ("reject", world.pick(("off_topic", "profanity", "not_about_product"))),
-        "removed_moderator": ("remove", "policy_violation"),
+        "rejected": ("reject", reason),
+        "removed_moderator": ("remove", reason),
     }
     moderator = world.pick(moderators)
     if state in decisions:
@@ -82,7 +83,7 @@ def _review(world: World, ctx: dict, item: dict, start) -> None:
             _moderation(
                 world, review, moderator, "approve", states.REVIEW_APPROVE_REASON, decided, False
             )
-            decided = world.after(decided, days=5)
+            (decided,) = world.moments(decided, min(world.now, decided + timedelta(days=5)), 1)
         _moderation(world, review, moderator, decision, reason, decided, True)
         review["updated_at"] = decided
     if state == "removed_user":
@@ -106,17 +107,19 @@ def _review(world: World, ctx: dict, item: dict, start) -> None:
             _reports(world, review, decided, open_reports=True)
         elif world.due("resolved_reports", 2, 0.03):
             _reports(world, review, decided, open_reports=False)
-        if world.due("reply", 2, 0.1):
+        if world.due("reply", len(states.SELLER_REPLY), 0.1):
             world.add(
                 "shopping_mall_seller_replies",
                 at=world.after(decided, days=3),
                 shopping_mall_review_id=review["id"],
                 shopping_mall_seller_id=sku[2],
                 body="Thank you for the feedback. We're glad to help with anything else.",
-                state=("pending", "approved")[world.serial("reply") % 2],
+                state=states.SELLER_REPLY[world.serial("reply") % len(states.SELLER_REPLY)],
             )
     elif state == "removed_moderator":
-        _reports(world, review, decided - timedelta(hours=1), open_reports=False, removed=True)
+        _reports(
+            world, review, decided - timedelta(hours=1), open_reports=False, removed_for=reason
+        )
 
 
 def _moderation(world, review, moderator, decision, reason, at, effective) -> None:
@@ -137,25 +140,22 @@ def _moderation(world, review, moderator, decision, reason, at, effective) -> No
         action=f"review.{decision}",
         at=at,
         before={"state": "pending" if decision != "remove" else "approved"},
-        after={
-            "state": {"approve": "approved", "reject": "rejected", "remove": "removed_moderator"}[
-                decision
-            ]
-        },
+        after={"state": states.MODERATION_DECISION_STATE[decision]},
         reason=reason,
     )
 
 
-def _reports(world, review, after, *, open_reports, removed=False) -> None:
+def _reports(world, review, after, *, open_reports, removed_for=None) -> None:
     """Reports from customers; open ones wait in the reported queue, resolved ones carry a
-    decision (dismissed, removed, edited)."""
+    decision (dismissed, removed, edited). Reports upheld by a removal (``removed_for``: its
+    reason) all gave that reason."""
     customers = world.refs["customers"]
     moderators = world.refs["staff_by_role"]["content_moderator"]
     for _ in range(world.rng.randint(2, 6) if open_reports else world.rng.randint(1, 3)):
         at = world.after(after, days=10)
         if open_reports:
             decision = None
-        elif removed:
+        elif removed_for:
             decision = "removed"
         else:
             decision = ("dismissed", "edited")[world.serial("report_decision") % 2]
@@ -167,7 +167,7 @@ def _reports(world, review, after, *, open_reports, removed=False) -> None:
             reporter_user_id=world.pick(customers)["id"],
             resolver_user_id=world.pick(moderators) if decision else None,
             reporter_role="customer",
-            reason_category=world.pick(REPORT_REASONS),
+            reason_category=removed_for or world.pick(states.REVIEW_REPORT_REASONS),
             note="This review looks suspicious.",
             resolved=decision is not None,
             resolved_at=resolved_at,

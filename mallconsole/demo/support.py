@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from .. import states
 from .world import World
 
-# support.sla.first_response_hours.<priority>
-SLA_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 24, "low": 72}
+# support.sla.first_response_hours.<priority> (seeded by the admin module)
+SLA_FIRST_RESPONSE_HOURS = states.DEFAULT_SLA_FIRST_RESPONSE_HOURS
 CASE_WEIGHTS = {"open": 30, "pending": 12, "on_hold": 6, "resolved": 22, "closed": 30}
 PRIORITY_WEIGHTS = {"low": 20, "normal": 50, "high": 22, "urgent": 8}
 SUBJECTS = {
@@ -44,6 +45,8 @@ NOTES = (
     "Possible duplicate of an earlier case.",
     "Waiting for carrier investigation (5 business days).",
 )
+STATUS_CHANGED = states.CASE_EVENT_STATUS_CHANGED
+EVENT_WEIGHTS = {"customer_message": 35, "agent_reply": 35, "note": 15, STATUS_CHANGED: 15}
 # A 1x1 transparent PNG: the smallest real image an attachment can be.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -105,7 +108,13 @@ def _case(
     long_timeline = world.due("long_timeline", 2, 0.04)
     length = world.rng.randint(30, 60) if long_timeline else world.rng.randint(2, 9)
     end = world.now if status in states.SUPPORT_CASE_OPEN else world.after(opened, days=6)
-    times = sorted(world.between(opened, end) for _ in range(length))
+    kinds = [world.weighted(EVENT_WEIGHTS) for _ in range(length - 1)]
+    moves = _status_walk(world, kinds.count(STATUS_CHANGED), status)
+    # Moves the timeline has no slot for come last (a resolved or closed case ends at ``end``).
+    times = world.moments(opened, end, length + len(moves) - kinds.count(STATUS_CHANGED))
+    if status not in states.SUPPORT_CASE_OPEN:
+        times[-1] = end
+    kinds += [STATUS_CHANGED] * (len(times) - 1 - len(kinds))
     subject = SUBJECTS[category]
     events = [
         (
@@ -118,10 +127,8 @@ def _case(
     ]
     if assigned:
         events.append(("assigned", assigned, "internal", "Case assigned", times[0]))
-    for at in times[1:]:
-        kind = world.weighted(
-            {"customer_message": 35, "agent_reply": 35, "note": 15, "status_changed": 15}
-        )
+    changes = iter(moves)
+    for kind, at in zip(kinds, times[1:], strict=True):
         if kind == "customer_message":
             events.append((kind, customer["id"], "public", world.pick(CUSTOMER_LINES), at))
         elif kind == "agent_reply":
@@ -131,9 +138,8 @@ def _case(
         elif kind == "note":
             events.append((kind, assigned or world.pick(agents), "internal", world.pick(NOTES), at))
         else:
-            events.append((kind, assigned or world.pick(agents), "internal", "status updated", at))
-    if status in ("resolved", "closed"):
-        events.append(("status_changed", assigned, "internal", f"status: {status}", end))
+            body = states.case_status_change(*next(changes))
+            events.append((kind, assigned or world.pick(agents), "internal", body, at))
     last_at = max(e[4] for e in events)
     world.add(
         "shopping_mall_support_cases",
@@ -182,6 +188,19 @@ def _case(
             attach = False
             _attachment(world, case_id, number, event["id"], note_id, actor or customer["id"], at)
     return {"id": case_id, "number": number}
+
+
+def _status_walk(world: World, wanderings: int, final: str) -> list[tuple[str, str]]:
+    """The status changes of a case: from open, ``wanderings`` moves among open, pending and
+    on_hold, then what it takes to reach ``final`` (each a move of the support case machine)."""
+    path = ["open"]
+    for _ in range(wanderings):
+        path.append(world.pick([s for s in states.SUPPORT_CASE_OPEN if s != path[-1]]))
+    if final not in states.SUPPORT_CASE_OPEN:
+        path.append("resolved")
+    if final != path[-1]:
+        path.append(final)
+    return list(pairwise(path))
 
 
 def _attachment(world, case_id, number, event_id, note_id, uploader, at) -> None:

@@ -127,6 +127,15 @@ class World:
             return start
         return start + timedelta(seconds=int(self.rng.random() * (span + 1)))
 
+    def moments(self, start: datetime, end: datetime, count: int) -> list[datetime]:
+        """``count`` distinct instants in (start, end], to the second, oldest first: the steps of
+        a history, which must have one order (never two steps at the same instant)."""
+        span = int((end - start).total_seconds())
+        if span >= count:
+            seconds = sorted(self.rng.sample(range(1, span + 1), count))
+            return [start + timedelta(seconds=s) for s in seconds]
+        return [end - timedelta(microseconds=count - 1 - n) for n in range(count)]
+
     def after(self, start: datetime, *, minutes: float = 0, hours: float = 0, days: float = 0):
         """A random instant after ``start`` within the given span, never after now."""
         end = min(start + timedelta(minutes=minutes, hours=hours, days=days), self.now)
