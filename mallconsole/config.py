@@ -63,6 +63,14 @@ class Config:
         ]
         values["CELERY_BROKER_URL"] = env.get("CELERY_BROKER_URL") or None
         values["CELERY_QUEUE"] = env.get("CELERY_QUEUE") or "mallconsole"
+        if "EMBEDDED_SCHEDULER" in env:
+            values["EMBEDDED_SCHEDULER"] = env["EMBEDDED_SCHEDULER"].strip().lower() not in (
+                "0",
+                "false",
+                "no",
+                "off",
+                "",
+            )
         values["JOB_SCHEDULE"] = parse_job_schedule(env.get("JOB_SCHEDULE", ""))
         return values
 

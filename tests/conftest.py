@@ -17,6 +17,9 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from mallconsole.extensions import db
 from tests.databases import make_test_app, new_database
 
+# Apps built by tests in other configurations (production) never start the scheduler thread.
+os.environ["EMBEDDED_SCHEDULER"] = "0"
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, worker_id):
