@@ -109,12 +109,6 @@ def _reader_of_request() -> Reader:
     return Reader(locale, getattr(current_user, "time_zone", None) or DEFAULT_ZONE)
 
 
-def forget_reader() -> None:
-    """Work the reader out again (after the staff member changed their locale or zone)."""
-    if has_request_context():
-        request.environ.pop(_ENVIRON_KEY, None)
-
-
 # --- money and numbers -------------------------------------------------------------------------
 
 
