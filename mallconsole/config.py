@@ -72,6 +72,14 @@ class Config:
                 "",
             )
         values["JOB_SCHEDULE"] = parse_job_schedule(env.get("JOB_SCHEDULE", ""))
+        # Files: S3-compatible object storage shared by several hosts when STORAGE_URL is set
+        # (s3://bucket/prefix; refused at start when malformed), else the UPLOAD_DIR folder.
+        values["STORAGE_URL"] = env.get("STORAGE_URL") or None
+        values["S3_ENDPOINT_URL"] = env.get("S3_ENDPOINT_URL") or None
+        if values["STORAGE_URL"]:
+            from .services.storage import parse_storage_url
+
+            parse_storage_url(values["STORAGE_URL"])
         return values
 
     @staticmethod

@@ -1,17 +1,33 @@
-"""What every template can use: times in the reader's zone, the navigation of their roles."""
+"""What every template can use: money, numbers and times as the reader reads them (their
+locale and zone, ``mallconsole/display.py``), and the navigation of their roles."""
 
 from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
 
+from . import display
 from .authz import ROLE_BLUEPRINTS
-from .services.timezones import format_moment
 
 
 def local_time(moment) -> str:
-    """A stored UTC time in the signed-in staff member's zone, with the zone shown."""
-    return format_moment(moment, getattr(current_user, "time_zone", None))
+    """A stored UTC time in the reader's zone and locale, with the zone shown."""
+    return display.format_local_time(moment)
+
+
+def money(amount, currency: str, code: bool = False) -> str:
+    """``{{ refund.amount|money(refund.currency) }}``: per currency and the reader's locale."""
+    return display.format_money(amount, currency, code=code)
+
+
+def number(value) -> str:
+    """``{{ count|number }}``: digits grouped as the reader expects."""
+    return display.format_number(value)
+
+
+def ago(moment, style: str = "long") -> str:
+    """``{{ case.created_at|ago }}``: ``35 minutes ago``, ``in 2 hours``."""
+    return display.format_relative(moment, style=style)
 
 
 def duration(delta) -> str:
@@ -53,7 +69,12 @@ def navigation() -> list[dict]:
 def install(app) -> None:
     app.add_template_filter(local_time, "localtime")
     app.add_template_filter(duration, "duration")
+    app.add_template_filter(display.format_day, "localdate")
+    app.add_template_filter(money, "money")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(ago, "ago")
+    app.add_template_filter(display.machine_time, "machine_time")
 
     @app.context_processor
     def shell_context():
-        return {"navigation": navigation, "can": can}
+        return {"navigation": navigation, "can": can, "current_reader": display.current_reader}

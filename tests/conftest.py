@@ -181,3 +181,48 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+# --- stored files: an S3-compatible server for the run (moto) ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """The URL of a moto S3 server on a free loopback port, for the whole run."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_client(s3_endpoint):
+    """One S3 client of the test server for the run (building a client takes a while)."""
+    import boto3
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    return session.client("s3", endpoint_url=s3_endpoint)
+
+
+@pytest.fixture
+def s3_bucket(s3_client, monkeypatch, tmp_path):
+    """A new, empty bucket on the test S3 server; the environment holds test credentials (and
+    no ~/.aws files are read) for code that builds its own client."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    name = f"files-{uuid.uuid4().hex[:12]}"
+    s3_client.create_bucket(Bucket=name)
+    return name

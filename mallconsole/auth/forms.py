@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..display import locale_choices
 from ..services.staff import PASSWORD_MAX, PASSWORD_MIN
 from ..services.timezones import zone_names
 
@@ -47,6 +48,17 @@ class TimeZoneForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = [(z, z) for z in zone_names()]
+
+
+class LocaleForm(FlaskForm):
+    locale = SelectField(
+        "Language and formats",
+        description="How money, numbers and dates are written for you.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [("", "As my browser asks"), *locale_choices()]
 
 
 class ConfirmForm(FlaskForm):

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from .. import display
 from ..authz import Permission, public, require
 from ..extensions import db
 from ..forms import apply_errors
@@ -38,6 +39,7 @@ from ..transactions import keep_changes_on_refusal
 from . import bp
 from .forms import (
     ConfirmForm,
+    LocaleForm,
     LoginForm,
     MfaCodeForm,
     MfaResetForm,
@@ -164,12 +166,16 @@ def _account_page(status: int = 200, **forms):
     forms.setdefault("password_form", PasswordChangeForm(formdata=None))
     forms.setdefault("zone_form", TimeZoneForm(formdata=None, time_zone=current_user.time_zone))
     forms.setdefault("reset_form", MfaResetForm(formdata=None))
+    forms.setdefault(
+        "locale_form", LocaleForm(formdata=None, locale=current_user.user.locale or "")
+    )
     return render(
         "auth/account.html",
         sessions=active_sessions(db.session, current_user.id, idle=idle_limit()),
         current_session_id=current_user.session_row.id,
         end_form=ConfirmForm(formdata=None),
         backup_codes_left=mfa.remaining_backup_codes(current_user.user),
+        locale_example=display.example_of(display.current_reader()),
         status=status,
         **forms,
     )
@@ -214,6 +220,21 @@ def time_zone_update():
         db.session, current_user.user, form.time_zone.data, actor=current_user.user
     )
     notify(f"Times are now shown in {form.time_zone.data}.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/locale")
+@require(Permission.CONSOLE_USE)
+def locale_update():
+    form = LocaleForm()
+    if not form.validate_on_submit():
+        return _account_page(422, locale_form=form)
+    accounts.set_locale(db.session, current_user.user, form.locale.data, actor=current_user.user)
+    if form.locale.data:
+        label = dict(form.locale.choices)[form.locale.data]
+        notify(f"Money, numbers and dates are now written as in {label}.", "success")
+    else:
+        notify("Money, numbers and dates now follow your browser's language.", "success")
     return redirect(url_for("auth.account"))
 
 

@@ -1,7 +1,8 @@
-"""A staff member's own account: password and display time zone."""
+"""A staff member's own account: password, display time zone and locale."""
 
 from __future__ import annotations
 
+from ..display import is_supported_locale
 from ..models import utcnow
 from . import audit
 from .errors import ValidationError
@@ -42,6 +43,23 @@ def change_password(
     )
 
 
+def _set_display_setting(session, user, field: str, before, after, *, summary: str, actor):
+    """Store one of the user's display settings, audited when it changes."""
+    if before == after:
+        return
+    setattr(user, field, after)
+    audit.record(
+        session,
+        actor=actor,
+        entity_table="shopping_mall_users",
+        entity_id=user.id,
+        action=f"{field}_changed",
+        summary=summary,
+        before={field: before},
+        after={field: after},
+    )
+
+
 def set_time_zone(session, user, zone: str, *, actor) -> None:
     """Show times to ``user`` in the IANA ``zone`` (audited)."""
     zone = (zone or "").strip()
@@ -50,17 +68,31 @@ def set_time_zone(session, user, zone: str, *, actor) -> None:
             f"{zone!r} is not a known time zone.",
             field_errors={"time_zone": ["Choose a time zone from the list."]},
         )
-    before = user.time_zone or "UTC"
-    if before == zone:
-        return
-    user.time_zone = zone
-    audit.record(
+    _set_display_setting(
         session,
-        actor=actor,
-        entity_table="shopping_mall_users",
-        entity_id=user.id,
-        action="time_zone_changed",
+        user,
+        "time_zone",
+        user.time_zone or "UTC",
+        zone,
         summary=f"Display time zone set to {zone}",
-        before={"time_zone": before},
-        after={"time_zone": zone},
+        actor=actor,
+    )
+
+
+def set_locale(session, user, locale: str | None, *, actor) -> None:
+    """Show money, numbers and dates to ``user`` in ``locale`` (None: as the browser asks)."""
+    locale = (locale or "").strip() or None
+    if locale is not None and not is_supported_locale(locale):
+        raise ValidationError(
+            f"{locale!r} is not a language the console offers.",
+            field_errors={"locale": ["Choose a language from the list."]},
+        )
+    _set_display_setting(
+        session,
+        user,
+        "locale",
+        user.locale,
+        locale,
+        summary=f"Display locale set to {locale or 'the browser language'}",
+        actor=actor,
     )

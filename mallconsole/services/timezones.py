@@ -28,12 +28,20 @@ def to_zone(moment: datetime, zone: str | None) -> datetime:
     return moment.astimezone(ZoneInfo(name))
 
 
+def zone_label(local: datetime, zone: str | None) -> str:
+    """``CET (Europe/Paris)``, or just ``UTC``: the zone of a local time, named."""
+    name = zone if zone and is_known_zone(zone) else DEFAULT_ZONE
+    abbreviation = local.strftime("%Z")
+    return name if abbreviation == name else f"{abbreviation} ({name})"
+
+
 def format_moment(moment: datetime | None, zone: str | None) -> str:
-    """``2026-11-22 09:30 CET (Europe/Paris)``: the local time with its zone visible."""
+    """``2026-11-22 09:30 CET (Europe/Paris)``: the local time with its zone visible.
+
+    Screens use ``display.format_local_time`` (the reader's locale too); this fixed form is
+    for logs and plain-text messages.
+    """
     if moment is None:
         return "—"
     local = to_zone(moment, zone)
-    name = zone if zone and is_known_zone(zone) else DEFAULT_ZONE
-    abbreviation = local.strftime("%Z")
-    label = name if abbreviation == name else f"{abbreviation} ({name})"
-    return f"{local:%Y-%m-%d %H:%M} {label}"
+    return f"{local:%Y-%m-%d %H:%M} {zone_label(local, zone)}"
