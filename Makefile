@@ -20,7 +20,7 @@ setup: $(BIN)/flask
 
 run: setup
 	$(BIN)/flask db upgrade
-	$(BIN)/flask seed-demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: setup

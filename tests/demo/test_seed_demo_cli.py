@@ -21,6 +21,33 @@ def test_seeding_prints_the_staff_accounts_and_the_url(seeded):
         assert email in output
 
 
+def test_the_url_printed_is_the_one_make_run_serves(monkeypatch):
+    from mallconsole.cli import console_url
+
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.delenv("PORT", raising=False)
+    assert console_url() == "http://127.0.0.1:5000/login"
+    monkeypatch.setenv("PORT", "8123")
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    assert console_url() == "http://0.0.0.0:8123/login"
+
+
+@pytest.mark.postgres_only
+def test_postgresql_has_planner_statistics_right_after_seeding(seeded, demo):
+    analyzed = demo.execute(
+        text(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname IN "
+            "('shopping_mall_orders', 'shopping_mall_support_cases', 'shopping_mall_users') "
+            "AND coalesce(last_analyze, last_autoanalyze) IS NOT NULL"
+        )
+    ).scalars()
+    assert set(analyzed) == {
+        "shopping_mall_orders",
+        "shopping_mall_support_cases",
+        "shopping_mall_users",
+    }
+
+
 def test_refuses_a_database_that_has_data(seeded):
     app = seeded[0]
     before = _count(app, "shopping_mall_orders")
