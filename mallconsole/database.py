@@ -36,3 +36,13 @@ def _sqlite_on_begin(connection):
 def is_postgresql(bind) -> bool:
     """Whether the session or connection talks to PostgreSQL (row locks, SKIP LOCKED)."""
     return bind.dialect.name == "postgresql"
+
+
+def dialect_insert(bind, model):
+    """``INSERT`` into ``model`` in the bind's own dialect, so ``on_conflict_do_update`` (an
+    upsert keyed on a unique constraint) is available on both PostgreSQL and SQLite."""
+    if is_postgresql(bind):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)

@@ -124,3 +124,66 @@
     if (closer) { var dialog = closer.closest("dialog"); if (dialog) dialog.close(); }
   });
 })();
+
+// Presence (templates/_macros/presence.html): the polling element [data-presence="kind:id"]
+// asks who else has the record open. Typing in a form marked data-presence-typing="kind:id"
+// makes the next ping say typing=1; the first keystroke after a quiet spell pings at once
+// (at most every 5 s). A failed poll is background work: it clears the line, shows no message.
+(function () {
+  "use strict";
+
+  var TYPING_PING_GAP_MS = 5000;
+  var typed = {};
+  var lastPing = {};
+  var lastLine = new WeakMap();
+
+  function presenceOf(elt) {
+    return elt && elt.closest ? elt.closest("[data-presence]") : null;
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest ? event.target.closest("[data-presence-typing]") : null;
+    if (!form) return;
+    var key = form.getAttribute("data-presence-typing");
+    typed[key] = true;
+    var line = document.querySelector('[data-presence="' + CSS.escape(key) + '"]');
+    if (line && window.htmx && Date.now() - (lastPing[key] || 0) >= TYPING_PING_GAP_MS) {
+      lastPing[key] = Date.now();
+      window.htmx.trigger(line, "presence-typing");
+    }
+  });
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var line = event.detail.elt;
+    if (!line.hasAttribute || !line.hasAttribute("data-presence")) return;
+    var key = line.getAttribute("data-presence");
+    lastPing[key] = Date.now();
+    if (typed[key]) {
+      event.detail.parameters.typing = "1";
+      typed[key] = false;
+    }
+  });
+
+  // The same line again is not swapped, so screen readers do not hear it every 10 s.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var line = event.detail.elt;
+    if (!line.hasAttribute || !line.hasAttribute("data-presence")) return;
+    var text = event.detail.serverResponse;
+    if (lastLine.get(line) === text) {
+      event.detail.shouldSwap = false;
+    } else {
+      lastLine.set(line, text);
+    }
+  });
+
+  function quietly(event) {
+    var line = presenceOf(event.target);
+    if (!line) return;
+    event.stopPropagation();
+    line.textContent = "";
+    lastLine.delete(line);
+  }
+  // Capture phase: runs before (and stops) the message-area handlers above.
+  document.addEventListener("htmx:responseError", quietly, true);
+  document.addEventListener("htmx:sendError", quietly, true);
+})();

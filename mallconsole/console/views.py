@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, request, url_for
+from flask import current_app, get_template_attribute, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from ..authz import Permission, require
 from ..extensions import db
 from ..htmx import render
+from ..services import presence
+from ..services.errors import Forbidden
 from ..services.search import MIN_LENGTH, search
 from . import bp
 from .forms import SearchForm
@@ -48,3 +50,36 @@ def search_results():
         too_short=bool(term) and len(term) < MIN_LENGTH,
         status=200 if valid else 422,
     )
+
+
+# --- presence: who else has a record open ------------------------------------------------------
+
+
+@bp.post("/presence/<kind>/<record_id>")
+@require(Permission.CONSOLE_USE)
+def presence_ping(kind, record_id):
+    """Note that the signed-in user has the record open; the line saying who else has.
+
+    Polled every ~10 s with ``X-Background: 1`` (so it does not keep the session alive); the
+    form field ``typing=1`` says the user typed since the last poll. Each kind of record needs
+    its own permission, checked here: the route is shared by every console.
+    """
+    watched = presence.kind_named(kind)
+    if watched.permission not in current_user.permissions:
+        raise Forbidden("Your roles do not allow this kind of record.")
+    entity_id = presence.find_record(db.session, watched, record_id)
+    presence.ping(
+        db.session,
+        entity_table=watched.entity_table,
+        entity_id=entity_id,
+        actor=current_user.user,
+        typing=request.form.get("typing") == "1",
+    )
+    others = presence.viewers(
+        db.session,
+        entity_table=watched.entity_table,
+        entity_id=entity_id,
+        exclude_user_id=current_user.id,
+    )
+    line = get_template_attribute("_macros/presence.html", "presence_line")
+    return make_response(line(others))
