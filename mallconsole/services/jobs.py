@@ -28,12 +28,12 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select, text, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import states
+from ..database import dialect_insert
 from ..extensions import db
 from ..models import JobRun, JobSchedule, User, new_id, utcnow
-from . import audit, outbox, ratings, versions
+from . import audit, claims, outbox, presence, ratings, versions
 from .errors import Conflict, NotFound, ValidationError
 from .pagination import SortKey, capped_count, keyset_page
 
@@ -135,6 +135,36 @@ register(
 )
 
 
+def _expire_claims(session, *, now: datetime) -> dict:
+    return {"claims_expired": claims.expire(session, now=now)}
+
+
+register(
+    Job(
+        "expire-claims",
+        "Return expired claims",
+        "Puts queue items whose claim ran out back in their queue for the next person.",
+        _expire_claims,
+        every=timedelta(minutes=1),
+    )
+)
+
+
+def _prune_presence(session, *, now: datetime) -> dict:
+    return {"presence_rows_removed": presence.prune(session, now=now)}
+
+
+register(
+    Job(
+        "prune-presence",
+        "Forget old presence",
+        "Removes the “who is viewing” records of people who left a screen minutes ago.",
+        _prune_presence,
+        every=timedelta(minutes=5),
+    )
+)
+
+
 # --- the lock ------------------------------------------------------------------------------
 
 
@@ -210,6 +240,7 @@ def run_job(
     if run_id and (run is None or run.status != "queued"):
         log.info("job run %s is gone or already taken; nothing to do", run_id)
         return run
+    ensure_schedule(session, name)
     if run is None:
         run = JobRun(
             job_name=name,
@@ -281,13 +312,11 @@ def due_jobs(session, *, now: datetime | None = None) -> list[str]:
 # --- what the Jobs screen asks for -------------------------------------------------------------
 
 
-def _schedule_row(session, name: str) -> JobSchedule:
-    """The job's schedule row, created if missing, locked for this transaction."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+def ensure_schedule(session, name: str) -> None:
+    """Make the job's schedule row if it has none (the record its screen and presence use)."""
     now = utcnow()
     session.execute(
-        insert(JobSchedule)
+        dialect_insert(session.get_bind(), JobSchedule)
         .values(
             id=new_id(),
             job_name=name,
@@ -298,6 +327,11 @@ def _schedule_row(session, name: str) -> JobSchedule:
         )
         .on_conflict_do_nothing(index_elements=["job_name"])
     )
+
+
+def _schedule_row(session, name: str) -> JobSchedule:
+    """The job's schedule row, created if missing, locked for this transaction."""
+    ensure_schedule(session, name)
     return session.execute(
         select(JobSchedule)
         .where(JobSchedule.job_name == name)

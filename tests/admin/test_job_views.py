@@ -262,3 +262,30 @@ def test_the_admin_home_shows_each_jobs_last_run(client, session, admin):
     page = page_of(client.get("/admin/"))
     row = page.select_one('.home-jobs tr[data-job="refresh-ratings"]')
     assert "Failed" in row.get_text() and "database busy" in row.get_text()
+
+
+def test_two_admins_on_a_job_page_see_each_other(app, client, session, admin):
+    from tests.conftest import sign_in
+    from tests.factories.actors import DEFAULT_PASSWORD
+
+    page = page_of(client.get("/admin/jobs/refresh-ratings"))
+    poll = page.select_one('[data-presence="job:refresh-ratings"]')
+    assert poll["hx-headers"] == '{"X-Background": "1"}'
+    # the job's schedule record exists once the job has run (presence needs a record)
+    jobs.run_job("refresh-ratings")
+    other = make_staff(session, "other-viewer@test.mall", [Role.SYSTEM_ADMIN])
+    second = app.test_client()
+    assert sign_in(second, other.email, DEFAULT_PASSWORD).status_code == 302
+    token = csrf_from(client.get("/admin/jobs/refresh-ratings").data)
+    headers = {**HTMX, "X-Background": "1", "X-CSRFToken": token}
+    assert client.post(poll["hx-post"], headers=headers).data.strip() == b""
+    token2 = csrf_from(second.get("/admin/jobs/refresh-ratings").data)
+    seen = second.post(poll["hx-post"], headers={**headers, "X-CSRFToken": token2})
+    assert f"{admin.email} is viewing" in seen.get_data(as_text=True)
+
+
+def test_the_claim_and_presence_sweeps_are_scheduled_jobs(session):
+    expired = jobs.run_job("expire-claims")
+    pruned = jobs.run_job("prune-presence")
+    assert expired.counts == {"claims_expired": 0} and pruned.counts == {"presence_rows_removed": 0}
+    assert jobs.REGISTRY["expire-claims"].every == timedelta(minutes=1)
