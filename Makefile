@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP = wsgi
 
-.PHONY: run serve setup test test-pg lint format bench clean
+.PHONY: run serve setup test test-pg lint format bench clean mutation
 
 $(BIN)/flask: pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -29,6 +29,11 @@ test: setup
 test-pg: setup
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/mallconsole_test} \
 		$(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
+
+# Mutation testing of the core modules ([tool.mutmut] in pyproject.toml); `mutants/` is scratch.
+mutation: setup
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 lint: setup
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ from mallconsole.downloads import (
     safe_file_name,
     send_stored,
 )
+from mallconsole.extensions import db
 from mallconsole.models import AuditEvent
 from mallconsole.services.storage import (
     CHUNK_SIZE,
@@ -51,7 +52,9 @@ def download_app(database_url, tmp_path_factory):
             )
         return send_stored(key, request.args.get("name", "report.csv"), audit=audit)
 
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # its pooled connections, before the garbage collector finds them
 
 
 @pytest.fixture
