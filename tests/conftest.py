@@ -226,3 +226,14 @@ def s3_bucket(s3_client, monkeypatch, tmp_path):
     name = f"files-{uuid.uuid4().hex[:12]}"
     s3_client.create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_after_each_test():
+    """``LEAK_CHECK=1``: collect garbage after every test, so a connection a test forgot to
+    close is reported against that test rather than a later one."""
+    yield
+    if os.environ.get("LEAK_CHECK") == "1":
+        import gc
+
+        gc.collect()

@@ -23,6 +23,7 @@ def test_due_jobs_run_once_then_wait_for_their_interval(tmp_path):
             runs = db.session.scalars(select(JobRun)).all()
             assert {r.job_name for r in runs} == scheduled
             assert {(r.trigger, r.status) for r in runs} == {("schedule", "succeeded")}
+            db.session.remove()  # give its connection back before the pool is closed
             db.engine.dispose()
     finally:
         drop()
