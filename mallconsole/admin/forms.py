@@ -1,8 +1,8 @@
 """Forms of the admin console."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from .. import states
 from ..lists import ListFilters
@@ -32,10 +32,8 @@ class JobRunFilters(ListFilters):
 class JobScheduleForm(FlaskForm):
     """Pause or resume a job's schedule, based on the version the admin saw."""
 
-    action = RadioField(
-        "Schedule",
-        choices={"pause": "Pause the schedule", "resume": "Resume the schedule"},
-        validators=[DataRequired(message="Choose pause or resume.")],
+    action = HiddenField(
+        validators=[AnyOf(("pause", "resume"), message="Choose to pause or to resume.")]
     )
     reason = TextAreaField(
         "Reason",

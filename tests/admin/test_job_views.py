@@ -212,7 +212,8 @@ def test_pausing_a_schedule_needs_a_reason_and_keeps_the_input(client, session, 
     assert response.status_code == 422
     page = page_of(response)
     assert "Say why" in page.select_one(".error-summary").get_text()
-    assert page.select_one("input[value=pause]").has_attr("checked")
+    assert page.select_one("input[name=action]")["value"] == "pause"
+    assert page.select_one("textarea[name=reason]") is not None
 
 
 def test_pausing_and_resuming_a_schedule(client, session, admin):
