@@ -32,13 +32,26 @@ def audit(
         entity_table=table,
         entity_id=entity_id,
         action=action,
-        summary=summary or f"{action} {table.removeprefix('shopping_mall_')}",
+        summary=summary or describe(table, before, after, action),
         reason=reason,
         correlation_id=f"demo-{world.uid()[:18]}",
         source_ip="10.0.0.12",
         user_agent="Mall Console",
         changes={"before": before or {}, "after": after or {}},
     )
+
+
+def describe(table: str, before: dict | None, after: dict | None, action: str) -> str:
+    """A sentence for a demo event: ``Review: Pending → Approved``, else the action in words."""
+    from ..services.audit import action_label, entity_label
+    from ..states import MACHINE_OF_TABLE, label
+
+    machine = MACHINE_OF_TABLE.get(table)
+    if machine is not None and before and after and machine.column in after:
+        old, new = before.get(machine.column), after[machine.column]
+        if old is not None and new is not None:
+            return f"{entity_label(table)}: {label(machine, old)} → {label(machine, new)}"
+    return f"{entity_label(table)}: {action_label(action).lower()}"
 
 
 def audit_walk(

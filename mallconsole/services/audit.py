@@ -74,12 +74,39 @@ class Change:
     after: object
 
 
+def entity_label(table: str | None) -> str:
+    """``shopping_mall_cancellation_requests`` → ``Cancellation request``: a kind of record."""
+    if not table:
+        return "Record"
+    name = table.removeprefix("shopping_mall_")
+    if name.endswith("ies"):
+        name = name[:-3] + "y"
+    elif name.endswith("sses"):
+        name = name[:-2]
+    elif name.endswith("s"):
+        name = name[:-1]
+    return name.replace("_", " ").capitalize()
+
+
+def action_label(action: str) -> str:
+    """``review.approve`` or ``job_run_requested`` → ``Review approve`` / ``Job run requested``."""
+    return action.replace(".", " ").replace("_", " ").capitalize()
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """An audit event as a timeline shows it."""
 
     event: AuditEvent
     actor_email: str | None
+
+    @property
+    def entity_label(self) -> str:
+        return entity_label(self.event.entity_table)
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.event.action)
 
     @property
     def changes(self) -> list[Change]:

@@ -226,7 +226,7 @@ def test_pausing_and_resuming_a_schedule(client, session, admin):
     assert "Schedule paused." in page.select_one("#messages").get_text()
     assert page.select_one("input[name=version]")["value"] == "2"
     history = page.select_one("#schedule .timeline").get_text()
-    assert admin.email in history and "job paused" in history
+    assert admin.email in history and "Job paused" in history
     resumed = post_schedule(client, {"action": "resume", "version": "2"}, **HTMX)
     assert resumed.status_code == 200
     assert "Schedule resumed." in page_of(resumed).select_one("#messages").get_text()

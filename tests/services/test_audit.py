@@ -125,7 +125,18 @@ def test_timeline_macro_shows_who_changed_what(app, session):
     page = BeautifulSoup(html, "html.parser")
     entry = page.select_one(".timeline-entry")
     assert entry.select_one(".actor").get_text() == "macro@test.mall"
-    assert entry.select_one(".action").get_text() == "status changed"
+    assert entry.select_one(".action").get_text() == "Status changed"
     assert entry.select_one("td.before").get_text(strip=True) == "open"
     assert entry.select_one("td.after").get_text(strip=True) == "→ resolved"
     assert "UTC" in entry.select_one("time").get_text()
+
+
+def test_records_and_actions_read_as_words():
+    from mallconsole.services.audit import action_label, entity_label
+
+    assert entity_label("shopping_mall_cancellation_requests") == "Cancellation request"
+    assert entity_label("shopping_mall_policies") == "Policy"
+    assert entity_label("shopping_mall_job_runs") == "Job run"
+    assert entity_label(None) == "Record"
+    assert action_label("review.approve") == "Review approve"
+    assert action_label("job_run_requested") == "Job run requested"
