@@ -23,6 +23,13 @@ run: setup
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# The production server on this machine: gunicorn with gunicorn.conf.py and the production
+# config (needs SECRET_KEY and TRUSTED_HOSTS in the environment; README "Deploying").
+.PHONY: serve-prod
+serve-prod: setup
+	MALLCONSOLE_CONFIG=production $(BIN)/flask db upgrade
+	MALLCONSOLE_CONFIG=production $(BIN)/gunicorn --bind $(HOST):$(PORT) wsgi:app
+
 test: setup
 	$(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 

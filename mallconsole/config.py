@@ -38,7 +38,13 @@ class Config:
     SESSION_ABSOLUTE_HOURS = 12
     MFA_REQUIRED = False
     HSTS = False
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # Request bodies: every form by default; smaller for sign-in and search, larger for
+    # attachment uploads (a view names its own limit with ``security.body_limit``).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    SMALL_FORM_MAX_CONTENT_LENGTH = 64 * 1024
+    UPLOAD_MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+    # Host names answered when TRUSTED_HOSTS is not set (production requires it).
+    DEFAULT_TRUSTED_HOSTS: list[str] | None = ["localhost", "127.0.0.1"]
     # Without a broker, tasks run in this process after the commit: in a thread ("thread"),
     # or before the response is sent ("sync", the tests). The periodic jobs then run on a
     # scheduler thread of this process ("embedded"); with a broker, Celery beat runs them.
@@ -80,7 +86,22 @@ class Config:
             from .services.storage import parse_storage_url
 
             parse_storage_url(values["STORAGE_URL"])
+        values["TRUSTED_HOSTS"] = cls.trusted_hosts(env.get("TRUSTED_HOSTS", ""))
         return values
+
+    @classmethod
+    def trusted_hosts(cls, setting: str) -> list[str]:
+        """The host names of ``TRUSTED_HOSTS`` (comma-separated; ``.example.com`` also admits
+        its subdomains), or the defaults of this config."""
+        hosts = [h.strip().lower() for h in setting.split(",") if h.strip()]
+        if hosts:
+            return hosts
+        if cls.DEFAULT_TRUSTED_HOSTS is None:
+            raise ConfigError(
+                "production refuses to start without TRUSTED_HOSTS in the environment "
+                "(the host names the console answers to, comma-separated)"
+            )
+        return list(cls.DEFAULT_TRUSTED_HOSTS)
 
     @staticmethod
     def default_database_url(instance_path: str) -> str:
@@ -133,6 +154,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-mallconsole_session"
     MFA_REQUIRED = True
     HSTS = True
+    DEFAULT_TRUSTED_HOSTS = None
 
     @staticmethod
     def default_secret_key(instance_path: str) -> str:

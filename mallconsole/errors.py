@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from datetime import datetime
+
+from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import http_date
 
 from .extensions import db
 from .htmx import is_htmx
@@ -44,13 +47,26 @@ def error_response(status: int, message: str | None = None, title: str | None = 
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _with_retry_after(answer, exc: Exception):
+    """``answer`` saying when to try again, when ``exc`` knows (a 429's ``retry_after``)."""
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is None:
+        return answer
+    response = make_response(answer)
+    if isinstance(retry_after, datetime):
+        response.headers["Retry-After"] = http_date(retry_after)
+    else:
+        response.headers["Retry-After"] = str(int(retry_after))
+    return response
+
+
 def register(app) -> None:
     """Install the handlers on ``app``."""
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
-        return error_response(exc.status, exc.message, exc.title)
+        return _with_retry_after(error_response(exc.status, exc.message, exc.title), exc)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -59,7 +75,7 @@ def register(app) -> None:
         message = exc.description if exc.code not in (404, 500) else None
         if exc.code == 400 and "CSRF" in (exc.description or ""):
             message = "The form expired or was not sent from the console. Reload and try again."
-        return error_response(exc.code or 500, message)
+        return _with_retry_after(error_response(exc.code or 500, message), exc)
 
     @app.errorhandler(InternalServerError)
     def internal_error(exc: InternalServerError):

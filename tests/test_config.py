@@ -31,6 +31,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 
 def test_production_turns_on_secure_cookies_and_mfa(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("TRUSTED_HOSTS", "console.example.com")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from flask import (
     abort,
     current_app,
@@ -20,7 +18,9 @@ from ..extensions import db
 from ..forms import apply_errors
 from ..htmx import render
 from ..messages import notify
-from ..models import User, utcnow
+from ..models import User
+from ..redirects import redirect_to_next, safe_next
+from ..security import SMALL_FORM, body_limit, forget_oversized
 from ..services import accounts, mfa
 from ..services.errors import ValidationError
 from ..services.secretbox import decrypt_secret, encrypt_secret
@@ -28,10 +28,14 @@ from ..services.sessions import active_sessions, end_own_session, end_session, s
 from ..services.sign_in import (
     REFUSAL,
     SignInRefused,
+    begin_mfa_step,
     check_credentials,
     check_ip_limit,
     check_still_staff,
-    is_locked,
+    complete_mfa_step,
+    end_mfa_step,
+    end_mfa_steps,
+    pending_mfa_step,
     register_failure,
     register_success,
 )
@@ -48,17 +52,10 @@ from .forms import (
 )
 from .principal import SESSION_TOKEN_KEY, absolute_limit, idle_limit
 
-MFA_PENDING_KEY = "mfa_pending"
+# The browser's token of its pending TOTP step (the step itself is a server row).
+MFA_STEP_KEY = "mfa_step"
 MFA_ENROLLMENT_KEY = "mfa_enrollment"
-MFA_STEP_LIFETIME = timedelta(minutes=5)
 MFA_REFUSAL = "That code is not right or was already used. Enter the current code."
-
-
-def safe_next(target: str | None) -> str | None:
-    """A local path to return to after sign-in, or None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    return target
 
 
 def _begin_session(user: User, email: str, next_url: str | None):
@@ -67,11 +64,12 @@ def _begin_session(user: User, email: str, next_url: str | None):
     register_success(db.session, email, user, row.id)
     session.clear()
     session[SESSION_TOKEN_KEY] = token
-    return redirect(safe_next(next_url) or url_for("console.index"))
+    return redirect_to_next(next_url)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@body_limit(SMALL_FORM)
 def login():
     """Email and password; on to the TOTP step when the account has MFA."""
     if current_user.is_authenticated and request.method == "GET":
@@ -79,8 +77,11 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.values.get("next"))
     if not form.validate_on_submit():
+        forget_oversized(form)
         status = 422 if form.is_submitted() else 200
         return render("auth/login.html", form=form, next_url=next_url, status=status)
+    # A new password step voids this browser's earlier TOTP step, whatever its outcome.
+    end_mfa_step(db.session, session.pop(MFA_STEP_KEY, None))
     try:
         credentials = check_credentials(db.session, form.email.data, form.password.data)
     except SignInRefused as refused:
@@ -93,69 +94,65 @@ def login():
         # Signing in again from a signed-in browser replaces that browser's session.
         end_session(db.session, current_user.session_row)
     if user.mfa_enabled:
+        token = begin_mfa_step(db.session, user, form.email.data, next_url)
         session.clear()
-        session[MFA_PENDING_KEY] = {
-            "user_id": user.id,
-            "email": form.email.data,
-            "since": utcnow().isoformat(),
-            "next": next_url,
-        }
+        session[MFA_STEP_KEY] = token
         return redirect(url_for("auth.login_mfa"))
     return _begin_session(user, form.email.data, next_url)
 
 
-def _pending_mfa_user():
-    pending = session.get(MFA_PENDING_KEY)
-    if not pending:
-        return None, None
-    since = datetime.fromisoformat(pending["since"])
-    user = db.session.get(User, pending["user_id"])
-    if user is None or utcnow() - since > MFA_STEP_LIFETIME:
-        session.pop(MFA_PENDING_KEY, None)
-        return None, None
-    return user, pending
+def _refuse_mfa_step():
+    """Back to the password step: the TOTP step is gone, expired or used."""
+    session.pop(MFA_STEP_KEY, None)
+    notify("Sign in with your email and password first.", "error")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/login/mfa", methods=["GET", "POST"])
 @public
+@body_limit(SMALL_FORM)
 def login_mfa():
     """The TOTP (or backup code) step of signing in."""
-    user, pending = _pending_mfa_user()
-    if user is None:
-        notify("Sign in with your email and password first.", "error")
-        return redirect(url_for("auth.login"))
+    step = pending_mfa_step(db.session, session.get(MFA_STEP_KEY))
+    if step is None:
+        return _refuse_mfa_step()
+    user = db.session.get(User, step.shopping_mall_user_id)
     form = MfaCodeForm()
     if not form.validate_on_submit():
+        forget_oversized(form)
         status = 422 if form.is_submitted() else 200
         return render("auth/login_mfa.html", form=form, status=status)
     check_ip_limit(db.session)
+    email, next_path = step.email, step.next_path
     try:
-        if is_locked(user):
-            register_failure(db.session, pending["email"], user, reason="locked")
-            raise SignInRefused(REFUSAL)
-        check_still_staff(db.session, pending["email"], user)
+        check_still_staff(db.session, email, user)
     except SignInRefused:
         keep_changes_on_refusal()
-        session.pop(MFA_PENDING_KEY, None)
+        end_mfa_step(db.session, session.pop(MFA_STEP_KEY, None))
         return render("auth/login.html", form=LoginForm(), error=REFUSAL, status=422)
     if not mfa.verify_code(db.session, user, form.code.data, current_app.config):
         register_failure(
             db.session,
-            pending["email"],
+            email,
             user,
             reason="wrong or reused code",
             event_type="mfa_challenge_failed",
         )
         keep_changes_on_refusal()
         return render("auth/login_mfa.html", form=form, error=MFA_REFUSAL, status=422)
-    return _begin_session(user, pending["email"], pending.get("next"))
+    if not complete_mfa_step(db.session, step):
+        # Another request with a copy of this cookie used the step first.
+        return _refuse_mfa_step()
+    return _begin_session(user, email, next_path)
 
 
 @bp.post("/logout")
 @public
 def logout():
     """Revoke this session and forget the cookie."""
+    end_mfa_step(db.session, session.get(MFA_STEP_KEY))
     if current_user.is_authenticated:
+        end_mfa_steps(db.session, current_user.id)
         end_session(db.session, current_user.session_row)
     session.clear()
     notify("You are signed out.", "success")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..authz import Permission, require
 from ..extensions import db
 from ..htmx import render
+from ..security import SMALL_FORM, body_limit
 from ..services import presence
 from ..services.errors import Forbidden
 from ..services.search import MIN_LENGTH, search
@@ -34,6 +35,7 @@ def screen_url(card) -> str | None:
 
 @bp.get("/search")
 @require(Permission.CONSOLE_USE)
+@body_limit(SMALL_FORM)
 def search_results():
     """Summary cards of matching records the searcher's roles may open."""
     form = SearchForm(request.args)

@@ -18,6 +18,7 @@ from .returns import *  # noqa: F403
 from .reviews import *  # noqa: F403
 from .sellers import *  # noqa: F403
 from .shipping import *  # noqa: F403
+from .sign_in import *  # noqa: F403
 from .stats import *  # noqa: F403
 from .systematic import *  # noqa: F403
 from .variants import *  # noqa: F403

@@ -77,6 +77,7 @@ def test_refuses_bad_arguments(seeded, args):
 
 def test_refuses_the_production_configuration(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "production-like-secret")
+    monkeypatch.setenv("TRUSTED_HOSTS", "console.example.com")
     app = create_app(
         {
             "CONFIG_NAME": "production",

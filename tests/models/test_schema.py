@@ -57,6 +57,7 @@ ADDITIONS = {
     "shopping_mall_job_runs": {"job_name", "trigger", "status", "queued_at", "counts", "error"},
     "shopping_mall_job_schedules": {"job_name", "paused", "pause_reason", "version"},
     "shopping_mall_outbound_messages": {"recipient", "subject", "body_text", "status", "attempts"},
+    "shopping_mall_mfa_challenges": {"shopping_mall_user_id", "token_hash", "expires_at"},
 }
 ADDED_COLUMNS = {
     "shopping_mall_orders": {"expires_at"},

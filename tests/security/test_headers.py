@@ -44,6 +44,7 @@ def test_htmx_is_configured_for_a_strict_csp(client):
 
 def test_production_uses_hsts_and_a_host_prefixed_secure_cookie(app, session, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "production-test-key")
+    monkeypatch.setenv("TRUSTED_HOSTS", "localhost")
     production = create_app(
         {
             "CONFIG_NAME": "production",
