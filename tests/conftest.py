@@ -89,6 +89,23 @@ def committed_engine(app):
 
 
 @pytest.fixture
+def private_engine(app, tmp_path, worker_id):
+    """A migrated database of the test's own, for races that commit many rows: what they leave
+    (and the planner statistics their rows cause) never reaches the suite's shared database."""
+    url, drop = new_database(tmp_path, f"private_{worker_id}")
+    private = make_test_app(url, tmp_path / "private-instance")
+    with private.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    engine = create_engine(url, pool_size=25, max_overflow=5)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        drop()
+
+
+@pytest.fixture
 def client(app, session):
     """A Flask test client whose requests share the test's rolled-back session."""
     return app.test_client()

@@ -272,9 +272,9 @@ def committed_rows(engine):
 
 
 @pytest.fixture
-def thousand_reviews(committed_engine):
+def thousand_reviews(private_engine):
     """1,000 committed pending reviews of one product and 20 staff users to claim them."""
-    with committed_rows(committed_engine) as (s, made):
+    with committed_rows(private_engine) as (s, made):
         ids = make_reviews(s, 1000)
         made.setdefault(OrderItem.__tablename__, set()).update(
             s.scalars(select(Review.order_item_id).where(Review.id.in_(ids)))
@@ -292,7 +292,7 @@ def thousand_reviews(committed_engine):
 
 @pytest.mark.postgres_only
 @pytest.mark.xdist_group("races")
-def test_twenty_claimers_over_a_thousand_items_never_share_one(committed_engine, thousand_reviews):
+def test_twenty_claimers_over_a_thousand_items_never_share_one(private_engine, thousand_reviews):
     ids, candidates, users = thousand_reviews
     barrier = threading.Barrier(len(users))
     claimed: dict[str, list[str]] = {user: [] for user in users}
@@ -302,7 +302,7 @@ def test_twenty_claimers_over_a_thousand_items_never_share_one(committed_engine,
         try:
             barrier.wait(timeout=30)
             while True:
-                with Session(committed_engine) as s:
+                with Session(private_engine) as s:
                     batch = entity_ids(
                         claim_next(
                             s,
@@ -319,7 +319,7 @@ def test_twenty_claimers_over_a_thousand_items_never_share_one(committed_engine,
                     return
                 claimed[user_id].extend(batch)
                 # Decide the batch (no audit rows here: the audit table is append-only).
-                with Session(committed_engine) as s:
+                with Session(private_engine) as s:
                     s.execute(update(Review).where(Review.id.in_(batch)).values(state="approved"))
                     release_all(s, queue=QUEUE, actor=user_id)
                     s.commit()
@@ -337,7 +337,7 @@ def test_twenty_claimers_over_a_thousand_items_never_share_one(committed_engine,
     everything = [item for batch in claimed.values() for item in batch]
     assert len(everything) == len(ids)  # every item claimed exactly once...
     assert set(everything) == set(ids)  # ...and none shared
-    with Session(committed_engine) as s:
+    with Session(private_engine) as s:
         assert s.scalar(select(func.count()).where(Claim.entity_id.in_(ids))) == 0
         states = s.scalars(select(Review.state).where(Review.id.in_(ids)).distinct()).all()
         assert states == ["approved"]
@@ -347,10 +347,10 @@ def test_twenty_claimers_over_a_thousand_items_never_share_one(committed_engine,
 
 @pytest.mark.postgres_only
 @pytest.mark.xdist_group("races")
-def test_concurrent_lock_next_callers_never_get_the_same_row(committed_engine, thousand_reviews):
+def test_concurrent_lock_next_callers_never_get_the_same_row(private_engine, thousand_reviews):
     _, candidates, _ = thousand_reviews
     for _round in range(5):
-        first, second = two_callers_lock_at_once(committed_engine, candidates)
+        first, second = two_callers_lock_at_once(private_engine, candidates)
         assert (len(first), len(second)) == (10, 10)
         assert not set(first) & set(second)
 

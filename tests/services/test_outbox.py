@@ -366,8 +366,8 @@ def test_two_workers_in_turn_send_each_message_once(session, session_factory, sm
 
 @pytest.mark.postgres_only
 @pytest.mark.xdist_group("races")
-def test_parallel_workers_send_each_message_once(committed_engine, smtp, smtp_server):
-    factory = sessionmaker(bind=committed_engine)
+def test_parallel_workers_send_each_message_once(private_engine, smtp, smtp_server):
+    factory = sessionmaker(bind=private_engine)
     with factory.begin() as s:
         ids = [queue(s, n, entity_table="race:outbox").id for n in range(200)]
     workers = 4
