@@ -53,6 +53,7 @@ def test_an_admin_pages_filters_and_runs_a_job(page):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/admin/jobs/runs/"))
     expect(page.locator(".facts")).to_contain_text("admin@demo.mall")
+    page.wait_for_load_state("load")  # the key script runs once the page has loaded
     page.keyboard.press("?")
     expect(page.locator("#key-help")).to_be_visible()
     page.keyboard.press("Escape")
