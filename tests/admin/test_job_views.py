@@ -290,3 +290,18 @@ def test_the_claim_and_presence_sweeps_are_scheduled_jobs(session):
     pruned = jobs.run_job("prune-presence")
     assert expired.counts == {"claims_expired": 0} and pruned.counts == {"presence_rows_removed": 0}
     assert jobs.REGISTRY["expire-claims"].every == timedelta(minutes=1)
+
+
+def test_page_links_keep_a_chosen_order_and_page_size(client, session, admin):
+    add_runs(session, 30)
+    page = page_of(client.get("/admin/jobs?sort=queued&limit=25"))
+    assert page.select_one("#listing th[aria-sort]")["aria-sort"] == "ascending"
+    query = parse_qs(urlparse(page.select_one("#listing .pager a[rel=next]")["href"]).query)
+    assert query["sort"] == ["queued"] and query["limit"] == ["25"] and "after" in query
+    # the current sort's header turns it around; the default order leaves the URL clean
+    header = next(a for a in page.select("#listing th a.sort") if a.get_text().startswith("Queued"))
+    assert parse_qs(urlparse(header["href"]).query) == {"limit": ["25"]}
+    add_runs(session, 30, start=utcnow() - timedelta(days=2))
+    default = page_of(client.get("/admin/jobs"))
+    assert "sort=" not in default.select_one("#listing .pager a[rel=next]")["href"]
+    assert "limit=" not in default.select_one("#listing .pager a[rel=next]")["href"]

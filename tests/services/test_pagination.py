@@ -1,6 +1,7 @@
 """Keyset pages: every row once, in order, both ways; forged cursors refused; capped counts."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import insert, select
@@ -192,3 +193,24 @@ def test_a_page_runs_one_query_whatever_its_size(session, count_queries):
         lambda size: keyset_page(session, select(JobRun), ordering, cursor=None, limit=size),
     )
     assert small == large == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "good", "bad"),
+    [
+        (Decimal, {"d": "12.50"}, [{"d": 12.5}, "12.50", {"x": "1"}]),
+        (bool, True, [1, "true", 0]),
+        (int, 7, [True, "7", 7.5]),
+        (str, "Ana", [7, {"t": "x"}, ["Ana"]]),
+    ],
+)
+def test_cursor_values_are_read_back_only_as_their_keys_type(session, kind, good, bad):
+    key = SortKey("probe", "Probe", JobRun.job_name, kind=kind)
+    ordering = Ordering(key, False, JobRun.id)
+    token = pagination._serializer().dumps({"o": "probe", "v": good, "i": new_id()})
+    value = decode_cursor(token, ordering).value
+    assert isinstance(value, kind) and value == (Decimal("12.50") if kind is Decimal else good)
+    for wrong in bad:
+        forged = pagination._serializer().dumps({"o": "probe", "v": wrong, "i": new_id()})
+        with pytest.raises(CursorError):
+            decode_cursor(forged, ordering)
