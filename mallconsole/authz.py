@@ -77,6 +77,9 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     # Actions (a view under a role's prefix may require any permission of that role).
     JOBS_MANAGE = "jobs.manage"
+    # Deciding maker-checker requests (mallconsole/services/approvals.py), per area.
+    APPROVALS_FINANCE = "approvals.finance"
+    APPROVALS_ADMIN = "approvals.admin"
 
 
 _P = Permission
@@ -104,11 +107,25 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.FINANCE_MANAGER: frozenset(
-        {_P.CONSOLE_USE, _P.FINANCE_ACCESS, _P.ORDERS_VIEW, _P.REFUNDS_VIEW, _P.PAYOUTS_VIEW}
+        {
+            _P.CONSOLE_USE,
+            _P.FINANCE_ACCESS,
+            _P.ORDERS_VIEW,
+            _P.REFUNDS_VIEW,
+            _P.PAYOUTS_VIEW,
+            _P.APPROVALS_FINANCE,
+        }
     ),
     Role.CONTENT_MODERATOR: frozenset({_P.CONSOLE_USE, _P.MODERATION_ACCESS, _P.SKUS_VIEW}),
     Role.SYSTEM_ADMIN: frozenset(
-        {_P.CONSOLE_USE, _P.ADMIN_ACCESS, _P.AUDIT_VIEW, _P.CUSTOMERS_VIEW, _P.JOBS_MANAGE}
+        {
+            _P.CONSOLE_USE,
+            _P.ADMIN_ACCESS,
+            _P.AUDIT_VIEW,
+            _P.CUSTOMERS_VIEW,
+            _P.JOBS_MANAGE,
+            _P.APPROVALS_ADMIN,
+        }
     ),
 }
 

@@ -569,6 +569,7 @@ EXPORT_PURPOSES = ("tax_audit", "customer_request", "finance_reconciliation")
 EXPORT_DELIVERY_CHANNELS = ("download",)
 # Actions that need a second admin's approval (shopping_mall_admin_actions.action_name).
 ADMIN_ACTION_NAMES = (
+    "approve_refund",
     "suspend_seller",
     "grant_role",
     "wallet_adjustment",
@@ -576,6 +577,8 @@ ADMIN_ACTION_NAMES = (
     "purge_customer_data",
 )
 MAKER_CHECKER_DECISIONS = ("approve", "reject")
+# Why a canceled admin action ended (shopping_mall_admin_actions.cancel_reason).
+ADMIN_ACTION_CANCEL_REASONS = ("withdrawn", "expired")
 WALLET_RECORD_TYPES = ("charge", "use", "refund", "adjust")
 LEDGER_ENTRY_TYPES = ("sale", "fee", "refund", "chargeback", "chargeback_reversal")
 LEDGER_SOURCE_TYPES = ("capture", "refund", "chargeback")
@@ -608,6 +611,7 @@ VOCABULARY_COLUMNS = (
     ("shopping_mall_data_exports", "purpose", EXPORT_PURPOSES),
     ("shopping_mall_data_exports", "delivery_channel", EXPORT_DELIVERY_CHANNELS),
     ("shopping_mall_admin_actions", "action_name", ADMIN_ACTION_NAMES),
+    ("shopping_mall_admin_actions", "cancel_reason", ADMIN_ACTION_CANCEL_REASONS),
     ("shopping_mall_maker_checker_approvals", "decision", MAKER_CHECKER_DECISIONS),
     ("shopping_mall_user_balance_records", "type", WALLET_RECORD_TYPES),
     ("shopping_mall_seller_ledgers", "entry_type", LEDGER_ENTRY_TYPES),

@@ -7,7 +7,14 @@ from flask import request
 from flask_login import current_user
 
 from . import display
-from .authz import ROLE_BLUEPRINTS
+from .authz import ROLE_BLUEPRINTS, Permission, Role
+from .services import approvals
+
+# Areas with an approvals inbox: the navigation shows how many requests wait there.
+INBOX_PERMISSIONS = {
+    Role.FINANCE_MANAGER: Permission.APPROVALS_FINANCE,
+    Role.SYSTEM_ADMIN: Permission.APPROVALS_ADMIN,
+}
 
 
 def local_time(moment) -> str:
@@ -56,11 +63,16 @@ def navigation() -> list[dict]:
     """One entry per role the staff member holds, in role order."""
     if not current_user.is_authenticated:
         return []
+    held = getattr(current_user, "permissions", ())
     return [
         {
             "label": role.label,
             "endpoint": role.home_endpoint,
             "current": request.blueprint == ROLE_BLUEPRINTS[role],
+            # The approvals badge of the area, loaded and refreshed in the background.
+            "badge": f"{ROLE_BLUEPRINTS[role]}.approvals_badge"
+            if INBOX_PERMISSIONS.get(role) in held
+            else None,
         }
         for role in current_user.roles
     ]
@@ -74,6 +86,7 @@ def install(app) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(ago, "ago")
     app.add_template_filter(display.machine_time, "machine_time")
+    app.add_template_filter(approvals.display_value, "approval_value")
 
     @app.context_processor
     def shell_context():

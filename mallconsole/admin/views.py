@@ -3,6 +3,7 @@
 from flask import redirect, request, url_for
 from flask_login import current_user
 
+from ..approvals_views import add_approvals
 from ..authz import Permission, require
 from ..extensions import db
 from ..forms import apply_errors
@@ -138,3 +139,6 @@ def job_schedule_update(name):
         )
         return _job_page(name, fresh)
     return redirect(url_for("admin.job_detail", name=name))
+
+
+add_approvals(bp, Permission.APPROVALS_ADMIN)

@@ -6,10 +6,11 @@ of those changes."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from .. import states
-from ..services import settings
+from ..services import approvals, settings
 from .aftersales import REFUND_DUAL_APPROVAL_USD
 from .audit import audit, audit_walk
 from .finance import SETTLEMENT_DELAY_DAYS
@@ -75,27 +76,6 @@ POLICIES = (
     ("cancellations", "Cancellation policy", "orders"),
     ("pricing_floor", "Pricing floors", "pricing"),
     ("review_guidelines", "Review guidelines", "moderation"),
-)
-# (action name, target table, justification), one per name of states.ADMIN_ACTION_NAMES.
-ADMIN_ACTIONS = tuple(
-    zip(
-        states.ADMIN_ACTION_NAMES,
-        (
-            "shopping_mall_sellers",
-            "shopping_mall_users",
-            "shopping_mall_user_balances",
-            "shopping_mall_configurations",
-            "shopping_mall_users",
-        ),
-        (
-            "Chargeback ratio above 2% for 3 months",
-            "New finance colleague needs access",
-            "Goodwill credit after lost parcel",
-            "Raise refund threshold for Q4",
-            "Erasure request under GDPR art. 17",
-        ),
-        strict=True,
-    )
 )
 # The moves that led a data export to each state (approval by a second admin, then the job).
 EXPORT_PATHS = {
@@ -291,74 +271,191 @@ def _exports(world: World, admin: str, admin2: str) -> None:
 
 
 def _admin_actions(world: World, admin: str, admin2: str) -> None:
-    targets = {
-        "shopping_mall_sellers": world.refs["sellers"][1]["id"],
-        "shopping_mall_users": world.refs["staff"]["support2@demo.mall"],
-        "shopping_mall_user_balances": None,
-        "shopping_mall_configurations": None,
+    """Requests waiting in the approvals inboxes (some for each admin and finance manager),
+    and some of each later state, each with the exact change it asks for."""
+    staff = world.refs["staff"]
+    finance, finance2 = staff["finance@demo.mall"], staff["finance2@demo.mall"]
+    configs = {
+        row["key"]: row
+        for row in world.rows["shopping_mall_configurations"]
+        if row.get("scope") is None
     }
-    for n in range(world.count(10, minimum=len(states.ADMIN_ACTION) + 2)):
-        status = world.state(
-            n,
-            states.ADMIN_ACTION,
-            {"pending": 4, "approved": 1, "rejected": 1, "executed": 3, "canceled": 1},
+    active = [s for s in world.refs["sellers"] if s["state"] == "active"]
+    customers = world.refs["customers"]
+    wallets = world.refs.get("wallets", [])
+    refund_usd = states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="USD")
+    wallet_eur = states.WALLET_DUAL_APPROVAL_THRESHOLD.format(currency="EUR")
+
+    def setting(key, before, after):
+        return ("shopping_mall_configurations", configs[key]["id"],
+                {"key": key, "scope": None, "before": {"value": before},
+                 "after": {"value": after},
+                 "labels": {"value": settings.declared(key)[0].description}})  # fmt: skip
+
+    def seller(index):
+        if not active:
+            return ("shopping_mall_sellers", None, {"after": {"state": "suspended"}})
+        row = active[index % len(active)]
+        return ("shopping_mall_sellers", row["id"],
+                {"before": {"state": "active"}, "after": {"state": "suspended"},
+                 "seller": row["name"]})  # fmt: skip
+
+    def role_grant(email, role):
+        return ("shopping_mall_users", staff[email],
+                {"before": {"roles": "Support"}, "after": {"roles": f"Support, {role}"},
+                 "role": role.lower().replace(" ", "_") + "_manager"})  # fmt: skip
+
+    def credit(index, amount):
+        if not wallets:
+            return ("shopping_mall_user_balances", None, {"after": {"balance_change": amount}})
+        wallet = wallets[index % len(wallets)]
+        new = wallet["balance"] + Decimal(amount)
+        return ("shopping_mall_user_balances", wallet["id"],
+                {"before": {"balance": str(wallet["balance"])}, "after": {"balance": str(new)},
+                 "amount": amount, "currency": "USD", "reason": "goodwill credit"})  # fmt: skip
+
+    def erase(index):
+        customer = customers[index % len(customers)]
+        return ("shopping_mall_users", customer["id"],
+                {"before": {"personal_data": "Kept"},
+                 "after": {"personal_data": "Erased (orders kept, anonymized)"}})  # fmt: skip
+
+    permission_admin, permission_finance = "approvals.admin", "approvals.finance"
+    # (status, action, requester, decider, target, justification, cancel reason)
+    seeded = [
+        ("pending", "change_configuration", admin, admin2,
+         setting(refund_usd, str(REFUND_DUAL_APPROVAL_USD), "300.00"),
+         "Raise the refund threshold for the Q4 peak", None),
+        ("pending", "change_configuration", admin2, admin,
+         setting(wallet_eur, "100.00", "150.00"),
+         "Match the EUR store-credit threshold to the USD one", None),
+        ("pending", "suspend_seller", admin, admin2, seller(0),
+         "Chargeback ratio above 2% for 3 months", None),
+        ("pending", "grant_role", admin2, admin, role_grant("support2@demo.mall", "Finance"),
+         "New finance colleague needs access", None),
+        ("pending", "wallet_adjustment", finance, finance2, credit(0, "25.00"),
+         "Goodwill credit after a lost parcel", None),
+        ("pending", "purge_customer_data", admin, admin2, erase(0),
+         "Erasure request under GDPR art. 17", None),
+        ("approved", "suspend_seller", admin2, admin, seller(1),
+         "Repeated counterfeit reports", None),
+        ("rejected", "grant_role", admin, admin2, role_grant("support@demo.mall", "Operations"),
+         "Covering the warehouse team during holidays", None),
+        ("executed", "change_configuration", admin, admin2,
+         setting(states.PAYOUT_SETTLEMENT_DELAY_DAYS, "5", str(SETTLEMENT_DELAY_DAYS)),
+         "Longer settlement delay to cover returns", None),
+        ("canceled", "wallet_adjustment", finance2, finance, credit(1, "40.00"),
+         "Compensation for a late delivery", "withdrawn"),
+        ("canceled", "change_configuration", admin2, admin,
+         setting(states.MODERATION_CLAIM_BATCH_SIZE, str(states.DEFAULT_CLAIM_BATCH_SIZE), "20"),
+         "Bigger batches for the review backlog", "expired"),
+    ]  # fmt: skip
+    # Larger worlds: more history, all of it closed.
+    for n in range(world.count(10, minimum=len(seeded)) - len(seeded)):
+        status = world.pick(("rejected", "canceled"))
+        seeded.append(
+            (status, "purge_customer_data", admin if n % 2 else admin2, admin2 if n % 2 else admin,
+             erase(n + 1), "Erasure request under GDPR art. 17",
+             "withdrawn" if status == "canceled" else None)
+        )  # fmt: skip
+    for n, (status, name, requester, decider, target, justification, cancel) in enumerate(seeded):
+        table, target_id, payload = target
+        permission = permission_finance if name == "wallet_adjustment" else permission_admin
+        if status == "pending":
+            requested = world.ago(hours=world.rng.uniform(1, 40))
+        else:
+            requested = world.ago(days=world.rng.uniform(4, 20))
+        expires = requested + timedelta(hours=states.DEFAULT_APPROVALS_EXPIRY_HOURS)
+        decided = (
+            expires
+            if cancel == "expired"
+            else world.after(requested, hours=8)
+            if status != "pending"
+            else None
         )
-        name, table, justification = ADMIN_ACTIONS[n % len(ADMIN_ACTIONS)]
-        requested = world.ago(days=world.rng.uniform(0.1, 20))
-        decided = world.after(requested, hours=8) if status != "pending" else None
         action = world.add(
             "shopping_mall_admin_actions",
             at=requested,
             updated_at=decided or requested,
-            requested_by_user_id=admin,
-            performed_by_user_id=admin2 if status == "executed" else None,
+            requested_by_user_id=requester,
+            performed_by_user_id=decider if status == "executed" else None,
             idempotency_key=f"admin-action-{n + 1:04d}",
             action_name=name,
             target_entity_table=table,
-            target_entity_id=targets.get(table),
+            target_entity_id=target_id,
             status=status,
             justification=justification,
-            rejection_reason="Not enough evidence" if status == "rejected" else None,
+            rejection_reason="Not enough evidence yet" if status == "rejected" else None,
             scheduled_at=None,
             executed_at=decided if status == "executed" else None,
+            payload=payload,
+            revision=1,
+            approvals_needed=1,
+            approver_permission=permission,
+            expires_at=expires,
+            cancel_reason=cancel,
         )
-        audit(
-            world,
-            actor=admin,
-            table="shopping_mall_admin_actions",
-            entity_id=action["id"],
-            action="admin_action.requested",
-            at=requested,
-            after={"status": "pending"},
-            admin_action_id=action["id"],
-        )
-        # Approved by a second admin, then executed (by that admin) as a step of its own; the
-        # requester withdraws a canceled one.
+        requested_audit(world, action, requester, requested)
+        # Approved by a second person, then carried out (by that person) as a step of its
+        # own; the requester withdraws a canceled one, the system expires one.
         path = {"pending": [], "executed": ["pending", "approved", "executed"]}.get(
             status, ["pending", status]
         )
+        actor = {"canceled": None if cancel == "expired" else requester}.get(status, decider)
         times = audit_walk(
             world,
             table="shopping_mall_admin_actions",
             entity_id=action["id"],
             column="status",
             path=path,
-            actors=[admin if status == "canceled" else admin2] * max(0, len(path) - 1),
+            actors=[actor] * max(0, len(path) - 1),
             action="admin_action",
             start=requested,
             end=decided or requested,
             admin_action_id=action["id"],
         )
+        if status == "executed" and name == "change_configuration":
+            audit(
+                world,
+                actor=decider,
+                table="shopping_mall_configurations",
+                entity_id=target_id,
+                action="configuration.changed",
+                at=times[-1],
+                before=payload["before"],
+                after=payload["after"],
+                reason=justification,
+                summary=f"Set {payload['key']} to {payload['after']['value']} (approved request)",
+                admin_action_id=action["id"],
+            )
         if status in ("approved", "rejected", "executed"):
             world.add(
                 "shopping_mall_maker_checker_approvals",
                 at=times[0],
                 shopping_mall_admin_action_id=action["id"],
-                approver_user_id=admin2,
+                requested_by_user_id=requester,
+                approver_user_id=decider,
+                revision=1,
                 decision="reject" if status == "rejected" else "approve",
                 reason=action["rejection_reason"],
                 decided_at=times[0],
             )
+
+
+def requested_audit(world: World, action: dict, requester: str, at) -> None:
+    """The audit event of a request for approval (its change as before/after)."""
+    payload = action["payload"] or {}
+    audit(
+        world,
+        actor=requester,
+        table="shopping_mall_admin_actions",
+        entity_id=action["id"],
+        action="admin_action.requested",
+        at=at,
+        after={"status": "pending", "revision": 1, "change": approvals.describe_change(payload)},
+        reason=action["justification"],
+        admin_action_id=action["id"],
+    )
 
 
 def _staff_history(world: World, admin: str) -> None:

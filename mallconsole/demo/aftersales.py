@@ -182,6 +182,9 @@ def _refund_request(world: World, ctx: dict, state: str | None = None) -> list[d
     large = money(order["grand_total"] * Decimal("0.9"))
     if state == "pending_second_approval" and large <= REFUND_DUAL_APPROVAL_USD:
         state = "pending"
+    if state == "pending_second_approval":
+        # Waiting in the approvals inbox now: first approved hours ago, not yet expired.
+        at = world.after(max(start, world.ago(hours=world.rng.uniform(2, 40))), hours=1)
     if state in ("pending_second_approval",) or (ctx["big"] and state != "executed"):
         lines = [(None, None, large)]
     else:
@@ -204,6 +207,8 @@ def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> li
     """A refund request with its items; executed ones get a payment refund and ledger debits."""
     order = ctx["order"]
     first, second = _finance(world)
+    if state == "pending_second_approval" and world.serial("second_approval_by") % 2:
+        first, second = second, first  # work waiting for each finance manager
     amount = sum((line[2] for line in lines), ZERO)
     decided = state in ("approved", "rejected", "executed")
     decided_at = world.after(at, hours=30) if decided else None
@@ -265,6 +270,8 @@ def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> li
         end=decided_at or at,
         after={"approved_amount": str(amount)} if state != "rejected" else None,
     )
+    if state == "pending_second_approval":
+        _second_approval_request(world, request, first, at)
     if return_id is None and (world.chance(0.4) or world.serial("refund_case") < 3):
         support.case_for_order(
             world, ctx, category="refund", reference=request["refund_request_number"]
@@ -305,3 +312,34 @@ def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> li
             )
         )
     return [refund]
+
+
+def _second_approval_request(world: World, request: dict, first: str, at) -> None:
+    """The approval request a first finance approval over the threshold leaves for a second,
+    different finance manager (the approvals inbox)."""
+    from .admin import requested_audit
+
+    amount = str(request["total_requested_amount"])
+    action = world.add(
+        "shopping_mall_admin_actions",
+        at=at,
+        requested_by_user_id=first,
+        idempotency_key=f"refund-second-approval:{request['refund_request_number']}",
+        action_name="approve_refund",
+        target_entity_table="shopping_mall_refund_requests",
+        target_entity_id=request["id"],
+        status="pending",
+        justification=f"Over the USD {REFUND_DUAL_APPROVAL_USD} threshold: first approval given",
+        payload={
+            "before": {"status": "pending_second_approval", "approved_amount": None},
+            "after": {"status": "approved", "approved_amount": amount},
+            "labels": {"approved_amount": "Amount to refund (USD)"},
+            "refund_request_number": request["refund_request_number"],
+            "currency": "USD",
+        },
+        revision=1,
+        approvals_needed=1,
+        approver_permission="approvals.finance",
+        expires_at=at + timedelta(hours=states.DEFAULT_APPROVALS_EXPIRY_HOURS),
+    )
+    requested_audit(world, action, first, at)

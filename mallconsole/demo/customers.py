@@ -124,6 +124,9 @@ def _wallet(world: World, user_id: str, joined, actor: str) -> None:
         balance += amount
         at = at + timedelta(days=world.rng.randint(1, 5), minutes=world.rng.randint(0, 600))
         records.append((kind, amount, balance, at))
+    world.refs.setdefault("wallets", []).append(
+        {"id": wallet_id, "user_id": user_id, "balance": balance}
+    )
     world.add(
         "shopping_mall_user_balances",
         id=wallet_id,

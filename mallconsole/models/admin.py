@@ -6,10 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,6 +56,23 @@ class AdminAction(Base):
     (maker-checker)."""
 
     __tablename__ = "shopping_mall_admin_actions"
+    __table_args__ = (
+        # The parent key of the approvals' (action, requester) reference: an approval row
+        # carries its action's requester, so the database can refuse self-approval.
+        Index("uq_admin_actions_id_requester", "id", "requested_by_user_id", unique=True),
+        # One open request (pending or approved, not yet carried out) per action and target.
+        Index(
+            "uq_admin_actions_open_target",
+            "action_name",
+            "target_entity_table",
+            "target_entity_id",
+            unique=True,
+            postgresql_where=text("status IN ('pending', 'approved')"),
+            sqlite_where=text("status IN ('pending', 'approved')"),
+        ),
+        # The inbox: pending actions by expiry.
+        Index("ix_admin_actions_status_expires_at", "status", "expires_at"),
+    )
 
     id: Mapped[uuid_pk]
     requested_by_user_id: Mapped[str] = mapped_column(
@@ -74,6 +94,16 @@ class AdminAction(Base):
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
     version: Mapped[record_version]
+    # Maker-checker (revision 0006): the exact change asked for ({"before": {...}, "after":
+    # {...}} plus what its executor needs), which revision of it approvals count for, how many
+    # distinct approvers it needs and which permission they hold, when it lapses, and why a
+    # canceled one ended (withdrawn or expired).
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    approvals_needed: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    approver_permission: Mapped[str | None]
+    expires_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None]
 
 
 class RiskRule(Base):
@@ -134,11 +164,21 @@ class MakerCheckerApproval(Base):
 
     __tablename__ = "shopping_mall_maker_checker_approvals"
     __table_args__ = (
+        # One decision per person and revision of the action (revision 0006).
         UniqueConstraint(
             "shopping_mall_admin_action_id",
+            "revision",
             "approver_user_id",
-            name="uq_maker_checker_approvals_approver",
+            name="uq_maker_checker_approvals_revision_approver",
         ),
+        # The row names its action's requester (checked against the action) and the requester
+        # never decides their own request.
+        ForeignKeyConstraint(
+            ["shopping_mall_admin_action_id", "requested_by_user_id"],
+            ["shopping_mall_admin_actions.id", "shopping_mall_admin_actions.requested_by_user_id"],
+            name="fk_maker_checker_approvals_requester",
+        ),
+        CheckConstraint("approver_user_id <> requested_by_user_id", name="not_own_request"),
     )
 
     id: Mapped[uuid_pk]
@@ -154,3 +194,5 @@ class MakerCheckerApproval(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    requested_by_user_id: Mapped[str] = mapped_column(String(36))

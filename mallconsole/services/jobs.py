@@ -33,7 +33,7 @@ from .. import states
 from ..database import dialect_insert
 from ..extensions import db
 from ..models import JobRun, JobSchedule, User, new_id, utcnow
-from . import audit, claims, outbox, presence, ratings, versions
+from . import approvals, audit, claims, outbox, presence, ratings, versions
 from .errors import Conflict, NotFound, ValidationError
 from .pagination import SortKey, capped_count, keyset_page
 
@@ -160,6 +160,22 @@ register(
         "Forget old presence",
         "Removes the “who is viewing” records of people who left a screen minutes ago.",
         _prune_presence,
+        every=timedelta(minutes=5),
+    )
+)
+
+
+def _expire_approvals(session, *, now: datetime) -> dict:
+    return {"requests_expired": approvals.expire(session, now=now)}
+
+
+register(
+    Job(
+        "expire-approvals",
+        "Expire approval requests",
+        "Cancels approval requests nobody decided within the time the configuration allows "
+        "(approvals.expiry_hours).",
+        _expire_approvals,
         every=timedelta(minutes=5),
     )
 )

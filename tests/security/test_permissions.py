@@ -13,10 +13,12 @@ EXPECTED = {
     },
     "finance_manager": {
         "console.use", "finance.access", "orders.view", "refunds.view", "payouts.view",
+        "approvals.finance",
     },
     "content_moderator": {"console.use", "moderation.access", "skus.view"},
     "system_admin": {
         "console.use", "admin.access", "audit.view", "customers.view", "jobs.manage",
+        "approvals.admin",
     },
 }  # fmt: skip
 
