@@ -289,8 +289,7 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
     def setting(key, before, after):
         return ("shopping_mall_configurations", configs[key]["id"],
                 {"key": key, "scope": None, "before": {"value": before},
-                 "after": {"value": after},
-                 "labels": {"value": settings.declared(key)[0].description}})  # fmt: skip
+                 "after": {"value": after}})  # fmt: skip
 
     def seller(index):
         if not active:

@@ -9,17 +9,21 @@ Create Date: 2026-12-05
 - ``payload``: the exact change asked for (``{"before": {...}, "after": {...}}`` and what its
   executor needs); ``revision``: raised when the requester edits it, which voids the approvals
   given so far; ``approvals_needed`` and ``approver_permission``: how many distinct people, and
-  holding which permission, must approve; ``expires_at``: when a pending request lapses;
+  holding which permission, must approve; ``expires_at``: when a pending request lapses (existing pending ones: 72 hours
+  after the upgrade, the default of ``approvals.expiry_hours``);
   ``cancel_reason``: ``withdrawn`` or ``expired``.
 - a unique index on (id, requested_by_user_id), the parent key of the approvals' reference to
   their action's requester; a partial unique index allowing one open (pending or approved)
-  request per action name and target.
+  request per action name and target (of earlier duplicates, the first asked stays open and
+  the later ones end as canceled, ``withdrawn``).
 
 ``shopping_mall_maker_checker_approvals`` gains ``revision`` and ``requested_by_user_id`` (the
 action's requester, filled in for existing rows), a foreign key (action, requester) to the
 action, a check that the approver is not the requester, and unique (action, revision,
 approver) instead of unique (action, approver). Existing approvals belong to revision 1.
 """
+
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -52,6 +56,20 @@ def upgrade():
         ["id", "requested_by_user_id"],
         unique=True,
     )
+    # Before: a second open request for the same action and target could exist. Keep the one
+    # asked first; later duplicates end as withdrawn.
+    op.execute(
+        "UPDATE shopping_mall_admin_actions SET status = 'canceled', "
+        "cancel_reason = 'withdrawn' WHERE " + OPEN + " AND target_entity_id IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM shopping_mall_admin_actions older "
+        "WHERE older.action_name = shopping_mall_admin_actions.action_name "
+        "AND older.target_entity_table = shopping_mall_admin_actions.target_entity_table "
+        "AND older.target_entity_id = shopping_mall_admin_actions.target_entity_id "
+        "AND older.status IN ('pending', 'approved') "
+        "AND (older.created_at < shopping_mall_admin_actions.created_at "
+        "OR (older.created_at = shopping_mall_admin_actions.created_at "
+        "AND older.id < shopping_mall_admin_actions.id)))"
+    )
     op.create_index(
         "uq_admin_actions_open_target",
         "shopping_mall_admin_actions",
@@ -64,6 +82,20 @@ def upgrade():
         "ix_admin_actions_status_expires_at",
         "shopping_mall_admin_actions",
         ["status", "expires_at"],
+    )
+    # Pending requests had no expiry: they get the default time from now.
+    expires = datetime.now(UTC) + timedelta(hours=72)
+    if op.get_bind().dialect.name == "sqlite":
+        expires = expires.replace(tzinfo=None)  # stored as UTC without a zone, as the app does
+    actions = sa.table(
+        "shopping_mall_admin_actions",
+        sa.column("status", sa.String()),
+        sa.column("expires_at", sa.DateTime(timezone=True)),
+    )
+    op.execute(
+        actions.update()
+        .where(actions.c.status == "pending", actions.c.expires_at.is_(None))
+        .values(expires_at=expires)
     )
     # Existing requests: wallet adjustments are decided by finance, the rest by system admins.
     op.execute(

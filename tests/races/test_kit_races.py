@@ -6,11 +6,8 @@ never reach other tests.
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-import flask_migrate
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,39 +17,10 @@ from mallconsole.extensions import db
 from mallconsole.models import JobRun, JobSchedule
 from mallconsole.services import jobs, versions
 from mallconsole.services.errors import Conflict
-from tests.databases import make_test_app, new_database
 from tests.factories.actors import make_staff
+from tests.races.conftest import in_threads
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.xdist_group("races")]
-
-
-@pytest.fixture(scope="module")
-def race_app(tmp_path_factory):
-    url, drop = new_database(tmp_path_factory.mktemp("races"), "kit_races")
-    app = make_test_app(url, tmp_path_factory.mktemp("races_instance"))
-    with app.app_context():
-        flask_migrate.upgrade()
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        drop()
-
-
-def in_threads(count, work):
-    """Run ``work(i)`` on ``count`` threads released together; results or exceptions."""
-    barrier = threading.Barrier(count)
-
-    def run(i):
-        barrier.wait()
-        try:
-            return work(i)
-        except Exception as exc:  # collected: the test judges them
-            return exc
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def test_two_writers_of_one_record_one_wins_the_other_gets_409(race_app):

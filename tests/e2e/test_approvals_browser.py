@@ -1,0 +1,87 @@
+"""Maker-checker in real browsers: one admin's request, approved by another admin in a second
+browser; the badge follows."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from mallconsole import states
+from mallconsole.authz import Role
+from mallconsole.extensions import db
+from mallconsole.models import Configuration, User
+from mallconsole.services import configuration
+from tests.databases import make_test_app
+from tests.e2e.test_sign_in_browser import sign_in
+from tests.factories.actors import DEMO_PASSWORD, make_staff
+
+pytestmark = pytest.mark.e2e
+KEY = states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="USD")
+
+
+@pytest.fixture
+def requested(live_server, live_database, tmp_path):
+    """admin@demo.mall asks for the USD refund threshold to go from 250.00 to 300.00 (on the
+    live server's database, as the configuration screen does)."""
+    app = make_test_app(live_database, tmp_path / "maker", "e2e-secret-key")
+    with app.app_context():
+        session = db.session
+        if session.scalar(select(User).where(User.email == "admin2@demo.mall")) is None:
+            make_staff(session, "admin2@demo.mall", [Role.SYSTEM_ADMIN], password=DEMO_PASSWORD)
+        session.add(Configuration(key=KEY, value="250.00"))
+        maker = session.scalar(select(User).where(User.email == "admin@demo.mall"))
+        action = configuration.request_change(
+            session, KEY, "300.00", "Raise the threshold for the Q4 peak", actor=maker
+        ).action
+        action_id = action.id
+        session.commit()
+        session.remove()  # no transaction (nor SQLite's write lock) is kept open
+        db.engine.dispose()
+    return action_id
+
+
+def test_one_admin_asks_another_approves_and_the_badge_follows(browser, live_server, requested):
+    maker = browser.new_context(base_url=live_server).new_page()
+    checker = browser.new_context(base_url=live_server).new_page()
+
+    sign_in(maker, "admin@demo.mall")
+    expect(maker).to_have_url(re.compile(r"/admin/$"))
+    maker.goto("/admin/approvals/mine")
+    mine = maker.locator(f"#approval-{requested}")
+    expect(mine).to_contain_text("Waiting for approval")
+    expect(mine.get_by_role("button", name="Withdraw")).to_be_visible()
+    # Nothing waits for the requester: their own request is not theirs to decide.
+    expect(maker.locator("a.nav-badge")).to_have_attribute("data-count", "0")
+
+    sign_in(checker, "admin2@demo.mall")
+    expect(checker).to_have_url(re.compile(r"/admin/$"))
+    badge = checker.locator("a.nav-badge")
+    expect(badge).to_have_attribute("data-count", "1")
+    expect(badge).to_be_visible()
+    badge.click()
+    expect(checker).to_have_url(re.compile(r"/admin/approvals$"))
+    row = checker.locator(f"#approval-{requested}")
+    expect(row).to_contain_text("Raise the threshold for the Q4 peak")
+    expect(row.locator(".change-table .before")).to_have_text("250.00")
+    expect(row.locator(".change-table .after")).to_have_text("300.00")
+    row.get_by_role("button", name=re.compile("^Approve")).click()
+
+    # In place: the row's new state, the message, and the badge emptied.
+    expect(row).to_have_attribute("data-status", "executed")
+    expect(row).to_contain_text("Approved and carried out")
+    expect(checker.locator("#messages")).to_contain_text(f"{KEY} is now 300.00")
+    expect(badge).to_have_attribute("data-count", "0")
+    expect(badge).to_be_hidden()
+
+    # Keys: j selects the row, Enter opens the request with its history.
+    checker.locator("body").click(position={"x": 5, "y": 5})
+    checker.keyboard.press("j")
+    checker.keyboard.press("Enter")
+    expect(checker).to_have_url(re.compile(rf"/admin/approvals/{requested}$"))
+    expect(checker.locator(".timeline")).to_contain_text("Value: 250.00 → 300.00")
+
+    maker.reload()
+    expect(maker.locator(f"#approval-{requested}")).to_contain_text("Approved and carried out")
+    maker.context.close()
+    checker.context.close()
