@@ -360,6 +360,7 @@ MACHINES = (
     STAFF_USER_MACHINE,
 )
 MACHINE_OF_TABLE = {m.table: m for m in MACHINES}
+_STATE_KEYS = frozenset(state for machine in MACHINES for state in machine.states)
 
 # Every state column of the contract: (table, column, states). Staff users are left out: their
 # table also holds customers and sellers (tests check staff separately).
@@ -374,6 +375,20 @@ def label(machine: Machine, state: str | None) -> str:
     if state is None:
         return NOT_SET
     return LABELS.get(state) or state.replace("_", " ").capitalize()
+
+
+def in_words(value) -> str:
+    """A stored value as a screen shows it: a state key as its label ("pending_second_approval"
+    -> "Pending second approval"), nothing as "Not set", booleans as Yes/No, lists joined."""
+    if value is None or value == "":
+        return NOT_SET
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str) and value in _STATE_KEYS:
+        return LABELS.get(value) or value.replace("_", " ").capitalize()
+    if isinstance(value, list | tuple):
+        return ", ".join(in_words(v) for v in value)
+    return str(value)
 
 
 def interrupted_state(machine: Machine, history: Sequence[str]) -> str | None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from . import display
+from . import display, states
 from .authz import ROLE_BLUEPRINTS, Permission, Role
-from .services import approvals
 
 # Areas with an approvals inbox: the navigation shows how many requests wait there.
 INBOX_PERMISSIONS = {
@@ -86,7 +85,7 @@ def install(app) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(ago, "ago")
     app.add_template_filter(display.machine_time, "machine_time")
-    app.add_template_filter(approvals.display_value, "approval_value")
+    app.add_template_filter(states.in_words, "words")
 
     @app.context_processor
     def shell_context():

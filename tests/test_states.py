@@ -311,3 +311,15 @@ def test_case_status_changes_carry_both_states():
     assert states.parse_case_status_change(body) == ("open", "pending")
     assert states.parse_case_status_change("status updated") is None
     assert states.parse_case_status_change(None) is None
+
+
+def test_stored_values_read_as_words():
+    from mallconsole.states import in_words
+
+    assert in_words("pending_second_approval") == "Pending second approval"
+    assert in_words("removed_moderator") == "Removed by a moderator"
+    assert in_words(None) == in_words("") == "Not set"
+    assert (in_words(True), in_words(False)) == ("Yes", "No")
+    assert in_words(["active", "suspended"]) == "Active, Suspended"
+    assert in_words("300.00") == "300.00" and in_words(7) == "7"
+    assert in_words("finance.refund") == "finance.refund"  # not a state: as it is

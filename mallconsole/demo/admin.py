@@ -452,6 +452,7 @@ def requested_audit(world: World, action: dict, requester: str, at) -> None:
         action="admin_action.requested",
         at=at,
         after={"status": "pending", "revision": 1, "change": approvals.describe_change(payload)},
+        summary=f"Asked for approval: {approvals.kind_label(action['action_name'])}",
         reason=action["justification"],
         admin_action_id=action["id"],
     )

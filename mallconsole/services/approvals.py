@@ -142,22 +142,9 @@ def changes_of(payload: dict | None) -> list[FieldChange]:
     ]
 
 
-_STATE_KEYS = frozenset(
-    state for machine in states.MACHINE_OF_TABLE.values() for state in machine.states
-)
-
-
 def display_value(value) -> str:
-    """A payload value in words: state keys as their labels, nothing as "Not set"."""
-    if value is None or value == "":
-        return states.NOT_SET
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, str) and value in _STATE_KEYS:
-        return states.LABELS.get(value) or value.replace("_", " ").capitalize()
-    if isinstance(value, list | tuple):
-        return ", ".join(display_value(v) for v in value)
-    return str(value)
+    """A payload value in words (``states.in_words``)."""
+    return states.in_words(value)
 
 
 def describe_change(payload: dict | None) -> str:

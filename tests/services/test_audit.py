@@ -126,8 +126,8 @@ def test_timeline_macro_shows_who_changed_what(app, session):
     entry = page.select_one(".timeline-entry")
     assert entry.select_one(".actor").get_text() == "macro@test.mall"
     assert entry.select_one(".action").get_text() == "Status changed"
-    assert entry.select_one("td.before").get_text(strip=True) == "open"
-    assert entry.select_one("td.after").get_text(strip=True) == "→ resolved"
+    assert entry.select_one("td.before").get_text(strip=True) == "Open"
+    assert entry.select_one("td.after").get_text(strip=True) == "→ Resolved"
     assert "UTC" in entry.select_one("time").get_text()
 
 
