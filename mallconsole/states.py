@@ -525,11 +525,14 @@ CASE_CHANNELS = ("email", "chat", "phone", "web")
 CASE_EVENT_STATUS_CHANGED = "status_changed"
 CASE_EVENT_TYPES = (
     "created",
-    "assigned",
+    "assigned",  # body: who it went to ("Assigned to …", "Unassigned")
     "customer_message",
-    "agent_reply",
+    "agent_reply",  # a public reply, delivered by the outbox
     "note",
     CASE_EVENT_STATUS_CHANGED,
+    "priority_changed",  # body: "normal → urgent"
+    "category_changed",
+    "request_raised",  # a cancellation, return or refund request raised from the case
 )
 CASE_VISIBILITIES = ("public", "internal")
 _ARROW = " → "
@@ -609,6 +612,7 @@ VOCABULARY_COLUMNS = (
     ("shopping_mall_support_case_events", "event_type", CASE_EVENT_TYPES),
     ("shopping_mall_support_case_events", "visibility", CASE_VISIBILITIES),
     ("shopping_mall_support_notes", "visibility", CASE_VISIBILITIES),
+    ("shopping_mall_canned_replies", "category", CASE_CATEGORIES),
     ("shopping_mall_review_moderations", "decision", MODERATION_DECISIONS),
     ("shopping_mall_review_moderations", "reason_code", MODERATION_REASONS),
     ("shopping_mall_review_reports", "reason_category", REVIEW_REPORT_REASONS),

@@ -6,7 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import (
     ForeignKey,
+    Index,
     String,
+    Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -116,3 +119,37 @@ class SupportNote(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+
+
+class CannedReply(Base):
+    """A reply template shared by support agents (revision 0007): a title, a body with
+    placeholders such as ``{customer_name}`` and ``{order_number}``, an optional case
+    category, and how often it was used."""
+
+    __tablename__ = "shopping_mall_canned_replies"
+    __table_args__ = (
+        Index(
+            "uq_canned_replies_title",
+            "title",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[uuid_pk]
+    title: Mapped[str]
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None]
+    usage_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    last_used_at: Mapped[datetime | None]
+    created_by_user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    updated_by_user_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id"), index=True
+    )
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]

@@ -39,6 +39,10 @@ class CancellationRequest(Base):
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
     version: Mapped[record_version]
+    # The support case it was raised from (revision 0007), so the two find each other.
+    shopping_mall_support_case_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_support_cases.id"), index=True
+    )
 
 
 class ReturnRequest(Base):
@@ -66,6 +70,10 @@ class ReturnRequest(Base):
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
     version: Mapped[record_version]
+    # The support case it was raised from (revision 0007), so the two find each other.
+    shopping_mall_support_case_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_support_cases.id"), index=True
+    )
 
 
 class ReturnItem(Base):
@@ -133,6 +141,10 @@ class RefundRequest(Base):
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
     version: Mapped[record_version]
+    # The support case it was raised from (revision 0007), so the two find each other.
+    shopping_mall_support_case_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_support_cases.id"), index=True
+    )
 
 
 class RefundItem(Base):

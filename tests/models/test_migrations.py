@@ -32,5 +32,5 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_database_url):
         from mallconsole.extensions import db
 
         db.engine.dispose()
-    assert len(built) == 107  # 95 schema tables (one a materialized view) + 12 additions
+    assert len(built) == 108  # 95 schema tables (one a materialized view) + 13 additions
     assert table_names(empty_database_url) == built

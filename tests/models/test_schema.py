@@ -58,6 +58,7 @@ ADDITIONS = {
     "shopping_mall_job_schedules": {"job_name", "paused", "pause_reason", "version"},
     "shopping_mall_outbound_messages": {"recipient", "subject", "body_text", "status", "attempts"},
     "shopping_mall_mfa_challenges": {"shopping_mall_user_id", "token_hash", "expires_at"},
+    "shopping_mall_canned_replies": {"title", "body", "category", "usage_count"},
 }
 ADDED_COLUMNS = {
     "shopping_mall_orders": {"expires_at"},
@@ -66,9 +67,11 @@ ADDED_COLUMNS = {
     "shopping_mall_audit_events": {"changes"},
     "shopping_mall_users": {"mfa_last_used_step", "time_zone", "locale"},
     "shopping_mall_support_cases": {"version"},
-    "shopping_mall_refund_requests": {"version"},
     "shopping_mall_reviews": {"version"},
     "shopping_mall_feature_flags": {"version"},
+    "shopping_mall_cancellation_requests": {"shopping_mall_support_case_id"},
+    "shopping_mall_return_requests": {"shopping_mall_support_case_id"},
+    "shopping_mall_refund_requests": {"shopping_mall_support_case_id", "version"},
 }
 NOT_MONEY = {
     "value_double",
