@@ -53,8 +53,47 @@ PNG = base64.b64decode(
 )
 
 
+# The shared reply library: (title, category, body with placeholders, times used).
+CANNED_REPLIES = (
+    ("Where is my order", "shipping",
+     "Hello {customer_name},\n\nYour order {order_number} is with the carrier. You can follow "
+     "it with the tracking link in your confirmation email; I will keep an eye on it too.", 41),
+    ("Refund on its way", "refund",
+     "Hello {customer_name},\n\nThe refund for order {order_number} has been approved. It "
+     "reaches your card within 5 to 10 business days, depending on your bank.", 28),
+    ("Return label", "return",
+     "Hello {customer_name},\n\nI have attached a prepaid return label for order "
+     "{order_number}. Please drop the parcel off within 14 days.", 17),
+    ("Charged twice", "payment",
+     "Hello {customer_name},\n\nThe second charge is a card authorization that was never "
+     "captured; your bank releases it within a few days.", 9),
+    ("Asking the seller", "seller",
+     "Hello {customer_name},\n\nI have contacted the seller about your question and will get "
+     "back to you within one business day.", 12),
+    ("Thanks for your patience", None,
+     "Hello {customer_name},\n\nThank you for your patience. Is there anything else I can "
+     "help you with?", 63),
+)  # fmt: skip
+
+
+def build_canned_replies(world: World) -> None:
+    support = world.refs["staff"]["support@demo.mall"]
+    for title, category, body, used in CANNED_REPLIES:
+        world.add(
+            "shopping_mall_canned_replies",
+            at=world.ago(days=120),
+            title=title,
+            body=body,
+            category=category,
+            usage_count=used,
+            last_used_at=world.ago(hours=world.rng.uniform(1, 72)),
+            created_by_user_id=support,
+        )
+
+
 def build_cases(world: World) -> None:
     """Cases not tied to an order: account, product and seller questions."""
+    build_canned_replies(world)
     customers = world.refs["customers"]
     for _ in range(world.count(300, minimum=len(states.SUPPORT_CASE) * 2)):
         category = world.pick(("account", "product", "seller", "payment"))
