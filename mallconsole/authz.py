@@ -77,6 +77,12 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     # Actions (a view under a role's prefix may require any permission of that role).
     JOBS_MANAGE = "jobs.manage"
+    # Support actions: work cases (reply, note, change, assign), reveal a customer's personal
+    # data (audited), raise requests on a customer's behalf, keep the canned-reply library.
+    CASES_WORK = "cases.work"
+    CUSTOMERS_REVEAL = "customers.reveal"
+    REQUESTS_RAISE = "requests.raise"
+    CANNED_REPLIES_MANAGE = "canned_replies.manage"
     # Deciding maker-checker requests (mallconsole/services/approvals.py), per area.
     APPROVALS_FINANCE = "approvals.finance"
     APPROVALS_ADMIN = "approvals.admin"
@@ -94,6 +100,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.RETURNS_VIEW,
             _P.REFUNDS_VIEW,
             _P.CUSTOMERS_VIEW,
+            _P.CASES_WORK,
+            _P.CUSTOMERS_REVEAL,
+            _P.REQUESTS_RAISE,
+            _P.CANNED_REPLIES_MANAGE,
         }
     ),
     Role.OPERATIONS_MANAGER: frozenset(

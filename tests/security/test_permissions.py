@@ -5,7 +5,8 @@ from mallconsole.authz import ROLE_PERMISSIONS, Permission, Role, permissions_of
 EXPECTED = {
     "support_agent": {
         "console.use", "support.access", "cases.view", "orders.view", "returns.view",
-        "refunds.view", "customers.view",
+        "refunds.view", "customers.view", "cases.work", "customers.reveal", "requests.raise",
+        "canned_replies.manage",
     },
     "operations_manager": {
         "console.use", "operations.access", "orders.view", "returns.view", "skus.view",
