@@ -278,6 +278,10 @@ class RefundRoom:
     def ceiling(self) -> Decimal:
         return max(ZERO, self.captured - self.refunded - self.requested)
 
+    def up_to(self, line: RefundLine) -> Decimal:
+        """The most one line may ask for now: its own ceiling, within the order's."""
+        return min(line.ceiling, self.ceiling)
+
 
 def refund_room(session, order: Order) -> RefundRoom:
     """Captured − refunded − requested for the order, and each line's own ceiling."""
@@ -447,7 +451,11 @@ def _start(session, order_ref: str, kind: Kind, reason_code, note, case_ref):
     order = find_order(session, order_ref)
     order = versions.lock(session, Order, order.id, what="order")
     reason_code, note, errors = _check_common(kind, reason_code, note)
-    case = case_for_order(session, case_ref, order)
+    try:
+        case = case_for_order(session, case_ref, order)
+    except ValidationError as refused:  # said together with the other fields' errors
+        case = None
+        errors.update(refused.field_errors)
     return order, case, reason_code, note, errors
 
 

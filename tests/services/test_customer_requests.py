@@ -388,3 +388,22 @@ def test_for_order_lists_every_kind_in_words(session, agent):
     assert found["Return request"].units == 1 and found["Return request"].amount is None
     assert found["Refund request"].status == "Pending second approval"
     assert found["Refund request"].tone == "warning"
+
+
+def test_a_refused_case_is_said_with_the_other_fields(session, agent):
+    order, items, _ = make_order(session)
+    other, _, _ = make_order(session)
+    case = make_case(session, other.shopping_mall_user_id)
+    with pytest.raises(ValidationError) as refused:
+        cr.raise_refund(
+            session, order.id, [(items[0].id, "99")], reason_code="", note="", actor=agent,
+            case_id=case.id,
+        )  # fmt: skip
+    assert set(refused.value.field_errors) == {"case", "reason_code", cr.amount_field(items[0].id)}
+
+
+def test_a_line_may_ask_up_to_the_smaller_of_its_own_and_the_orders_room(session, agent):
+    order, items, _ = make_order(session, captured="90.00")
+    existing_refund(session, order, "80.00", "pending")  # on the whole order
+    room = cr.refund_room(session, order)
+    assert [room.up_to(line) for line in room.lines] == [Decimal("10.00"), Decimal("10.00")]

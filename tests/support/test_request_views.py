@@ -199,7 +199,11 @@ def test_a_case_of_another_customer_is_refused(client, session, agent):
     url = f"/support/orders/{order.id}/refund/new?case={case.id}"
     response = client.get(url)
     assert response.status_code == 422
-    assert "is not about the customer" in page_of(response).select_one(".error-summary").get_text()
+    page = page_of(response)
+    assert "is not about the customer" in page.select_one(".error-summary").get_text()
+    assert page.select_one(".raised-from") is None
+    without = page.find("a", string="Raise it without a case")
+    assert without["href"] == f"/support/orders/{order.id}/refund/new"
     response = client.post(
         f"/support/orders/{order.id}/refund/new",
         data={
@@ -245,3 +249,41 @@ def test_without_csrf_nothing_is_raised(client, session, agent):
     )
     assert response.status_code in (400, 422)
     assert count(session, RefundRequest) == 0
+
+
+def test_the_forms_run_as_many_queries_for_100_requests_as_for_10(
+    client, session, agent, count_queries
+):
+    from tests.factories.records import build
+    from tests.query_counts import assert_constant_queries
+
+    order, items, _ = make_order(session, captured="100000.00")
+    order_id, item_id = order.id, items[0].id  # the rows outlive this session's objects
+
+    def add_rows(n):
+        for _ in range(n):
+            refund = build(
+                session, RefundRequest, shopping_mall_order_id=order_id, status="pending",
+                reason_code="damaged", total_requested_amount=Decimal("1.00"), currency="USD",
+            )  # fmt: skip
+            build(
+                session, "shopping_mall_refund_items", shopping_mall_refund_request_id=refund.id,
+                shopping_mall_order_item_id=item_id, amount=Decimal("0.01"),
+                reason_code="damaged",
+            )  # fmt: skip
+            rma = build(session, ReturnRequest, shopping_mall_order_id=order_id, status="rejected")
+            build(
+                session, "shopping_mall_return_items", shopping_mall_return_request_id=rma.id,
+                shopping_mall_order_item_id=item_id, requested_quantity=1,
+            )  # fmt: skip
+        session.commit()  # into the test's outer transaction: counting opens an app context
+
+    def read(n):
+        for kind in ("refund", "return", "cancellation"):
+            response = client.get(f"/support/orders/{order_id}/{kind}/new")
+            assert response.status_code == 200, (kind, response.status_code)
+            page = page_of(response)
+            assert len(page.select("#raised-title + table tbody tr")) == 2 * n, words(page.main)
+
+    small, large = assert_constant_queries(count_queries, add_rows, read)
+    assert small == large
