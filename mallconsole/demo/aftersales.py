@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from .. import states
+from ..services.customer_requests import CANCELLATION, REFUND, RETURN, raised_body
 from . import support
 from .audit import audit, audit_walk
 from .world import ZERO, World, money
@@ -85,9 +86,17 @@ def _cancellation(world: World, ctx: dict, state: str) -> None:
             end=decided_at,
         )
     if world.chance(0.4) or world.serial("cancel_case") < 2:
-        support.case_for_order(
-            world, ctx, category="order", reference=row["cancellation_request_number"]
-        )
+        number = row["cancellation_request_number"]
+        body = raised_body(CANCELLATION, number)
+        _raised_from(row, support.case_for_order(
+            world, ctx, category="order", reference=number, raised=(requested, body)
+        ))  # fmt: skip
+
+
+def _raised_from(request: dict, case: dict) -> None:
+    """The request was raised from ``case`` by its agent: each finds the other."""
+    request["shopping_mall_support_case_id"] = case["id"]
+    request["requested_by_user_id"] = case["raised_by"]
 
 
 def _unit_value(item: dict) -> Decimal:
@@ -160,7 +169,10 @@ def _return(world: World, ctx: dict) -> list[dict]:
             after={"status": "rejected" if state == "rejected" else "approved"},
         )
     if world.chance(0.5) or world.serial("return_case") < 2:
-        support.case_for_order(world, ctx, category="return", reference=row["rma_code"])
+        body = raised_body(RETURN, row["rma_code"], units=1)
+        _raised_from(row, support.case_for_order(
+            world, ctx, category="return", reference=row["rma_code"], raised=(requested, body)
+        ))  # fmt: skip
     if not received:
         return []
     refund_state = "executed" if state == "closed" else "pending"
@@ -273,9 +285,11 @@ def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> li
     if state == "pending_second_approval":
         _second_approval_request(world, request, first, at)
     if return_id is None and (world.chance(0.4) or world.serial("refund_case") < 3):
-        support.case_for_order(
-            world, ctx, category="refund", reference=request["refund_request_number"]
-        )
+        number = request["refund_request_number"]
+        body = raised_body(REFUND, number, amount=amount, currency="USD")
+        _raised_from(request, support.case_for_order(
+            world, ctx, category="refund", reference=number, raised=(at, body)
+        ))  # fmt: skip
     if state != "executed":
         return []
     refunded_at = min(world.now, decided_at + timedelta(minutes=world.rng.randint(1, 90)))

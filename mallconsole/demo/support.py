@@ -100,8 +100,13 @@ def build_cases(world: World) -> None:
         _case(world, customer=world.pick(customers), category=category, earliest=world.ago(days=90))
 
 
-def case_for_order(world: World, ctx: dict, *, category: str | None = None, reference=None):
-    """A case about one order (and its first shipment for shipping questions)."""
+def case_for_order(
+    world: World, ctx: dict, *, category: str | None = None, reference=None, raised=None
+):
+    """A case about one order (and its first shipment for shipping questions). ``raised`` =
+    (when, sentence): the request the case is about was raised from it then, by an agent (a
+    ``request_raised`` event; the case opened shortly before). Returns id, number, and the
+    agent who raised the request (``raised_by``)."""
     order = ctx["order"]
     shipments = ctx["shipments"]
     if category is None:
@@ -115,6 +120,7 @@ def case_for_order(world: World, ctx: dict, *, category: str | None = None, refe
         shipment_id=shipments[0]["id"] if shipments and category == "shipping" else None,
         seller_user_id=None,
         reference=reference or order["order_number"],
+        raised=raised,
     )
 
 
@@ -128,6 +134,7 @@ def _case(
     shipment_id=None,
     seller_user_id=None,
     reference=None,
+    raised=None,
 ) -> dict:
     n = world.serial("case")
     status = world.state(n, states.SUPPORT_CASE, CASE_WEIGHTS)
@@ -138,6 +145,9 @@ def _case(
         opened = max(earliest, world.ago(hours=world.rng.uniform(0.1, 20)))
     else:
         opened = world.after(earliest, days=3)
+    if raised:
+        # The customer called in, and the agent raised the request from the case.
+        opened = max(earliest, raised[0] - timedelta(hours=world.rng.uniform(0.5, 30)))
     agents = world.refs["staff_by_role"]["support_agent"]
     assigned = None
     if status not in ("open",) or world.chance(0.5):
@@ -146,7 +156,8 @@ def _case(
     number = world.number("CAS", opened)
     long_timeline = world.due("long_timeline", 2, 0.04)
     length = world.rng.randint(30, 60) if long_timeline else world.rng.randint(2, 9)
-    end = world.now if status in states.SUPPORT_CASE_OPEN else world.after(opened, days=6)
+    settled = raised[0] if raised else opened  # a case closes after what happened in it
+    end = world.now if status in states.SUPPORT_CASE_OPEN else world.after(settled, days=6)
     kinds = [world.weighted(EVENT_WEIGHTS) for _ in range(length - 1)]
     moves = _status_walk(world, kinds.count(STATUS_CHANGED), status)
     # Moves the timeline has no slot for come last (a resolved or closed case ends at ``end``).
@@ -166,6 +177,9 @@ def _case(
     ]
     if assigned:
         events.append(("assigned", assigned, "internal", "Case assigned", times[0]))
+    raised_by = assigned or world.pick(agents)
+    if raised:
+        events.append(("request_raised", raised_by, "internal", raised[1], raised[0]))
     changes = iter(moves)
     for kind, at in zip(kinds, times[1:], strict=True):
         if kind == "customer_message":
@@ -226,7 +240,7 @@ def _case(
         if attach and kind in ("created", "customer_message", "note"):
             attach = False
             _attachment(world, case_id, number, event["id"], note_id, actor or customer["id"], at)
-    return {"id": case_id, "number": number}
+    return {"id": case_id, "number": number, "raised_by": raised_by}
 
 
 def _status_walk(world: World, wanderings: int, final: str) -> list[tuple[str, str]]:

@@ -4,4 +4,8 @@ from ..authz import Role, role_blueprint
 
 bp = role_blueprint(Role.SUPPORT_AGENT, __name__)
 
-from . import views  # noqa: E402, F401  (registers the routes)
+# The modules below register the routes (cases, customers, requests raised for them).
+from . import (  # noqa: E402, F401
+    requests,
+    views,
+)

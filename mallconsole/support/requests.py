@@ -1,0 +1,170 @@
+"""Raising cancellation, return and refund requests on a customer's behalf, from an order
+(and, with ``case=``, from the support case that asked for it). Every rule lives in
+``services/customer_requests.py``; these views read the forms and show the outcome."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.validators import Length
+
+from ..authz import Permission, require
+from ..extensions import db
+from ..forms import apply_errors
+from ..htmx import render
+from ..messages import notify
+from ..models import SupportCase
+from ..security import forget_oversized
+from ..services import customer_requests as requests_service
+from ..services.errors import Conflict, ValidationError
+from . import bp
+
+CASE_SCREEN = "support.case_detail"
+ORDER_SCREEN = "support.order_detail"
+
+
+def screen_exists(endpoint: str) -> bool:
+    """Whether the console has that screen (the case and order screens are built apart)."""
+    return endpoint in current_app.view_functions
+
+
+class RequestForm(FlaskForm):
+    """The fields every request has: reason, note, and the case it is raised from."""
+
+    reason_code = SelectField("Reason", choices=[], validate_choice=False)  # the service checks
+    note = TextAreaField(
+        "Note",
+        validators=[Length(max=requests_service.NOTE_MAX)],
+        description="What the customer told you; operations and finance read it.",
+        render_kw={"rows": 3},
+    )
+    case = HiddenField()
+
+    def __init__(self, kind, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason_code.choices = [("", "Choose a reason")] + [
+            (code, requests_service.reason_label(code)) for code in kind.reasons
+        ]
+
+
+def _page(kind, order, form, *, status=200, line_errors=None):
+    """The form of ``kind`` for ``order`` with what the order allows now."""
+    session = db.session
+    case = requests_service.find_case(session, form.case.data)
+    context = {
+        "kind": kind,
+        "order": order,
+        "form": form,
+        "case": case,
+        "case_url": url_for(CASE_SCREEN, case_id=case.id)
+        if case and screen_exists(CASE_SCREEN)
+        else None,
+        "order_url": url_for(ORDER_SCREEN, order_id=order.id)
+        if screen_exists(ORDER_SCREEN)
+        else None,
+        "endpoint": f"support.request_{kind.key}",
+        "values": request.form if request.method == "POST" else {},
+        "line_errors": line_errors or {},
+        "raised": requests_service.for_order(session, order.id),
+        "service": requests_service,
+    }
+    if kind is requests_service.CANCELLATION:
+        context["refusal"] = requests_service.cancellation_refusal(session, order)
+    elif kind is requests_service.RETURN:
+        context["lines"] = requests_service.return_lines(session, order)
+    else:
+        context["room"] = requests_service.refund_room(session, order)
+    return render("support/requests/request_form.html", status=status, **context)
+
+
+def _done_url(order, case) -> str:
+    """Where a raised request sends the agent: its case, else its order, else this form."""
+    if case is not None and screen_exists(CASE_SCREEN):
+        return url_for(CASE_SCREEN, case_id=case.id)
+    if screen_exists(ORDER_SCREEN):
+        return url_for(ORDER_SCREEN, order_id=order.id)
+    return url_for(request.endpoint, order_id=order.id, case=case.id if case else None)
+
+
+def _raise_from_form(kind, order_id, raise_it):
+    """GET shows the form; POST raises the request (422/409 keep the input) and redirects."""
+    order = requests_service.find_order(db.session, order_id)
+    if request.method == "GET":
+        form = RequestForm(kind, formdata=None, data={"case": request.args.get("case", "")})
+        if form.case.data:
+            try:
+                requests_service.case_for_order(db.session, form.case.data, order)
+            except ValidationError as error:
+                apply_errors(form, error)
+                return _page(kind, order, form, status=422)
+        return _page(kind, order, form)
+    form = RequestForm(kind)
+    if not form.validate_on_submit():
+        forget_oversized(form)
+        return _page(kind, order, form, status=422)
+    try:
+        raised = raise_it(
+            db.session,
+            order.id,
+            reason_code=form.reason_code.data,
+            note=form.note.data,
+            actor=current_user,
+            case_id=form.case.data or None,
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return _page(kind, order, form, status=422, line_errors=error.field_errors)
+    except Conflict as error:
+        db.session.rollback()
+        form.form_errors = [error.message]
+        return _page(kind, order, form, status=409)
+    number = getattr(raised, kind.number_column)
+    case = db.session.get(SupportCase, raised.shopping_mall_support_case_id or "")
+    notify(f"{kind.label} {number} raised for order {order.order_number}.")
+    return redirect(_done_url(order, case), code=303)
+
+
+@bp.route(
+    "/orders/<order_id>/cancellation/new", methods=["GET", "POST"], endpoint="request_cancellation"
+)
+@require(Permission.REQUESTS_RAISE)
+def request_cancellation(order_id):
+    """Ask operations to cancel an order nothing of which has shipped."""
+    return _raise_from_form(
+        requests_service.CANCELLATION, order_id, requests_service.raise_cancellation
+    )
+
+
+@bp.route("/orders/<order_id>/return/new", methods=["GET", "POST"], endpoint="request_return")
+@require(Permission.REQUESTS_RAISE)
+def request_return(order_id):
+    """Ask operations to take delivered units back (an RMA)."""
+
+    def raise_it(session, order_id, **fields):
+        items = {
+            name.removeprefix("quantity_"): value
+            for name, value in request.form.items()
+            if name.startswith("quantity_")
+        }
+        return requests_service.raise_return(session, order_id, items, **fields)
+
+    return _raise_from_form(requests_service.RETURN, order_id, raise_it)
+
+
+@bp.route("/orders/<order_id>/refund/new", methods=["GET", "POST"], endpoint="request_refund")
+@require(Permission.REQUESTS_RAISE)
+def request_refund(order_id):
+    """Ask finance to refund amounts of an order's lines (or of the whole order)."""
+
+    def raise_it(session, order_id, **fields):
+        lines = [
+            (None if name == "amount_order" else name.removeprefix("amount_"), value)
+            for name, value in request.form.items()
+            if name.startswith("amount_")
+        ]
+        return requests_service.raise_refund(session, order_id, lines, **fields)
+
+    return _raise_from_form(requests_service.REFUND, order_id, raise_it)
