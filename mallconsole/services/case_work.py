@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import exists, literal, or_, select, union_all, update
 from sqlalchemy.orm import aliased
@@ -312,12 +313,21 @@ def timeline(
     newest = page.rows[0] if page.rows else None
     if newer and newest is None:
         newest_cursor = newer  # nothing new: keep asking from the same place
+    elif earlier:
+        newest_cursor = None  # an older page: the newest entries are elsewhere
     else:
-        newest_cursor = (
-            _encode(ordering, newest) if newest is not None and (newer or not earlier) else None
-        )
+        # An empty timeline polls from the beginning of time.
+        newest_cursor = _encode(ordering, newest or _Start(BEGINNING, "0"))
     earlier_cursor = None if newer else page.next_cursor
     return TimelinePage(views, earlier_cursor, newest_cursor)
+
+
+class _Start(NamedTuple):
+    at: datetime
+    id: str
+
+
+BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _encode(ordering, row) -> str:

@@ -8,8 +8,8 @@ from .. import states
 from ..services import case_work
 
 
-def _words(keys) -> list[tuple[str, str]]:
-    return [(key, case_work.words(key)) for key in keys]
+def _words(keys) -> dict[str, str]:
+    return {key: case_work.words(key) for key in keys}
 
 
 class ReplyForm(FlaskForm):
@@ -58,7 +58,7 @@ class CategoryForm(_ChangeForm):
 
 
 class AssignForm(_ChangeForm):
-    assignee = SelectField("Assignee", choices=[], validate_choice=False)
+    assignee = SelectField("Assignee", choices={}, validate_choice=False)
 
 
 CHANGE_FORMS = {

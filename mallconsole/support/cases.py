@@ -75,7 +75,7 @@ def _context(case_ref, *, earlier=None, forms=None, stale=None, reply_form=None,
     header = case_work.case_header(db.session, case_ref)
     agents = case_work.support_agents(db.session)
     forms = forms or _change_forms(header)
-    forms["assignee"].assignee.choices = [("", "Nobody")] + [(a.id, a.name) for a in agents]
+    forms["assignee"].assignee.choices = {"": "Nobody", **{a.id: a.name for a in agents}}
     return {
         "header": header,
         "sla": header.sla(),
