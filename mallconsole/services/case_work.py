@@ -767,7 +767,7 @@ def _event(session, case, event_type, body, *, actor, visibility="internal", now
         occurred_at=now,
     )
     session.add(event)
-    case.last_event_at = now
+    case.last_event_at = max(case.last_event_at or now, now)
     session.flush()  # the event's id: the outbox message and the attachments name it
     return event
 
@@ -792,10 +792,10 @@ def reply(
 ) -> SupportCaseEvent:
     """Answer the customer: a public ``agent_reply`` event, its email queued in the outbox
     (sent after the commit), attached files, and one use of the canned reply it started from."""
-    now = now or utcnow()
     body = _text(body, "body", "reply")
     checked = _check_uploads(uploads)
     case = versions.lock(session, SupportCase, case_id, what="case")
+    now = now or utcnow()  # after the lock: entries of one case are stamped in lock order
     recipient = session.scalar(
         select(User.email).where(User.id == (case.customer_user_id or case.seller_user_id))
     )
@@ -826,10 +826,10 @@ def add_note(
     session, case_id: str, *, body: str, actor, uploads: Iterable[Upload] = (), now=None
 ) -> SupportNote:
     """An internal note (staff only): the note, its ``note`` event, attached files."""
-    now = now or utcnow()
     body = _text(body, "body", "note")
     checked = _check_uploads(uploads)
     case = versions.lock(session, SupportCase, case_id, what="case")
+    now = now or utcnow()  # after the lock (see reply)
     note = SupportNote(
         shopping_mall_support_case_id=case.id,
         author_user_id=actor.id,
@@ -849,14 +849,14 @@ def add_note(
 
 def attach(session, case_id: str, *, uploads: Iterable[Upload], actor, now=None) -> list:
     """Files added to the case on their own (each its own timeline entry)."""
-    now = now or utcnow()
     checked = _check_uploads(uploads)
     if not checked:
         message = "Choose a file to attach."
         raise ValidationError(message, field_errors={"files": [message]})
     case = versions.lock(session, SupportCase, case_id, what="case")
+    now = now or utcnow()  # after the lock (see reply)
     files = _store(session, case, checked, actor=actor, now=now)
-    case.last_event_at = now
+    case.last_event_at = max(case.last_event_at or now, now)
     session.flush()  # the attachments' ids, for the audit event
     _audit(
         session, case, actor, "case_files_attached",
@@ -915,8 +915,8 @@ def _edit(session, case, *, expected_version, changes, actor, action, event_type
 def change_status(session, case_id, *, status, expected_version, actor, now=None):
     """Move the case to ``status`` (the support case machine); closing stamps ``closed_at``,
     reopening clears it."""
-    now = now or utcnow()
     case = versions.lock(session, SupportCase, case_id, what="case")
+    now = now or utcnow()
     check_fresh(session, case, expected_version)
     before = case.status
     states.check_move(states.SUPPORT_CASE_MACHINE, before, status)
@@ -938,21 +938,18 @@ def _choice(value, allowed, field_name, what):
 def change_priority(session, case_id, *, priority, expected_version, actor, now=None):
     """Set the case's priority."""
     _choice(priority, states.CASE_PRIORITIES, "priority", "priority")
-    return _change_field(
-        session, case_id, "priority", priority, expected_version, actor, now or utcnow()
-    )
+    return _change_field(session, case_id, "priority", priority, expected_version, actor, now)
 
 
 def change_category(session, case_id, *, category, expected_version, actor, now=None):
     """Set the case's category."""
     _choice(category, states.CASE_CATEGORIES, "category", "category")
-    return _change_field(
-        session, case_id, "category", category, expected_version, actor, now or utcnow()
-    )
+    return _change_field(session, case_id, "category", category, expected_version, actor, now)
 
 
 def _change_field(session, case_id, name, value, expected_version, actor, now):
     case = versions.lock(session, SupportCase, case_id, what="case")
+    now = now or utcnow()
     before = getattr(case, name)
     return _edit(
         session, case, expected_version=expected_version, changes={name: value}, actor=actor,
@@ -963,7 +960,6 @@ def _change_field(session, case_id, name, value, expected_version, actor, now):
 
 def assign(session, case_id, *, assignee_id: str | None, expected_version, actor, now=None):
     """Give the case to a support agent (``assignee_id``), or to nobody (None)."""
-    now = now or utcnow()
     assignee = None
     if assignee_id:
         assignee = next((a for a in support_agents(session) if a.id == assignee_id), None)
@@ -971,6 +967,7 @@ def assign(session, case_id, *, assignee_id: str | None, expected_version, actor
             message = "Choose a support agent from the list."
             raise ValidationError(message, field_errors={"assignee": [message]})
     case = versions.lock(session, SupportCase, case_id, what="case")
+    now = now or utcnow()
     body = f"Assigned to {assignee.name}" if assignee else "Unassigned"
     return _edit(
         session, case, expected_version=expected_version,
