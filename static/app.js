@@ -187,3 +187,47 @@
   document.addEventListener("htmx:responseError", quietly, true);
   document.addEventListener("htmx:sendError", quietly, true);
 })();
+
+// The case screen: r / n focus the reply / the note; Ctrl-/ or # the canned-reply search;
+// choosing a canned reply inserts its text (filled in for the case) at the reply's cursor and
+// remembers which one it was, so sending counts its use. Without JavaScript the choice is a
+// link that opens the case with the reply started from it.
+(function () {
+  "use strict";
+
+  function typing(target) {
+    var tag = target && target.tagName;
+    return target && (target.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT");
+  }
+
+  function focusField(id, event) {
+    var field = document.getElementById(id);
+    if (!field) return;
+    event.preventDefault();
+    field.focus();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey && event.key === "/") { focusField("canned-q", event); return; }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "#") focusField("canned-q", event);
+    else if (event.key === "r") focusField("reply-body", event);
+    else if (event.key === "n") focusField("note-body", event);
+  });
+
+  document.addEventListener("click", function (event) {
+    var choice = event.target.closest && event.target.closest("[data-canned-text]");
+    var reply = document.getElementById("reply-body");
+    if (!choice || !reply) return;
+    event.preventDefault();
+    var text = choice.getAttribute("data-canned-text");
+    var start = reply.selectionStart || 0;
+    var end = reply.selectionEnd || 0;
+    reply.value = reply.value.slice(0, start) + text + reply.value.slice(end);
+    var id = document.getElementById("canned-reply-id");
+    if (id) id.value = choice.getAttribute("data-canned-id");
+    reply.focus();
+    reply.setSelectionRange(start + text.length, start + text.length);
+    reply.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();
