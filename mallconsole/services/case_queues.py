@@ -109,6 +109,19 @@ class SlaStatus:
     delta: timedelta  # time overdue when breached, time left otherwise
 
     @property
+    def words(self) -> str:
+        """ "2 h 5 min overdue", "35 min left", "3 days overdue"."""
+        minutes = int(self.delta.total_seconds() // 60)
+        hours, rest = divmod(minutes, 60)
+        if hours >= 48:
+            amount = f"{hours // 24} days"
+        elif hours:
+            amount = f"{hours} h {rest} min" if rest else f"{hours} h"
+        else:
+            amount = f"{minutes} min"
+        return f"{amount} {'overdue' if self.state == 'breached' else 'left'}"
+
+    @property
     def tone(self) -> str:
         return {"breached": "danger", "due_soon": "warning"}.get(self.state, "neutral")
 
