@@ -16,6 +16,8 @@ DATABASE_ONLY_INDEXES = frozenset(
         "ix_payouts_payout_number_pattern",
         "ix_skus_sku_code_pattern",
         "ix_users_email_lower_pattern",
+        # all support cases, latest activity first (NULLS LAST only on PostgreSQL; 0009)
+        "ix_support_cases_activity",
     }
 )
 

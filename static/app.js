@@ -108,7 +108,11 @@
     if (key === "[" || key === "]") {
       var pager = document.querySelector('.pager a[data-key="' + key + '"]');
       if (pager) { event.preventDefault(); pager.click(); }
+      return;
     }
+    // A screen's main action marked with its key ("Take next": t).
+    var action = /^[a-z]$/.test(key) && document.querySelector('button[data-key="' + key + '"]:not([disabled])');
+    if (action) { event.preventDefault(); action.click(); }
   });
 
   // A click anywhere on a list row (not on its own links or buttons) opens it.

@@ -177,6 +177,7 @@ def count_queries(app):
     savepoint bookkeeping of the test session left out)."""
     from contextlib import contextmanager
 
+    from flask import has_app_context
     from sqlalchemy import event
 
     bookkeeping = ("SAVEPOINT", "RELEASE", "ROLLBACK")
@@ -189,8 +190,13 @@ def count_queries(app):
             if not statement.lstrip().upper().startswith(bookkeeping):
                 statements.append(statement)
 
-        with app.app_context():
+        if has_app_context():
+            # the test's own context (the session fixture's): popping a new one would end
+            # the test session and roll back the rows the test just made
             engine = db.engine
+        else:
+            with app.app_context():
+                engine = db.engine
         event.listen(engine, "before_cursor_execute", before)
         try:
             yield statements

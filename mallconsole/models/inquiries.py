@@ -15,11 +15,31 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, created_at, deleted_at, record_version, updated_at, uuid_pk
 
+# Unresolved live cases: the predicate of the queue indexes (revision 0009) and of the
+# queries they answer (services/case_queues.OPEN).
+_OPEN_CASES = "deleted_at IS NULL AND status IN ('open', 'pending', 'on_hold')"
+
+
+def _open_cases_index(name: str, *columns: str, where: str = _OPEN_CASES) -> Index:
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
+
 
 class SupportCase(Base):
     """Support case master record for customer/seller inquiries and operational issues."""
 
     __tablename__ = "shopping_mall_support_cases"
+    __table_args__ = (
+        _open_cases_index("ix_support_cases_open_sla", "sla_due_at", "id"),
+        _open_cases_index(
+            "ix_support_cases_unassigned_sla",
+            "sla_due_at",
+            "id",
+            where=f"{_OPEN_CASES} AND assigned_to_user_id IS NULL",
+        ),
+        _open_cases_index(
+            "ix_support_cases_assignee_open_sla", "assigned_to_user_id", "sla_due_at", "id"
+        ),
+    )
 
     id: Mapped[uuid_pk]
     customer_user_id: Mapped[str | None] = mapped_column(

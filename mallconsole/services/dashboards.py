@@ -11,7 +11,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .. import states
 from ..models import (
     AdminAction,
     InventoryRecord,
@@ -20,14 +19,10 @@ from ..models import (
     RefundRequest,
     Review,
     ReviewReport,
-    SupportCase,
     utcnow,
 )
-from . import audit
+from . import audit, case_queues
 from .pagination import QueueCount, capped_count
-
-UNRESOLVED_CASE_STATES = states.SUPPORT_CASE_OPEN
-PRIORITY_ORDER = tuple(reversed(states.CASE_PRIORITIES))  # most urgent first
 
 
 @dataclass(frozen=True)
@@ -38,42 +33,24 @@ class Queue:
     label: str
     count: QueueCount
     hint: str | None = None
+    # Where the count leads: (endpoint, arguments) of the queue's list.
+    link: tuple[str, dict] | None = None
 
 
-def _priority_rank(priority: str) -> tuple[int, str]:
-    order = PRIORITY_ORDER.index(priority) if priority in PRIORITY_ORDER else len(PRIORITY_ORDER)
-    return order, priority
-
-
-def support_queues(session, *, now: datetime | None = None) -> list[Queue]:
-    """Unresolved cases by priority, and those past their SLA."""
-    now = now or utcnow()
-    unresolved = (SupportCase.status.in_(UNRESOLVED_CASE_STATES), SupportCase.deleted_at.is_(None))
-    priorities = session.execute(
-        select(SupportCase.priority).where(*unresolved).group_by(SupportCase.priority)
-    ).scalars()
-    queues = [
+def support_queues(session, *, actor=None, now: datetime | None = None) -> list[Queue]:
+    """The case queues (mine, unassigned, SLA due, all), each linking to its list."""
+    tabs = case_queues.queue_tabs(session, user_id=getattr(actor, "id", None), now=now)
+    return [
         Queue(
-            f"cases_{priority}",
-            f"Open cases, {priority} priority",
-            capped_count(
-                session, select(SupportCase.id).where(*unresolved, SupportCase.priority == priority)
-            ),
-            "Open, pending or on hold",
+            f"cases_{tab.key}",
+            tab.label,
+            tab.count,
+            tab.hint,
+            link=("support.case_list", {"queue": tab.key}),
         )
-        for priority in sorted(priorities, key=_priority_rank)
+        for tab in tabs
+        if actor is not None or tab.key != "mine"
     ]
-    queues.append(
-        Queue(
-            "cases_sla_breached",
-            "SLA breached",
-            capped_count(
-                session, select(SupportCase.id).where(*unresolved, SupportCase.sla_due_at < now)
-            ),
-            "Unresolved cases past their first-response due time",
-        )
-    )
-    return queues
 
 
 def moderation_queues(session) -> list[Queue]:

@@ -23,7 +23,7 @@ def test_sign_in_lands_on_the_roles_home(page):
     sign_in(page, "support@demo.mall")
     expect(page).to_have_url(re.compile(r"/support/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Support")
-    expect(page.locator("#queues")).to_contain_text("SLA breached")
+    expect(page.locator("#queues")).to_contain_text("Unassigned")
     expect(page.locator(".usermenu")).to_contain_text("support@demo.mall")
 
 

@@ -30,8 +30,10 @@ def test_support_home_counts_cases(client, session, login_as):
     build(session, SupportCase, status="open", priority="urgent", sla_due_at=utcnow())
     build(session, SupportCase, status="closed", priority="urgent")
     assert shown_counts(client.get("/support/")) == {
-        "cases_urgent": "1",
-        "cases_sla_breached": "1",
+        "cases_mine": "0",
+        "cases_unassigned": "1",
+        "cases_sla": "1",
+        "cases_all": "2",
     }
 
 

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from mallconsole.authz import Role
 from mallconsole.models import (
     AdminAction,
     InventoryRecord,
@@ -12,6 +13,7 @@ from mallconsole.models import (
     utcnow,
 )
 from mallconsole.services import dashboards, pagination
+from tests.factories.actors import make_staff
 from tests.factories.records import build
 from tests.query_plans import query_plans, scans_a_table
 
@@ -20,16 +22,31 @@ def counts(queues):
     return {q.key: q.count.display for q in queues}
 
 
-def test_support_counts_unresolved_cases_by_priority_and_sla_breaches(session):
-    past, future = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+def test_support_counts_the_case_queues_each_with_its_list(session):
+    agent = make_staff(session, "queues@dashboards.test", (Role.SUPPORT_AGENT,))
+    past, soon = utcnow() - timedelta(hours=1), utcnow() + timedelta(minutes=30)
     build(session, SupportCase, status="open", priority="high", sla_due_at=past)
-    build(session, SupportCase, status="pending", priority="high", sla_due_at=future)
+    build(
+        session,
+        SupportCase,
+        status="pending",
+        priority="high",
+        sla_due_at=soon,
+        assigned_to_user_id=agent.id,
+    )
     build(session, SupportCase, status="on_hold", priority="low")
     build(session, SupportCase, status="resolved", priority="urgent", sla_due_at=past)
     build(session, SupportCase, status="open", priority="low", deleted_at=utcnow())
-    queues = dashboards.support_queues(session)
-    assert [q.key for q in queues] == ["cases_high", "cases_low", "cases_sla_breached"]
-    assert counts(queues) == {"cases_high": "2", "cases_low": "1", "cases_sla_breached": "1"}
+    queues = dashboards.support_queues(session, actor=agent)
+    assert counts(queues) == {
+        "cases_mine": "1",
+        "cases_unassigned": "2",
+        "cases_sla": "2",
+        "cases_all": "4",
+    }
+    assert queues[2].link == ("support.case_list", {"queue": "sla"})
+    # without an actor (no one signed in) there is no "mine"
+    assert [q.key for q in dashboards.support_queues(session)][0] == "cases_unassigned"
 
 
 def test_moderation_counts_pending_reviews_and_open_reports(session):

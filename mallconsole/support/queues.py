@@ -1,0 +1,344 @@
+"""Case queues, "Take next", new cases and the canned-reply library (``/support/…``)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import ValidationError as FieldError
+
+from .. import states
+from ..authz import Permission, require
+from ..extensions import db
+from ..forms import apply_errors
+from ..htmx import is_htmx, render
+from ..lists import ListFilters, read_listing
+from ..messages import notify
+from ..services import canned_replies, case_queues, versions
+from ..services.errors import ValidationError
+from . import bp
+
+CASE_SCREEN = "support.case_detail"  # the case screen (its own module)
+
+
+def has_screen(endpoint: str) -> bool:
+    """Whether ``endpoint`` is registered (screens built elsewhere link once they exist)."""
+    return endpoint in current_app.view_functions
+
+
+def case_url(case_id: str) -> str:
+    """The case screen's address (``/support/cases/<id>``), whether or not it is built yet."""
+    if has_screen(CASE_SCREEN):
+        return url_for(CASE_SCREEN, case_id=case_id)
+    return f"{url_for('support.case_list')}/{case_id}"
+
+
+def _labelled(values, machine=None) -> dict:
+    return {v: states.label(machine, v) if machine else states.in_words(v) for v in values}
+
+
+def _words(values) -> dict:
+    return {v: v.replace("_", " ").capitalize() for v in values}
+
+
+# --- forms -------------------------------------------------------------------------------------
+
+
+class CaseFilters(ListFilters):
+    """Filters of the case queues; ``queue`` is carried along as a hidden field."""
+
+    queue = HiddenField(default="mine")
+    status = SelectField(
+        "Status",
+        choices={"": "Any status", **_labelled(states.SUPPORT_CASE, states.SUPPORT_CASE_MACHINE)},
+        default="",
+    )
+    priority = SelectField(
+        "Priority",
+        choices={"": "Any priority", **_words(reversed(states.CASE_PRIORITIES))},
+        default="",
+    )
+    category = SelectField(
+        "Category", choices={"": "Any category", **_words(states.CASE_CATEGORIES)}, default=""
+    )
+    channel = SelectField(
+        "Channel", choices={"": "Any channel", **_words(states.CASE_CHANNELS)}, default=""
+    )
+    assignee = SelectField("Assignee", choices={}, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignee.choices = {"": "Anyone", **dict(case_queues.agent_choices(db.session))}
+
+    def validate_queue(self, field):
+        if field.data not in case_queues.QUEUES:
+            raise FieldError("Choose one of: " + ", ".join(case_queues.QUEUES) + ".")
+
+
+class NewCaseForm(FlaskForm):
+    """A case taken by phone or email."""
+
+    subject = StringField("Subject", description="What the customer needs, in a few words.")
+    description = TextAreaField("Description", description="What they said, and what you know.")
+    category = SelectField("Category", choices=_words(states.CASE_CATEGORIES), default="order")
+    priority = SelectField(
+        "Priority", choices=_words(reversed(states.CASE_PRIORITIES)), default="normal"
+    )
+    channel = SelectField("Channel", choices=_words(states.CASE_CHANNELS), default="phone")
+    customer = StringField(
+        "Customer", description="Their email address or one of their order numbers."
+    )
+    seller = StringField(
+        "Or seller", description="For a seller's case: their seller code or contact email."
+    )
+    order = StringField("Order (optional)", description="An order of this customer: ORD-…")
+    shipment = StringField("Shipment (optional)", description="A shipment of that order: SHP-…")
+
+
+class ReplyFilters(ListFilters):
+    """Search and category filter of the canned-reply library."""
+
+    q = StringField("Search", description="Words of the title or the text")
+    category = SelectField(
+        "Category", choices={"": "Any category", **_words(states.CASE_CATEGORIES)}, default=""
+    )
+
+
+class ReplyForm(FlaskForm):
+    """Add or edit a canned reply (``version``: the one the agent saw, for edits)."""
+
+    title = StringField("Title")
+    body = TextAreaField("Text", render_kw={"rows": 7})
+    category = SelectField(
+        "Category", choices={"": "Any category", **_words(states.CASE_CATEGORIES)}, default=""
+    )
+    version = HiddenField()
+
+
+# --- the queues --------------------------------------------------------------------------------
+
+
+def _case_listing():
+    queue = request.args.get("queue") or "mine"
+    if queue not in case_queues.QUEUES:
+        abort(400, description="There is no such case queue. Choose Mine, Unassigned, SLA or All.")
+    return read_listing(
+        CaseFilters,
+        sorts=case_queues.CASE_SORTS,
+        default_sort=case_queues.DEFAULT_SORTS[queue],
+        id_column=case_queues.CASE_ID,
+    )
+
+
+@bp.get("/cases")
+@require(Permission.CASES_VIEW)
+def case_list():
+    """A case queue (mine, unassigned, SLA due, all) with filters, sort and pages."""
+    listing = _case_listing()
+    queue = listing.form.queue.data
+    filters = {k: v for k, v in listing.filters.items() if k != "queue"}
+    tabs = case_queues.queue_tabs(db.session, user_id=current_user.id)
+    if request.args.get("part") == "tabs":
+        return render("support/queues/case_list.html", block="tabs", tabs=tabs, queue=queue)
+    page = case_queues.case_page(
+        db.session,
+        queue,
+        filters,
+        listing.ordering,
+        user_id=current_user.id,
+        cursor=listing.cursor,
+        limit=listing.limit,
+    )
+    return render(
+        "support/queues/case_list.html",
+        block="listing",
+        listing=listing,
+        page=page,
+        queue=queue,
+        filtered=bool(filters),
+        tabs=tabs,
+        count=next(t.count for t in tabs if t.key == queue)
+        if not filters
+        else case_queues.count_cases(db.session, queue, filters, user_id=current_user.id),
+        queue_names=case_queues.QUEUES,
+        case_url=case_url,
+    )
+
+
+@bp.post("/cases/take-next")
+@require(Permission.CASES_WORK)
+def take_next():
+    """Assign the most urgent unassigned case to me and open it (303)."""
+    taken = case_queues.take_next(db.session, actor=current_user)
+    if taken is None:
+        notify("No unassigned case is waiting. Well done — look at your own cases.", "info")
+        target = url_for("support.case_list", queue="unassigned")
+    else:
+        notify(f"{taken.case_number} is yours now: {taken.subject}")
+        target = case_url(taken.id)
+    if is_htmx():
+        response = current_app.response_class(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)
+
+
+# --- a new case --------------------------------------------------------------------------------
+
+
+def _new_case_page(form, *, status=200):
+    return render("support/queues/new_case.html", status=status, form=form)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@require(Permission.CASES_WORK)
+def new_case():
+    """Open a case taken by phone or email."""
+    form = NewCaseForm()
+    if request.method == "GET":
+        return _new_case_page(form)
+    if not form.validate_on_submit():
+        return _new_case_page(form, status=422)
+    intake = case_queues.Intake(
+        **{name: form[name].data for name in case_queues.Intake.__dataclass_fields__}
+    )
+    try:
+        opened = case_queues.open_case(db.session, intake, actor=current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return _new_case_page(form, status=422)
+    notify(f"{opened.case_number} opened.")
+    return redirect(case_url(opened.id), code=303)
+
+
+# --- the canned-reply library ------------------------------------------------------------------
+
+
+def _library(add_form, *, status=200):
+    listing = read_listing(
+        ReplyFilters,
+        sorts=canned_replies.REPLY_SORTS,
+        default_sort="title",
+        id_column=canned_replies.REPLY_ID,
+    )
+    page = canned_replies.reply_page(
+        db.session, listing.filters, listing.ordering, cursor=listing.cursor, limit=listing.limit
+    )
+    return render(
+        "support/queues/canned_replies.html",
+        block="listing" if status == 200 else "add",
+        status=status,
+        listing=listing,
+        page=page,
+        count=canned_replies.count_replies(db.session, listing.filters),
+        form=add_form,
+        placeholders=canned_replies.PLACEHOLDERS,
+        categories=dict(_words(states.CASE_CATEGORIES)),
+    )
+
+
+@bp.get("/canned-replies", endpoint="canned_replies")
+@require(Permission.CASES_VIEW)
+def canned_reply_list():
+    """The shared reply library: search, filter, and (with the right) add replies."""
+    return _library(ReplyForm(formdata=None))
+
+
+@bp.post("/canned-replies")
+@require(Permission.CANNED_REPLIES_MANAGE)
+def canned_reply_create():
+    """Add a reply to the library."""
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _library(form, status=422)
+    try:
+        reply = canned_replies.add_reply(
+            db.session,
+            title=form.title.data,
+            body=form.body.data,
+            category=form.category.data,
+            actor=current_user,
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return _library(form, status=422)
+    notify(f"“{reply.title}” added to the library.")
+    return redirect(url_for("support.canned_replies"), code=303)
+
+
+def _edit_page(reply, form, *, status=200, stale=None):
+    return render(
+        "support/queues/canned_reply_edit.html",
+        block="editor",
+        status=status,
+        reply=reply,
+        form=form,
+        stale=stale,
+        placeholders=canned_replies.PLACEHOLDERS,
+    )
+
+
+@bp.get("/canned-replies/<reply_id>")
+@require(Permission.CANNED_REPLIES_MANAGE)
+def canned_reply_edit(reply_id):
+    """One reply's editor (and its delete button)."""
+    reply = canned_replies.get_reply(db.session, reply_id)
+    form = ReplyForm(
+        formdata=None,
+        data={
+            "title": reply.title,
+            "body": reply.body,
+            "category": reply.category or "",
+            "version": reply.version,
+        },
+    )
+    return _edit_page(reply, form)
+
+
+@bp.post("/canned-replies/<reply_id>")
+@require(Permission.CANNED_REPLIES_MANAGE)
+def canned_reply_update(reply_id):
+    """Save a reply; refused (409, with what changed) when someone saved it meanwhile."""
+    reply = canned_replies.get_reply(db.session, reply_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _edit_page(reply, form, status=422)
+    try:
+        canned_replies.edit_reply(
+            db.session,
+            reply_id,
+            title=form.title.data,
+            body=form.body.data,
+            category=form.category.data,
+            expected_version=versions.read_version(form.version.data),
+            actor=current_user,
+        )
+    except versions.StaleRecord as stale:
+        db.session.rollback()
+        form.version.data = stale.current_version  # saving again applies the input on purpose
+        return _edit_page(
+            canned_replies.get_reply(db.session, reply_id), form, status=409, stale=stale
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return _edit_page(canned_replies.get_reply(db.session, reply_id), form, status=422)
+    notify("Reply saved.")
+    return redirect(url_for("support.canned_replies"), code=303)
+
+
+@bp.post("/canned-replies/<reply_id>/delete")
+@require(Permission.CANNED_REPLIES_MANAGE)
+def canned_reply_delete(reply_id):
+    """Take a reply out of the library; 409 when it changed since the page was opened."""
+    reply = canned_replies.delete_reply(
+        db.session,
+        reply_id,
+        expected_version=versions.read_version(request.form.get("version")),
+        actor=current_user,
+    )
+    notify(f"“{reply.title}” deleted from the library.")
+    return redirect(url_for("support.canned_replies"), code=303)
