@@ -184,7 +184,7 @@ def test_raised_from_a_case(client, session, agent):
         },
     )
     assert response.status_code == 303
-    assert f"case={case.id}" in response.headers["Location"]  # no case screen on this branch yet
+    assert response.headers["Location"].endswith(f"/support/cases/{case.id}")
     event = session.scalar(
         select(SupportCaseEvent).where(SupportCaseEvent.shopping_mall_support_case_id == case.id)
     )
