@@ -3,8 +3,11 @@ cases, orders with payments and shipments), for the customer 360 and order scree
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from decimal import Decimal
+
+from sqlalchemy import select
 
 from mallconsole.models import (
     Carrier,
@@ -33,6 +36,8 @@ from mallconsole.models import (
     utcnow,
 )
 from tests.factories.records import build
+
+_SERIAL = itertools.count(1)
 
 
 def make_customer(session, *, name="Tariq Torres", email=None, phone="+1-555-234-5678"):
@@ -69,7 +74,7 @@ def add_orders(session, user, address, count, *, start=None):
                 Order,
                 shopping_mall_user_id=user.id,
                 shopping_mall_shipping_address_id=address.id,
-                order_number=f"ORD-20261101-{int(user.id[:5], 16):07d}{n:03d}",
+                order_number=f"ORD-20261101-{next(_SERIAL):06d}",
                 status="delivered",
                 currency="USD",
                 grand_total=Decimal("10.00") + n,
@@ -83,22 +88,26 @@ def add_orders(session, user, address, count, *, start=None):
 def add_history(session, user, role, count=1):
     """``count`` of each kind of record the customer screen lists."""
     now = utcnow()
-    build(
-        session,
-        Consent,
-        shopping_mall_user_id=user.id,
-        scope="marketing_email",
-        granted=True,
-        granted_at=now,
-        revoked_at=None,
+    balance = session.scalar(
+        select(UserBalance).where(UserBalance.shopping_mall_user_id == user.id)
     )
-    balance = build(
-        session,
-        UserBalance,
-        shopping_mall_user_id=user.id,
-        currency="USD",
-        balance=Decimal("25.00"),
-    )
+    if balance is None:  # one consent per scope and one balance per currency
+        build(
+            session,
+            Consent,
+            shopping_mall_user_id=user.id,
+            scope="marketing_email",
+            granted=True,
+            granted_at=now,
+            revoked_at=None,
+        )
+        balance = build(
+            session,
+            UserBalance,
+            shopping_mall_user_id=user.id,
+            currency="USD",
+            balance=Decimal("25.00"),
+        )
     for n in range(count):
         at = now - timedelta(hours=n + 1)
         build(
@@ -127,7 +136,7 @@ def add_history(session, user, role, count=1):
             Coupon,
             shopping_mall_customer_id=role.id,
             shopping_mall_promotion_id=None,
-            code=f"WELCOME-{user.id[:6]}-{n}",
+            code=f"WELCOME-{next(_SERIAL):06d}",
             status="active",
             issued_at=at,
             deleted_at=None,
@@ -159,7 +168,7 @@ def add_history(session, user, role, count=1):
             session,
             SupportCase,
             customer_user_id=user.id,
-            case_number=f"CAS-{user.id[:8]}-{n}",
+            case_number=f"CAS-20261101-{next(_SERIAL):06d}",
             subject="Parcel never came",
             status="open",
             priority="normal",
@@ -297,7 +306,7 @@ def add_order_details(session, order, count=1):
             SupportCase,
             order_id=order.id,
             customer_user_id=order.shopping_mall_user_id,
-            case_number=f"CAS-{order.id[:8]}-{n}",
+            case_number=f"CAS-20261102-{next(_SERIAL):06d}",
             subject="Where is my parcel?",
             status="pending",
             priority="high",
