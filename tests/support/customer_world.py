@@ -115,7 +115,7 @@ def add_history(session, user, role, count=1):
             UserSecurityEvent,
             shopping_mall_user_id=user.id,
             shopping_mall_user_session_id=None,
-            event_type="login_failed",
+            event_type="login_failure",
             occurred_at=at,
         )
         build(

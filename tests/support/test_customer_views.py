@@ -46,7 +46,7 @@ def test_every_section_shows_in_words(client, login_as, customer):
     page = page_of(client.get(f"/support/customers/{customer.id}"))
     text = page.get_text(" ").replace("\xa0", " ")
     assert "Marketing email" in text and "Given" in text
-    assert "Login failed" in text
+    assert "Login failure" in text
     assert "USD 25.00" in text  # the wallet balance, with its currency
     assert "WELCOME-" in text and "Applied" in text
     assert "4.5 / 5" in text
