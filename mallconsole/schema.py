@@ -18,16 +18,23 @@ DATABASE_ONLY_INDEXES = frozenset(
         "ix_users_email_lower_pattern",
         # all support cases, latest activity first (NULLS LAST only on PostgreSQL; 0009)
         "ix_support_cases_activity",
+        # Trigram indexes for customer search (migration 0008).
+        "ix_users_name_trigram",
+        "ix_users_phone_digits_trigram",
     }
 )
+# SQLite's full-text table for customer search (migration 0008) and FTS5's shadow tables.
+SEARCH_TABLE = "shopping_mall_user_search"
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Leave the materialized view (and its indexes) and the search indexes to hand-written
-    migration steps."""
+    """Leave the materialized view (and its indexes), the search indexes and SQLite's search
+    table to hand-written migration steps."""
     if type_ == "index" and name in DATABASE_ONLY_INDEXES:
         return False
     if type_ == "table" and name in MATERIALIZED_VIEWS:
+        return False
+    if type_ == "table" and name.startswith(SEARCH_TABLE):
         return False
     table = getattr(obj, "table", None)
     if table is not None and table.name in MATERIALIZED_VIEWS:

@@ -14,5 +14,6 @@ class SearchForm(FlaskForm):
     q = SearchField(
         "Search",
         validators=[Length(max=MAX_LENGTH)],
-        description="Order, case, RMA, refund or payout number, SKU code or customer email.",
+        description="Order, case, RMA, refund or payout number, SKU code, or a customer's "
+        "name, email or phone (its last digits).",
     )

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from flask import current_app, get_template_attribute, make_response, redirect, request, url_for
+from flask import (
+    abort,
+    current_app,
+    get_template_attribute,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from ..authz import Permission, require
+from ..authz import ROLE_BLUEPRINTS, Permission, require
 from ..extensions import db
 from ..htmx import render
 from ..security import SMALL_FORM, body_limit
 from ..services import presence
 from ..services.errors import Forbidden
-from ..services.search import MIN_LENGTH, search
+from ..services.search import KINDS_BY_KEY, MIN_LENGTH, search_groups
 from . import bp
 from .forms import SearchForm
 
@@ -24,30 +32,45 @@ def index():
 
 
 def screen_url(card) -> str | None:
-    """The record's own screen, once the console that owns it exists and may be opened."""
-    if card.screen is None:
-        return None
-    endpoint, argument = card.screen
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **{argument: card.record_id})
+    """The record's screen in an area of the searcher's own roles, once that console exists."""
+    areas = {ROLE_BLUEPRINTS[role] for role in current_user.roles}
+    for endpoint, argument in card.screens:
+        if endpoint in current_app.view_functions and endpoint.split(".")[0] in areas:
+            return url_for(endpoint, **{argument: card.record_id})
+    return None
 
 
 @bp.get("/search")
 @require(Permission.CONSOLE_USE)
 @body_limit(SMALL_FORM)
 def search_results():
-    """Summary cards of matching records the searcher's roles may open."""
+    """Summary cards of matching records the searcher's roles may open, five of each kind;
+    ``kind`` (with the ``after`` cursor of a "more" link) pages through one kind."""
     form = SearchForm(request.args)
     term = (form.q.data or "").strip()
     valid = form.validate()
-    cards = search(db.session, term, permissions=current_user.permissions) if valid else []
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in KINDS_BY_KEY:
+        abort(400, description="There is no such kind of record to search.")
+    groups = (
+        search_groups(
+            db.session,
+            term,
+            permissions=current_user.permissions,
+            kind=kind,
+            after=request.args.get("after") or None,
+        )
+        if valid
+        else []
+    )
     return render(
         "console/search.html",
         block="results",
         form=form,
         term=term,
-        cards=cards,
+        kind=KINDS_BY_KEY.get(kind),
+        groups=groups,
+        cards=[card for group in groups for card in group.cards],
         screen_url=screen_url,
         too_short=bool(term) and len(term) < MIN_LENGTH,
         status=200 if valid else 422,

@@ -3,6 +3,8 @@ payment methods and store-credit wallets; carts, wishlists and abandoned-cart ev
 
 from __future__ import annotations
 
+import random
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +16,8 @@ def build_customers(world: World) -> None:
     """``refs['customers']``: one dict per customer for orders, cases and reviews."""
     customers = []
     support = world.refs["staff"]["support@demo.mall"]
+    # Sign-in histories draw from a source of their own: the rest of the world stays as it was.
+    security = random.Random(f"customer-security-{world.seed}")
     for i in range(world.count(3000, minimum=60)):
         first, last = world.pick(FIRST_NAMES), world.pick(LAST_NAMES)
         name = f"{first} {last}"
@@ -85,6 +89,7 @@ def build_customers(world: World) -> None:
             default_method=True,
             active=True,
         )
+        _security_events(world, security, uid, joined)
         if world.chance(0.15):
             _wallet(world, uid, joined, support)
         customers.append(
@@ -99,6 +104,30 @@ def build_customers(world: World) -> None:
             }
         )
     world.refs["customers"] = customers
+
+
+SIGN_IN_EVENTS = {"login_success": 8, "login_failure": 2, "logout": 3, "password_changed": 1}
+
+
+def _security_events(world: World, rng: random.Random, user_id: str, joined) -> None:
+    """A few storefront sign-in events per customer, newest within the last month."""
+    kinds, weights = zip(*SIGN_IN_EVENTS.items(), strict=True)
+    for _ in range(rng.randint(1, 5)):
+        at = world.ago(days=rng.uniform(0, 30))
+        if at <= joined:
+            continue
+        kind = rng.choices(kinds, weights)[0]
+        world.add(
+            "shopping_mall_user_security_events",
+            id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            at=at,
+            shopping_mall_user_id=user_id,
+            event_type=kind,
+            reason="wrong password" if kind == "login_failure" else None,
+            ip=f"198.51.100.{rng.randint(1, 254)}",
+            user_agent=rng.choice(("Safari on iPhone", "Chrome on Windows", "Firefox on Linux")),
+            occurred_at=at,
+        )
 
 
 def _wallet(world: World, user_id: str, joined, actor: str) -> None:

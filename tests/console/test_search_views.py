@@ -20,7 +20,7 @@ def test_search_shows_cards_the_role_may_open_in_the_searchers_zone(client, sess
     response = client.get("/search?q=PO-20261122-000777")
     assert cards(response) == [("payout", "PO-20261122-000777")]
     card = BeautifulSoup(response.data, "html.parser").select_one("li.card")
-    assert "scheduled" in card.select_one(".status").get_text()
+    assert card.select_one(".status").get_text() == "Scheduled"  # in words, not the key
     assert "(Australia/Sydney)" in card.get_text()
     assert card.find("a") is None  # the payout screen does not exist yet
     assert cards(client.get("/search?q=ORD-20261122-000777")) == [("order", "ORD-20261122-000777")]

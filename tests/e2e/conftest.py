@@ -22,8 +22,10 @@ from tests.databases import make_test_app, new_database
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.factories.actors import DEMO_MFA_SECRET, DEMO_PASSWORD, make_staff
 from tests.factories.records import build
+from tests.support.customer_world import add_orders, make_customer
 
 SEARCHABLE_ORDER = "ORD-20261122-000123"
+SEARCHABLE_CUSTOMER = "Tariq Torres"  # with three orders, for customer 360
 DEMO_STAFF = {
     "support@demo.mall": [Role.SUPPORT_AGENT],
     "lead@demo.mall": [Role.SUPPORT_AGENT, Role.OPERATIONS_MANAGER],
@@ -81,6 +83,8 @@ def live_server(live_database, tmp_path_factory):
             mfa_secret=DEMO_MFA_SECRET,
         )
         build(db.session, Order, order_number=SEARCHABLE_ORDER, status="on_hold")
+        customer, _role, address = make_customer(db.session, name=SEARCHABLE_CUSTOMER)
+        add_orders(db.session, customer, address, 3)
         add_job_runs(db.session)
         db.session.commit()
         db.session.remove()

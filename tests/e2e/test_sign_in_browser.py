@@ -75,7 +75,7 @@ def test_search_updates_in_place_as_one_types(page):
     page.get_by_label("Search", exact=True).fill("ORD-20261122-0001")
     card = page.locator("li.card[data-kind=order]")
     expect(card).to_contain_text("ORD-20261122-000123")
-    expect(card).to_contain_text("on hold")
+    expect(card).to_contain_text("On hold")  # the state in words
     expect(page).to_have_url(re.compile(r"/search\?q=ORD-20261122-0001$"))
     assert page.evaluate("window.sameDocument === true")  # swapped by htmx, not reloaded
     assert page.locator("header").count() == 1

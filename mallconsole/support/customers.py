@@ -1,0 +1,115 @@
+"""Customer 360 (``/support/customers/<id>``): the profile with personal data masked, the
+reveal for a reason (audited), the orders list, wallet, coupons, reviews and other cases."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import Length
+
+from .. import states
+from ..authz import Permission, require
+from ..extensions import db
+from ..forms import apply_errors
+from ..htmx import render
+from ..lists import ListFilters, read_listing
+from ..security import forget_oversized
+from ..services import customer_view
+from ..services.errors import ValidationError
+from . import bp
+
+
+class CustomerOrderFilters(ListFilters):
+    """Filters of a customer's orders."""
+
+    status = SelectField(
+        "Status",
+        choices={
+            "": "Any status",
+            **{s: states.label(states.ORDER_MACHINE, s) for s in states.ORDER},
+        },
+        default="",
+    )
+
+
+class RevealForm(FlaskForm):
+    """Why the agent needs to see the customer's contact details (required, audited)."""
+
+    reason = TextAreaField(
+        "Why do you need to see them?",
+        validators=[Length(max=customer_view.REASON_MAX)],
+        description="Recorded in the audit trail with your name, e.g. “Customer asked to "
+        "confirm the delivery address on the phone”.",
+    )
+
+
+def linked(endpoint: str, **values) -> str | None:
+    """The address of another screen, once the console that owns it is installed."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def _listing(customer_id):
+    return read_listing(
+        CustomerOrderFilters,
+        sorts=customer_view.ORDER_SORTS,
+        default_sort="-placed",
+        id_column=customer_view.ORDER_ID,
+    )
+
+
+def _customer_page(customer_id, *, form=None, revealed=None, status=200, block="listing"):
+    profile = customer_view.load(db.session, customer_id)
+    listing = _listing(customer_id)
+    page = customer_view.order_page(
+        db.session,
+        profile.user.id,
+        listing.ordering,
+        cursor=listing.cursor,
+        limit=listing.limit,
+        status=listing.filters.get("status"),
+    )
+    return render(
+        "support/customers/detail.html",
+        block=block,
+        status=status,
+        profile=profile,
+        listing=listing,
+        page=page,
+        count=customer_view.count_orders(
+            db.session, profile.user.id, status=listing.filters.get("status")
+        ),
+        form=form or RevealForm(),
+        revealed=revealed,
+        linked=linked,
+    )
+
+
+@bp.get("/customers/<customer_id>")
+@require(Permission.CUSTOMERS_VIEW)
+def customer_detail(customer_id):
+    """A customer's profile (masked), orders, wallet, coupons, reviews and cases."""
+    return _customer_page(customer_id)
+
+
+@bp.post("/customers/<customer_id>/reveal")
+@require(Permission.CUSTOMERS_REVEAL)
+def customer_reveal(customer_id):
+    """Show the customer's contact details for a reason; the reading is audited."""
+    form = RevealForm()
+    if not form.validate_on_submit():
+        forget_oversized(form)
+        return _customer_page(customer_id, form=form, status=422, block="contact")
+    try:
+        revealed = customer_view.reveal(
+            db.session, customer_id, reason=form.reason.data, actor=current_user
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        forget_oversized(form)
+        apply_errors(form, error)
+        return _customer_page(customer_id, form=form, status=422, block="contact")
+    return _customer_page(customer_id, revealed=revealed, block="contact")
