@@ -143,6 +143,10 @@ def test_a_cursor_is_refused_for_another_term_kind_or_forged(session, app, custo
 
 @pytest.mark.parametrize("term", ["Torres Tariq", "torres ta", "5678", "ORD-2026", "tariq.t@"])
 def test_customer_searches_read_indexes_never_a_table(session, customers, term):
+    if customer_mode(term) in ("name", "phone") and session.get_bind().dialect.name != "sqlite":
+        # A handful of test rows: a full walk of another index may look as cheap as the
+        # trigram index. Ask whether the trigram index can answer (bitmap scans only).
+        session.connection().exec_driver_sql("SET LOCAL enable_indexscan = off")
     plans = query_plans(session, lambda: search(session, term, permissions=EVERYTHING))
     assert plans
     for plan in plans:
