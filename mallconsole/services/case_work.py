@@ -41,7 +41,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, outbox, versions
+from . import audit, canned_replies, outbox, versions
 from .errors import DomainError, NotFound, ValidationError
 from .pagination import Cursor, CursorError, Ordering, SortKey, decode_cursor, keyset_page
 from .storage import get_storage, new_key
@@ -522,14 +522,6 @@ def raised_requests(session, case_id: str) -> list[RaisedRequest]:
 
 # --- canned replies -----------------------------------------------------------------------------
 
-PLACEHOLDERS = ("customer_name", "order_number", "case_number", "agent_name")
-_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
-
-
-def fill_placeholders(body: str, values: Mapping[str, str | None]) -> str:
-    """``body`` with each known placeholder replaced by its value (missing -> empty)."""
-    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1)) or "", body)
-
 
 def placeholder_values(header: CaseHeader, agent) -> dict[str, str | None]:
     """What the placeholders stand for on this case, for this agent."""
@@ -573,7 +565,9 @@ def canned_reply_choices(
         order.insert(0, when((same_category, 0), else_=1))
     values = placeholder_values(header, agent)
     return [
-        CannedChoice(reply.id, reply.title, reply.category, fill_placeholders(reply.body, values))
+        CannedChoice(
+            reply.id, reply.title, reply.category, canned_replies.fill(reply.body, **values)
+        )
         for reply in session.scalars(statement.order_by(*order).limit(limit))
     ]
 
@@ -585,7 +579,7 @@ def canned_choice(session, header: CaseHeader, agent, reply_id: str) -> CannedCh
         raise NotFound("That canned reply no longer exists.")
     values = placeholder_values(header, agent)
     return CannedChoice(
-        reply.id, reply.title, reply.category, fill_placeholders(reply.body, values)
+        reply.id, reply.title, reply.category, canned_replies.fill(reply.body, **values)
     )
 
 

@@ -19,7 +19,7 @@ from mallconsole.models import (
     SupportNote,
     utcnow,
 )
-from mallconsole.services import case_work, versions
+from mallconsole.services import canned_replies, case_work, versions
 from mallconsole.services.errors import InvalidTransition, NotFound, ValidationError
 from tests.factories.actors import make_customer, make_staff
 from tests.factories.records import build
@@ -360,8 +360,8 @@ def test_a_refused_file_refuses_the_whole_note(session, case, agent, app):
 
 def test_placeholders_are_filled_and_missing_values_left_empty():
     body = "Hi {customer_name}, order {order_number} ({case_number}). {agent_name} {unknown}"
-    filled = case_work.fill_placeholders(
-        body, {"customer_name": "Ana", "order_number": None, "case_number": "CAS-1"}
+    filled = canned_replies.fill(
+        body, **{"customer_name": "Ana", "order_number": None, "case_number": "CAS-1"}
     )
     assert filled == "Hi Ana, order  (CAS-1).  {unknown}"
 
