@@ -18,6 +18,7 @@ import re
 import smtplib
 import ssl
 import tempfile
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -71,7 +72,7 @@ def message_id_for(outbox_id: str, sender: str) -> str:
     return f"<{outbox_id}@{domain}>"
 
 
-class Transport:
+class Transport(ABC):
     """Delivers composed messages; subclasses implement ``send``."""
 
     def __init__(self, *, sender: str = DEFAULT_MAIL_FROM):
@@ -79,9 +80,9 @@ class Transport:
             raise ConfigError(f"MAIL_FROM={sender!r} is not an e-mail address")
         self.sender = sender
 
+    @abstractmethod
     def send(self, email: EmailMessage) -> None:
         """Hand ``email`` over, or raise ``DeliveryError``."""
-        raise NotImplementedError
 
 
 class FileTransport(Transport):
