@@ -203,6 +203,17 @@ def test_enough_distinct_approvers_carry_the_action_out_once(session, people, ca
     done = approvals.decide(session, action.id, "approve", "Looks right", actor=people["third"])
     assert done.executed and "Seller suspended" in done.message
     assert action.status == "executed" and action.performed_by_user_id == people["third"].id
+    assert action.executed_at is not None and action.version == 3
+    steps = {
+        e.action: e
+        for e in session.scalars(select(AuditEvent).where(AuditEvent.entity_id == action.id))
+    }
+    assert steps["admin_action.executed"].changes == {
+        "before": {"status": "approved", "version": 2},
+        "after": {"status": "executed", "version": 3},
+    }
+    assert steps["admin_action.executed"].summary == "Carried out: Seller suspended"
+    assert steps["admin_action.approved"].changes["after"] == {"status": "approved", "version": 2}
     assert carried_out == [(action.id, people["third"].id)]
     again = approvals.execute(session, action.id, actor=people["third"])
     assert not again.executed_now and "nothing was done again" in again.message
@@ -238,6 +249,13 @@ def test_a_rejection_needs_a_reason_and_ends_the_request(session, people, carrie
     assert refused.value.field_errors == {"reason": ["Give a reason."]}
     approvals.decide(session, action.id, "reject", "Evidence is thin", actor=people["checker"])
     assert (action.status, action.rejection_reason) == ("rejected", "Evidence is thin")
+    rejected = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_id == action.id, AuditEvent.action == "admin_action.rejected"
+        )
+    ).one()
+    assert rejected.reason == "Evidence is thin"
+    assert rejected.changes["after"]["rejection_reason"] == "Evidence is thin"
     with pytest.raises(Conflict, match="already rejected"):
         approvals.decide(session, action.id, "approve", actor=people["third"])
     assert carried_out == []
