@@ -3,7 +3,7 @@ locale and zone, ``mallconsole/display.py``), and the navigation of their roles.
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from . import display, states
@@ -77,6 +77,14 @@ def navigation() -> list[dict]:
     ]
 
 
+def screen_url(endpoint: str, **values) -> str | None:
+    """The address of a screen, or None when the console has no such screen (another role's
+    console, say): links to other screens are drawn only where there is one."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
 def install(app) -> None:
     app.add_template_filter(local_time, "localtime")
     app.add_template_filter(duration, "duration")
@@ -89,4 +97,9 @@ def install(app) -> None:
 
     @app.context_processor
     def shell_context():
-        return {"navigation": navigation, "can": can, "current_reader": display.current_reader}
+        return {
+            "navigation": navigation,
+            "can": can,
+            "current_reader": display.current_reader,
+            "screen_url": screen_url,
+        }

@@ -7,7 +7,7 @@ forms post and come back to the case. Services do the work (``services/case_work
 
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, request, url_for
+from flask import make_response, redirect, request, url_for
 from flask_login import current_user
 
 from ..authz import Permission, require
@@ -32,16 +32,9 @@ TEMPLATE = "support/cases/case_detail.html"
 READ_LIMIT = case_work.MAX_FILE_BYTES + 1
 
 
-def linked_screen(endpoint: str, **values) -> str | None:
-    """The address of another screen once the console has it (some are built separately)."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 @bp.context_processor
 def screen_links():
-    return {"linked_screen": linked_screen, "say": case_work.words}
+    return {"say": case_work.words}
 
 
 def _uploads(form) -> list[case_work.Upload]:

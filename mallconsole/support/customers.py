@@ -3,7 +3,6 @@ reveal for a reason (audited), the orders list, wallet, coupons, reviews and oth
 
 from __future__ import annotations
 
-from flask import current_app, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
@@ -45,13 +44,6 @@ class RevealForm(FlaskForm):
     )
 
 
-def linked(endpoint: str, **values) -> str | None:
-    """The address of another screen, once the console that owns it is installed."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 def _listing(customer_id):
     return read_listing(
         CustomerOrderFilters,
@@ -84,7 +76,6 @@ def _customer_page(customer_id, *, form=None, revealed=None, status=200, block="
         ),
         form=form or RevealForm(),
         revealed=revealed,
-        linked=linked,
     )
 
 

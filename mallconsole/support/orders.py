@@ -12,8 +12,8 @@ from ..authz import Permission, require
 from ..extensions import db
 from ..htmx import render
 from ..services import order_view
+from ..templating import screen_url
 from . import bp
-from .customers import linked
 
 # The support case the order was opened from (``?case=``): an id or a CAS- number.
 CASE_REFERENCE = re.compile(r"^[0-9A-Za-z-]{1,64}$")
@@ -36,7 +36,7 @@ def request_actions(order, case: str | None) -> list[tuple[str, str]]:
     extra = {"case": case} if case else {}
     found = []
     for endpoint, label in REQUEST_ACTIONS:
-        url = linked(endpoint, order_id=order.id, **extra)
+        url = screen_url(endpoint, order_id=order.id, **extra)
         if url:
             found.append((label, url))
     return found
@@ -55,8 +55,8 @@ def order_detail(order_id):
         actions=request_actions(view.order, case)
         if Permission.REQUESTS_RAISE in current_user.permissions
         else [],
-        customer_url=linked("support.customer_detail", customer_id=view.customer.id)
+        customer_url=screen_url("support.customer_detail", customer_id=view.customer.id)
         if view.customer
         else None,
-        case_url=lambda c: linked("support.case_detail", case_id=c.id),
+        case_url=lambda c: screen_url("support.case_detail", case_id=c.id),
     )

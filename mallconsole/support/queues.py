@@ -19,19 +19,12 @@ from ..services import canned_replies, case_queues, versions
 from ..services.errors import ValidationError
 from . import bp
 
-CASE_SCREEN = "support.case_detail"  # the case screen (its own module)
-
-
-def has_screen(endpoint: str) -> bool:
-    """Whether ``endpoint`` is registered (screens built elsewhere link once they exist)."""
-    return endpoint in current_app.view_functions
+CASE_SCREEN = "support.case_detail"
 
 
 def case_url(case_id: str) -> str:
-    """The case screen's address (``/support/cases/<id>``), whether or not it is built yet."""
-    if has_screen(CASE_SCREEN):
-        return url_for(CASE_SCREEN, case_id=case_id)
-    return f"{url_for('support.case_list')}/{case_id}"
+    """The case screen's address."""
+    return url_for(CASE_SCREEN, case_id=case_id)
 
 
 def _labelled(values, machine=None) -> dict:

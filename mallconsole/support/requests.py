@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
@@ -23,11 +23,6 @@ from . import bp
 
 CASE_SCREEN = "support.case_detail"
 ORDER_SCREEN = "support.order_detail"
-
-
-def screen_exists(endpoint: str) -> bool:
-    """Whether the console has that screen (the case and order screens are built apart)."""
-    return endpoint in current_app.view_functions
 
 
 class RequestForm(FlaskForm):
@@ -58,12 +53,8 @@ def _page(kind, order, form, *, status=200, line_errors=None):
         "order": order,
         "form": form,
         "case": case,
-        "case_url": url_for(CASE_SCREEN, case_id=case.id)
-        if case and screen_exists(CASE_SCREEN)
-        else None,
-        "order_url": url_for(ORDER_SCREEN, order_id=order.id)
-        if screen_exists(ORDER_SCREEN)
-        else None,
+        "case_url": url_for(CASE_SCREEN, case_id=case.id) if case else None,
+        "order_url": url_for(ORDER_SCREEN, order_id=order.id),
         "endpoint": f"support.request_{kind.key}",
         "values": request.form if request.method == "POST" else {},
         "line_errors": line_errors or {},
@@ -80,12 +71,10 @@ def _page(kind, order, form, *, status=200, line_errors=None):
 
 
 def _done_url(order, case) -> str:
-    """Where a raised request sends the agent: its case, else its order, else this form."""
-    if case is not None and screen_exists(CASE_SCREEN):
+    """Where a raised request sends the agent: the case it was raised from, else the order."""
+    if case is not None:
         return url_for(CASE_SCREEN, case_id=case.id)
-    if screen_exists(ORDER_SCREEN):
-        return url_for(ORDER_SCREEN, order_id=order.id)
-    return url_for(request.endpoint, order_id=order.id, case=case.id if case else None)
+    return url_for(ORDER_SCREEN, order_id=order.id)
 
 
 def _raise_from_form(kind, order_id, raise_it):
