@@ -15,7 +15,6 @@ from ..extensions import db
 from ..forms import apply_errors
 from ..htmx import render
 from ..messages import notify
-from ..models import SupportCase
 from ..security import forget_oversized
 from ..services import customer_requests as requests_service
 from ..services.errors import Conflict, ValidationError
@@ -70,10 +69,10 @@ def _page(kind, order, form, *, status=200, line_errors=None):
     return render("support/requests/request_form.html", status=status, **context)
 
 
-def _done_url(order, case) -> str:
+def _done_url(order, case_id: str | None) -> str:
     """Where a raised request sends the agent: the case it was raised from, else the order."""
-    if case is not None:
-        return url_for(CASE_SCREEN, case_id=case.id)
+    if case_id:
+        return url_for(CASE_SCREEN, case_id=case_id)
     return url_for(ORDER_SCREEN, order_id=order.id)
 
 
@@ -111,9 +110,8 @@ def _raise_from_form(kind, order_id, raise_it):
         form.form_errors = [error.message]
         return _page(kind, order, form, status=409)
     number = getattr(raised, kind.number_column)
-    case = db.session.get(SupportCase, raised.shopping_mall_support_case_id or "")
     notify(f"{kind.label} {number} raised for order {order.order_number}.")
-    return redirect(_done_url(order, case), code=303)
+    return redirect(_done_url(order, raised.shopping_mall_support_case_id), code=303)
 
 
 @bp.route(
