@@ -26,12 +26,15 @@ from .lists import ListFilters, read_listing
 from .messages import notify
 from .services import approvals, audit, versions
 from .services.errors import Conflict, DomainError, ValidationError
+from .templating import add_area_link
 
 # What each area decides (the filter's choices).
 AREA_KINDS = {
-    Permission.APPROVALS_FINANCE: ("approve_refund", "wallet_adjustment"),
+    Permission.APPROVALS_FINANCE: ("approve_refund", "wallet_adjustment", "approve_payout"),
     Permission.APPROVALS_ADMIN: (
         "change_configuration",
+        "change_flag",
+        "approve_policy_version",
         "grant_role",
         "suspend_seller",
         "purge_customer_data",
@@ -80,6 +83,9 @@ def add_approvals(bp, permission: Permission) -> None:
     """Register the approvals inbox of ``bp``'s area for requests of ``permission``."""
     area = bp.name
     waiting_filters, mine_filters = _filters(AREA_KINDS[permission])
+    add_area_link(
+        bp, "Approvals", "approvals", also=("approvals_mine", "approval_detail"), position=90
+    )
 
     def context(**more):
         return {"area": area, "decision_form": _form, **more}

@@ -86,6 +86,22 @@ class Permission(StrEnum):
     # Deciding maker-checker requests (mallconsole/services/approvals.py), per area.
     APPROVALS_FINANCE = "approvals.finance"
     APPROVALS_ADMIN = "approvals.admin"
+    # Moderation actions: decide reviews, seller replies and reports (claims included).
+    REVIEWS_MODERATE = "reviews.moderate"
+    # Finance actions: decide refund requests, execute approved ones (move the money), adjust
+    # store-credit wallets, compose and move payouts (and verify payout accounts), place and
+    # release reserves, work chargebacks, download reconciliation exports.
+    REFUNDS_DECIDE = "refunds.decide"
+    REFUNDS_EXECUTE = "refunds.execute"
+    WALLETS_ADJUST = "wallets.adjust"
+    PAYOUTS_MANAGE = "payouts.manage"
+    RESERVES_MANAGE = "reserves.manage"
+    CHARGEBACKS_MANAGE = "chargebacks.manage"
+    FINANCE_EXPORT = "finance.export"
+    # Admin actions: feature flags, configuration values, policies and their versions.
+    FLAGS_MANAGE = "flags.manage"
+    CONFIGURATIONS_MANAGE = "configurations.manage"
+    POLICIES_MANAGE = "policies.manage"
 
 
 _P = Permission
@@ -124,9 +140,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.REFUNDS_VIEW,
             _P.PAYOUTS_VIEW,
             _P.APPROVALS_FINANCE,
+            _P.REFUNDS_DECIDE,
+            _P.REFUNDS_EXECUTE,
+            _P.WALLETS_ADJUST,
+            _P.PAYOUTS_MANAGE,
+            _P.RESERVES_MANAGE,
+            _P.CHARGEBACKS_MANAGE,
+            _P.FINANCE_EXPORT,
         }
     ),
-    Role.CONTENT_MODERATOR: frozenset({_P.CONSOLE_USE, _P.MODERATION_ACCESS, _P.SKUS_VIEW}),
+    Role.CONTENT_MODERATOR: frozenset(
+        {_P.CONSOLE_USE, _P.MODERATION_ACCESS, _P.SKUS_VIEW, _P.REVIEWS_MODERATE}
+    ),
     Role.SYSTEM_ADMIN: frozenset(
         {
             _P.CONSOLE_USE,
@@ -135,6 +160,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.CUSTOMERS_VIEW,
             _P.JOBS_MANAGE,
             _P.APPROVALS_ADMIN,
+            _P.FLAGS_MANAGE,
+            _P.CONFIGURATIONS_MANAGE,
+            _P.POLICIES_MANAGE,
         }
     ),
 }

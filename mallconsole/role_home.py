@@ -7,6 +7,7 @@ from collections.abc import Callable
 from .authz import Permission, require
 from .extensions import db
 from .htmx import render
+from .templating import add_area_link
 
 
 def add_home(bp, permission: Permission, queues: Callable, **extra: Callable) -> Callable:
@@ -22,4 +23,5 @@ def add_home(bp, permission: Permission, queues: Callable, **extra: Callable) ->
         return render(f"{bp.name}/home.html", block="queues", queues=queues(db.session), **context)
 
     home.__doc__ = f"The {bp.name} home: {queues.__doc__}"
+    add_area_link(bp, "Home", "home", position=0)
     return home

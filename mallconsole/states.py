@@ -593,13 +593,31 @@ ADMIN_ACTION_NAMES = (
     "wallet_adjustment",
     "change_configuration",
     "purge_customer_data",
+    "change_flag",  # a change to a feature flag marked sensitive
+    "approve_policy_version",  # a draft policy version comes into force once approved
+    "approve_payout",  # a payout over the payout approval threshold
 )
 MAKER_CHECKER_DECISIONS = ("approve", "reject")
 # Why a canceled admin action ended (shopping_mall_admin_actions.cancel_reason).
 ADMIN_ACTION_CANCEL_REASONS = ("withdrawn", "expired")
 WALLET_RECORD_TYPES = ("charge", "use", "refund", "adjust")
-LEDGER_ENTRY_TYPES = ("sale", "fee", "refund", "chargeback", "chargeback_reversal")
-LEDGER_SOURCE_TYPES = ("capture", "refund", "chargeback")
+# Seller ledger entries (signed amounts: credits positive, debits negative). A refund debits the
+# sale and a fee_reversal gives back the proportional fee; a reserve_hold withholds part of the
+# balance and a reserve_release gives it back; a payout is paid from payable entries (payout
+# items), it is not an entry of its own.
+LEDGER_ENTRY_TYPES = (
+    "sale",
+    "fee",
+    "refund",
+    "fee_reversal",
+    "chargeback",
+    "chargeback_reversal",
+    "reserve_hold",
+    "reserve_release",
+)
+LEDGER_SOURCE_TYPES = ("capture", "refund", "chargeback", "reserve")
+RESERVE_TYPES = ("rolling", "case_hold")
+RESERVE_STATUSES = ("active", "partially_released", "released")
 # Carrier events (shopping_mall_shipment_events.canonical_event): the two before a parcel
 # moves, then the shipment states it passes through.
 SHIPMENT_EVENTS = ("label_created", "picked_up", *SHIPMENT[1:])
@@ -635,6 +653,8 @@ VOCABULARY_COLUMNS = (
     ("shopping_mall_user_balance_records", "type", WALLET_RECORD_TYPES),
     ("shopping_mall_seller_ledgers", "entry_type", LEDGER_ENTRY_TYPES),
     ("shopping_mall_seller_ledgers", "source_type", LEDGER_SOURCE_TYPES),
+    ("shopping_mall_reserves", "reserve_type", RESERVE_TYPES),
+    ("shopping_mall_reserves", "status", RESERVE_STATUSES),
     ("shopping_mall_shipment_events", "canonical_event", SHIPMENT_EVENTS),
     # A seller order follows its order's states.
     ("shopping_mall_seller_orders", "status", ORDER),

@@ -77,6 +77,41 @@ def navigation() -> list[dict]:
     ]
 
 
+# The screens of each area, in the order its sub-navigation shows them (``add_area_link``).
+_AREA_LINKS: dict[str, list[tuple[int, str, str, str | None, tuple[str, ...]]]] = {}
+
+
+def add_area_link(
+    bp,
+    label: str,
+    endpoint: str,
+    permission: str | None = None,
+    *,
+    also: tuple[str, ...] = (),
+    position: int = 50,
+) -> None:
+    """Show ``label`` in the sub-navigation of ``bp``'s area, linking to ``endpoint`` (a name
+    inside the blueprint, e.g. ``"refund_list"``). It is marked current on that endpoint and on
+    those named in ``also`` (the screens it leads to: ``("refund_detail",)``); it is shown only
+    to holders of ``permission`` (default: everyone who may enter the area). Links are shown
+    by ``position`` (the home is 0, the approvals inbox 90), then in the order added."""
+    names = tuple(f"{bp.name}.{e}" for e in (endpoint, *also))
+    links = _AREA_LINKS.setdefault(bp.name, [])
+    links.append((position, label, names[0], permission, names))
+    links.sort(key=lambda link: link[0])
+
+
+def area_navigation() -> list[dict]:
+    """The sub-navigation of the area the current page is in (none outside an area)."""
+    links = _AREA_LINKS.get(request.blueprint or "", [])
+    held = getattr(current_user, "permissions", ())
+    return [
+        {"label": label, "url": url_for(endpoint), "current": request.endpoint in names}
+        for _, label, endpoint, permission, names in links
+        if (permission is None or permission in held) and endpoint in current_app.view_functions
+    ]
+
+
 def screen_url(endpoint: str, **values) -> str | None:
     """The address of a screen, or None when the console has no such screen (another role's
     console, say): links to other screens are drawn only where there is one."""
@@ -99,6 +134,7 @@ def install(app) -> None:
     def shell_context():
         return {
             "navigation": navigation,
+            "area_navigation": area_navigation,
             "can": can,
             "current_reader": display.current_reader,
             "screen_url": screen_url,

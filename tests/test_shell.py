@@ -39,3 +39,32 @@ def test_flash_messages_show_once(client, login_as):
 def test_the_sign_in_page_has_no_navigation(client):
     page = BeautifulSoup(client.get("/login").data, "html.parser")
     assert page.select("nav.mainnav") == [] and page.select(".usermenu") == []
+
+
+def _area_links(page):
+    return [
+        (a.get_text(strip=True), a["href"], a.get("aria-current"))
+        for a in page.select("nav.areanav a")
+    ]
+
+
+def test_each_area_lists_its_screens_and_marks_the_current_one(client, login_as):
+    login_as(Role.SUPPORT_AGENT)
+    home = BeautifulSoup(client.get("/support/").data, "html.parser")
+    assert _area_links(home) == [
+        ("Home", "/support/", "page"),
+        ("Cases", "/support/cases", None),
+        ("Canned replies", "/support/canned-replies", None),
+    ]
+    cases = BeautifulSoup(client.get("/support/cases").data, "html.parser")
+    assert [c for _, _, c in _area_links(cases)] == [None, "page", None]
+
+
+def test_the_area_navigation_follows_the_area_of_the_page(client, login_as):
+    login_as(Role.SYSTEM_ADMIN)
+    page = BeautifulSoup(client.get("/admin/jobs").data, "html.parser")
+    links = _area_links(page)
+    assert ("Jobs", "/admin/jobs", "page") in links
+    assert links[0][0] == "Home" and links[-1][0] == "Approvals"
+    account = BeautifulSoup(client.get("/account").data, "html.parser")
+    assert account.select("nav.areanav") == []

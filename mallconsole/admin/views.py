@@ -13,6 +13,7 @@ from ..messages import notify
 from ..role_home import add_home
 from ..services import audit, dashboards, jobs, versions
 from ..services.errors import ValidationError
+from ..templating import add_area_link
 from . import bp
 from .forms import JobRunFilters, JobScheduleForm
 
@@ -23,6 +24,9 @@ home = add_home(
     recent_events=dashboards.recent_audit_events,
     job_statuses=jobs.job_statuses,
 )
+
+
+add_area_link(bp, "Jobs", "job_list", also=("job_run_detail", "job_detail"), position=80)
 
 
 def _runs_listing():

@@ -124,9 +124,9 @@ def build_admin(world: World) -> None:
             True,
             25,
             None,
-            "segment:beta_testers",
+            "segment=beta_testers",
         ),  # rolling out
-        ("payouts.instant", "Instant payouts", True, 10, None, "country:US"),
+        ("payouts.instant", "Instant payouts", True, 10, None, "country=US"),
         ("catalog.bulk_edit", "Bulk catalog edit", False, 0, None, None),
     )
     for code, name, enabled, rollout, starts, segment in flags:

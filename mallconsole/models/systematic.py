@@ -8,7 +8,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -60,9 +62,11 @@ class FeatureFlag(Base):
     description: Mapped[str | None]
     enabled: Mapped[bool]
     rollout_percentage: Mapped[int | None]
-    segment: Mapped[str | None]
+    segment: Mapped[str | None]  # key=value, e.g. locale=ko-KR
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
+    # A change to a sensitive flag goes through maker-checker (revision 0010).
+    sensitive: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
@@ -104,6 +108,7 @@ class PolicyVersion(Base):
     effective_from: Mapped[datetime]
     effective_to: Mapped[datetime | None]
     change_notes: Mapped[str | None]
+    content: Mapped[str | None] = mapped_column(Text)  # the terms of this version (0010)
     approved: Mapped[bool]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]

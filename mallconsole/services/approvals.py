@@ -63,10 +63,14 @@ KIND_LABELS = {
     "wallet_adjustment": "Store credit adjustment",
     "change_configuration": "Change a setting",
     "purge_customer_data": "Erase a customer's data",
+    "change_flag": "Change a sensitive feature flag",
+    "approve_policy_version": "Bring a policy version into force",
+    "approve_payout": "Payout over the approval threshold",
 }
 DEFAULT_APPROVER = {
     "approve_refund": Permission.APPROVALS_FINANCE,
     "wallet_adjustment": Permission.APPROVALS_FINANCE,
+    "approve_payout": Permission.APPROVALS_FINANCE,
 }
 STATUS_LABELS = {
     "pending": "Waiting for approval",

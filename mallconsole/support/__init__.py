@@ -5,6 +5,7 @@ from ..authz import Role, role_blueprint
 bp = role_blueprint(Role.SUPPORT_AGENT, __name__)
 
 # The modules below register the routes (cases, customers, requests raised for them).
+from ..templating import add_area_link  # noqa: E402
 from . import (  # noqa: E402, F401
     cases,
     customers,
@@ -13,3 +14,6 @@ from . import (  # noqa: E402, F401
     requests,
     views,
 )
+
+add_area_link(bp, "Cases", "case_list", also=("case_detail", "new_case"), position=10)
+add_area_link(bp, "Canned replies", "canned_replies", also=("canned_reply_edit",), position=20)

@@ -14,12 +14,15 @@ EXPECTED = {
     },
     "finance_manager": {
         "console.use", "finance.access", "orders.view", "refunds.view", "payouts.view",
-        "approvals.finance",
+        "approvals.finance", "refunds.decide", "refunds.execute", "wallets.adjust",
+        "payouts.manage", "reserves.manage", "chargebacks.manage", "finance.export",
     },
-    "content_moderator": {"console.use", "moderation.access", "skus.view"},
+    "content_moderator": {
+        "console.use", "moderation.access", "skus.view", "reviews.moderate",
+    },
     "system_admin": {
         "console.use", "admin.access", "audit.view", "customers.view", "jobs.manage",
-        "approvals.admin",
+        "approvals.admin", "flags.manage", "configurations.manage", "policies.manage",
     },
 }  # fmt: skip
 
