@@ -2,7 +2,12 @@
 
 from ..authz import Permission
 from ..role_home import add_home
-from ..services import dashboards
+from ..services import dashboards, moderation_metrics
 from . import bp
 
-home = add_home(bp, Permission.MODERATION_ACCESS, dashboards.moderation_queues)
+home = add_home(
+    bp,
+    Permission.MODERATION_ACCESS,
+    dashboards.moderation_queues,
+    metrics=moderation_metrics.signed_in_metrics,
+)

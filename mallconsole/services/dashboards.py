@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..models import (
     AdminAction,
@@ -19,6 +19,7 @@ from ..models import (
     RefundRequest,
     Review,
     ReviewReport,
+    SellerReply,
     utcnow,
 )
 from . import audit, case_queues
@@ -53,28 +54,60 @@ def support_queues(session, *, actor=None, now: datetime | None = None) -> list[
     ]
 
 
-def moderation_queues(session) -> list[Queue]:
-    """Reviews waiting for a decision and unresolved reports."""
+@dataclass(frozen=True)
+class ModerationQueue(Queue):
+    """A moderation queue with the age of its oldest item; ``queue`` names its list
+    (``/moderation/reviews?queue=…``)."""
+
+    oldest_at: datetime | None = None
+    queue: str = ""
+
+
+def moderation_queues(session) -> list[ModerationQueue]:
+    """Pending reviews, reviews with open reports and seller replies awaiting moderation, each
+    with its count and the age of its oldest item."""
+    pending = (Review.state == "pending", Review.deleted_at.is_(None))
+    # written as the partial index's predicate, so the index answers
+    open_reports = (ReviewReport.resolved == False, ReviewReport.deleted_at.is_(None))  # noqa: E712
+    replies = (SellerReply.state == "pending", SellerReply.deleted_at.is_(None))
+
+    def card(key, label, hint, queue, ids, waiting_since, where):
+        return ModerationQueue(
+            key,
+            label,
+            capped_count(session, ids.where(*where)),
+            hint,
+            oldest_at=session.execute(select(func.min(waiting_since)).where(*where)).scalar_one(),
+            queue=queue,
+        )
+
     return [
-        Queue(
+        card(
             "reviews_pending",
             "Pending reviews",
-            capped_count(
-                session,
-                select(Review.id).where(Review.state == "pending", Review.deleted_at.is_(None)),
-            ),
+            "Waiting for a first decision",
+            "pending",
+            select(Review.id),
+            Review.created_at,
+            pending,
         ),
-        Queue(
+        card(
             "reports_open",
-            "Open review reports",
-            capped_count(
-                session,
-                # written as the partial index's predicate, so the index answers
-                select(ReviewReport.id).where(
-                    ReviewReport.resolved == False,  # noqa: E712
-                    ReviewReport.deleted_at.is_(None),
-                ),
-            ),
+            "Reported reviews",
+            "Reviews with at least one open report; oldest report first",
+            "reported",
+            select(ReviewReport.shopping_mall_review_id).distinct(),
+            ReviewReport.created_at,
+            open_reports,
+        ),
+        card(
+            "replies_pending",
+            "Seller replies pending",
+            "Replies become public once approved",
+            "replies",
+            select(SellerReply.id),
+            SellerReply.created_at,
+            replies,
         ),
     ]
 

@@ -9,6 +9,7 @@ from mallconsole.models import (
     RefundRequest,
     Review,
     ReviewReport,
+    SellerReply,
     SupportCase,
     utcnow,
 )
@@ -49,15 +50,39 @@ def test_support_counts_the_case_queues_each_with_its_list(session):
     assert [q.key for q in dashboards.support_queues(session)][0] == "cases_unassigned"
 
 
-def test_moderation_counts_pending_reviews_and_open_reports(session):
-    review = build(session, Review, state="pending")
-    build(session, Review, state="approved")
-    build(session, ReviewReport, shopping_mall_review_id=review.id, resolved=False)
-    build(session, ReviewReport, shopping_mall_review_id=review.id, resolved=True)
-    assert counts(dashboards.moderation_queues(session)) == {
-        "reviews_pending": "1",
-        "reports_open": "1",
-    }
+def test_moderation_counts_pending_reviews_reported_reviews_and_replies(session):
+    now = utcnow()
+    review = build(session, Review, state="pending", created_at=now - timedelta(hours=5))
+    build(session, Review, state="pending", created_at=now - timedelta(hours=1))
+    build(session, Review, state="approved", created_at=now - timedelta(days=9))
+    # two open reports on one review: one reported review, aged by its oldest report
+    for resolved, age in (
+        (False, timedelta(hours=3)),
+        (False, timedelta(hours=2)),
+        (True, timedelta(days=4)),
+    ):
+        build(
+            session,
+            ReviewReport,
+            shopping_mall_review_id=review.id,
+            resolved=resolved,
+            created_at=now - age,
+        )
+    build(session, SellerReply, state="pending", created_at=now - timedelta(minutes=30))
+    build(session, SellerReply, state="approved", created_at=now - timedelta(days=2))
+    queues = dashboards.moderation_queues(session)
+    assert counts(queues) == {"reviews_pending": "2", "reports_open": "1", "replies_pending": "1"}
+    oldest = {q.key: now - q.oldest_at for q in queues}
+    assert oldest["reviews_pending"] == timedelta(hours=5)
+    assert oldest["reports_open"] == timedelta(hours=3)
+    assert oldest["replies_pending"] == timedelta(minutes=30)
+    assert [q.queue for q in queues] == ["pending", "reported", "replies"]
+
+
+def test_moderation_queues_say_when_nothing_waits(session):
+    queues = dashboards.moderation_queues(session)
+    assert {q.count.value for q in queues} == {0}
+    assert {q.oldest_at for q in queues} == {None}
 
 
 def test_finance_counts_refunds_awaiting_approval_and_scheduled_payouts(session):
