@@ -311,7 +311,8 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
         new = wallet["balance"] + Decimal(amount)
         return ("shopping_mall_user_balances", wallet["id"],
                 {"before": {"balance": str(wallet["balance"])}, "after": {"balance": str(new)},
-                 "amount": amount, "currency": "USD", "reason": "goodwill credit"})  # fmt: skip
+                 "amount": amount, "currency": "USD", "reason": "goodwill credit",
+                 "labels": {"balance": "Store credit (USD)"}})  # fmt: skip
 
     def erase(index):
         customer = customers[index % len(customers)]

@@ -1,0 +1,192 @@
+"""Store credit (``/finance/wallets``): look a customer up, see their wallets (one per currency),
+a wallet's records with the running balance, and adjust it (goodwill credit or correction)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+
+from ..authz import Permission, require
+from ..extensions import db
+from ..forms import apply_errors
+from ..htmx import render
+from ..lists import ListFilters, read_listing
+from ..messages import notify
+from ..security import SMALL_FORM, body_limit, forget_oversized
+from ..services import approvals, wallet_adjustments
+from ..services.customer_view import mask_email
+from ..services.errors import Conflict, ValidationError
+from ..services.search import SearchCursorError, search_groups
+from ..templating import add_area_link
+from . import bp
+
+add_area_link(bp, "Store credit", "wallet_list", also=("wallet_detail",), position=20)
+# Customer look-up reuses global search's customer finders (email, name, phone, order number).
+CUSTOMER_SEARCH = frozenset({Permission.CUSTOMERS_VIEW})
+
+
+class AdjustmentForm(FlaskForm):
+    """A manual adjustment of one wallet; the balance seen travels with it (stale check)."""
+
+    direction = RadioField(
+        "Adjustment",
+        choices=dict(wallet_adjustments.DIRECTIONS),
+        default="credit",
+        validate_choice=False,  # the service says what is wrong, next to the field
+    )
+    amount = StringField("Amount", description="A positive amount in the wallet's currency.")
+    reason = TextAreaField(
+        "Reason",
+        description="Required. What happened, and the case or order it is for. Kept in the "
+        "wallet's records and the audit trail.",
+    )
+    expected_balance = HiddenField()
+    idempotency_key = HiddenField()
+
+
+class RecordFilters(ListFilters):
+    """A wallet's records have no filters: newest first, keyset pages."""
+
+
+@bp.get("/wallets")
+@require(Permission.FINANCE_ACCESS)
+def wallet_list():
+    """Find a customer by email, name, phone or order number; list their wallets."""
+    term = (request.args.get("q") or "").strip()
+    after = request.args.get("after") or None
+    groups = []
+    if term:
+        try:
+            groups = search_groups(
+                db.session, term, permissions=CUSTOMER_SEARCH, kind="customer", after=after
+            )
+        except SearchCursorError as error:
+            abort(400, description=error.message)
+    group = groups[0] if groups else None
+    cards = group.cards if group else []
+    return render(
+        "finance/wallet_list.html",
+        block="results",
+        term=term,
+        searched=bool(term),
+        too_short=0 < len(term) < 2,
+        cards=cards,
+        next_after=group.next_after if group else None,
+        wallets=wallet_adjustments.wallets_of(db.session, [c.record_id for c in cards]),
+        waiting=wallet_adjustments.all_waiting(db.session),
+    )
+
+
+def _currency(currency: str) -> str:
+    try:
+        return wallet_adjustments.check_currency(currency)
+    except ValidationError:
+        abort(404, description="There is no such currency.")
+
+
+def _wallet_page(user_id, currency, *, form=None, status=200, problem=None):
+    currency = _currency(currency)
+    customer = wallet_adjustments.customer(db.session, user_id)
+    account = wallet_adjustments.wallets.wallet(db.session, customer.id, currency)
+    listing = read_listing(
+        RecordFilters,
+        sorts=wallet_adjustments.RECORD_SORTS,
+        default_sort="-created",
+        id_column=wallet_adjustments.RECORD_ID,
+    )
+    page = (
+        wallet_adjustments.record_page(
+            db.session, account.id, listing.ordering, cursor=listing.cursor, limit=listing.limit
+        )
+        if account is not None
+        else None
+    )
+    balance = account.balance if account is not None else Decimal(0)
+    if form is None:
+        form = AdjustmentForm(formdata=None)
+        form.idempotency_key.data = str(uuid.uuid4())
+    if not form.expected_balance.data:
+        form.expected_balance.data = str(wallet_adjustments.exact(balance, currency))
+    waiting = wallet_adjustments.waiting_requests(db.session, account.id if account else None)
+    return render(
+        "finance/wallet_detail.html",
+        block="records" if request.method == "GET" else None,
+        status=status,
+        customer=customer,
+        currency=currency,
+        account=account,
+        balance=balance,
+        listing=listing,
+        page=page,
+        form=form,
+        problem=problem,
+        waiting=waiting,
+        describe=approvals.describe_change,
+        threshold=wallet_adjustments.threshold(db.session, currency),
+        labels=wallet_adjustments.RECORD_LABELS,
+        contact=mask_email(customer.email),
+        others=[
+            w
+            for w in wallet_adjustments.wallets_of(db.session, [customer.id])[customer.id]
+            if w.currency != currency
+        ],
+    )
+
+
+@bp.get("/wallets/<user_id>/<currency>")
+@require(Permission.FINANCE_ACCESS)
+def wallet_detail(user_id, currency):
+    """One wallet: balance, records newest first with the running balance, the adjustment."""
+    return _wallet_page(user_id, currency)
+
+
+def _expected(raw) -> Decimal:
+    try:
+        value = Decimal(str(raw or "").strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise ValidationError(
+            "The form lost track of the balance you saw. Reload the page and try again."
+        )
+    return value
+
+
+@bp.post("/wallets/<user_id>/<currency>/adjust")
+@require(Permission.WALLETS_ADJUST)
+@body_limit(SMALL_FORM)
+def wallet_adjust(user_id, currency):
+    """Adjust the wallet now, or ask for approval above the threshold."""
+    currency = _currency(currency)
+    wallet_adjustments.customer(db.session, user_id)  # 404 before anything else
+    form = AdjustmentForm()
+    try:
+        if not form.validate_on_submit():
+            raise ValidationError("The form expired. Reload the page and try again.")
+        done = wallet_adjustments.adjust(
+            db.session,
+            user_id=user_id,
+            currency=currency,
+            direction=form.direction.data,
+            amount=form.amount.data,
+            reason=form.reason.data,
+            actor=current_user.user,
+            expected_balance=_expected(form.expected_balance.data),
+            idempotency_key=form.idempotency_key.data,
+        )
+    except (ValidationError, Conflict) as error:
+        # Nothing was written (the response's status rolls the request back anyway).
+        forget_oversized(form)
+        apply_errors(form, error)
+        if isinstance(error, Conflict):
+            # Submitting again applies the adjustment to the balance as it is now, on purpose.
+            form.expected_balance.data = ""
+        status = 409 if isinstance(error, Conflict) else 422
+        return _wallet_page(user_id, currency, form=form, status=status)
+    notify(done.message)
+    return redirect(url_for("finance.wallet_detail", user_id=user_id, currency=currency), 303)

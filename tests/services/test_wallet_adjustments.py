@@ -1,0 +1,237 @@
+"""Manual store-credit adjustments: at or under the wallet threshold they apply at once, above
+it they wait for a second finance manager, they never take a balance below zero, and each is
+audited with the balance before and after."""
+
+from decimal import Decimal
+
+import pytest
+
+from mallconsole import states
+from mallconsole.authz import Role
+from mallconsole.models import (
+    AdminAction,
+    AuditEvent,
+    Configuration,
+    Customer,
+    User,
+    UserBalance,
+    UserBalanceRecord,
+)
+from mallconsole.services import approvals, wallet_adjustments, wallets
+from mallconsole.services.errors import Conflict, Forbidden, NotFound, ValidationError
+from tests.factories.actors import make_staff
+from tests.factories.records import build
+
+
+@pytest.fixture
+def world(session):
+    for currency, value in (("USD", "100.00"), ("KRW", "100000")):
+        key = states.WALLET_DUAL_APPROVAL_THRESHOLD.format(currency=currency)
+        session.add(Configuration(key=key, value=value))
+    customer = build(session, User)
+    build(session, Customer, shopping_mall_user_id=customer.id)
+    maker = make_staff(session, "maker@wallets.test", (Role.FINANCE_MANAGER,))
+    checker = make_staff(session, "checker@wallets.test", (Role.FINANCE_MANAGER,))
+    session.flush()
+    return customer, maker, checker
+
+
+def adjust(session, customer, actor, amount, direction="credit", currency="USD", **more):
+    return wallet_adjustments.adjust(
+        session,
+        user_id=customer.id,
+        currency=currency,
+        direction=direction,
+        amount=amount,
+        reason=more.pop("reason", "Goodwill after a lost parcel"),
+        actor=actor,
+        **more,
+    )
+
+
+def balance(session, customer, currency="USD"):
+    account = wallets.wallet(session, customer.id, currency)
+    return account.balance if account else None
+
+
+def adjusted_events(session):
+    return session.query(AuditEvent).filter_by(action="wallet.adjusted").all()
+
+
+def test_at_the_threshold_it_applies_at_once_and_is_audited(session, world):
+    customer, maker, _ = world
+    done = adjust(session, customer, maker, "100.00")
+    assert done.applied and done.request is None
+    assert balance(session, customer) == Decimal("100.00")
+    record = done.movement.record
+    assert (record.type, record.amount, record.balance_after) == (
+        "adjust", Decimal("100.00"), Decimal("100.00"),
+    )  # fmt: skip
+    assert record.actor_user_id == maker.id and record.reason == "Goodwill after a lost parcel"
+    (event,) = adjusted_events(session)
+    assert event.changes["before"]["balance"] == "0.00"
+    assert event.changes["after"]["balance"] == "100.00"
+    assert event.actor_user_id == maker.id and event.entity_id == done.movement.wallet.id
+    assert session.query(AdminAction).count() == 0
+
+
+def test_a_cent_above_the_threshold_asks_for_approval_and_moves_nothing(session, world):
+    customer, maker, _ = world
+    adjust(session, customer, maker, "20.00")
+    asked = adjust(session, customer, maker, "100.01")
+    assert not asked.applied
+    action = asked.request
+    assert (action.action_name, action.status, action.target_entity_table) == (
+        "wallet_adjustment", "pending", "shopping_mall_user_balances",
+    )  # fmt: skip
+    assert action.payload["before"] == {"balance": "20.00"}
+    assert action.payload["after"] == {"balance": "120.01"}
+    assert action.payload["amount"] == "100.01" and action.payload["currency"] == "USD"
+    assert balance(session, customer) == Decimal("20.00")
+    assert len(adjusted_events(session)) == 1  # only the first, applied one
+
+
+def test_a_debit_is_measured_by_its_size(session, world):
+    customer, maker, _ = world
+    for amount in ("90.00", "60.00", "80.00"):
+        adjust(session, customer, maker, amount)
+    assert adjust(session, customer, maker, "100.00", "debit").applied
+    assert not adjust(session, customer, maker, "100.01", "debit").applied
+    assert balance(session, customer) == Decimal("130.00")
+
+
+def test_a_missing_threshold_always_needs_approval(session, world):
+    customer, maker, _ = world
+    asked = adjust(session, customer, maker, "1.00", currency="EUR")
+    assert not asked.applied
+    # the request points at the wallet, opened empty for it
+    account = session.get(UserBalance, asked.request.target_entity_id)
+    assert (account.currency, account.balance) == ("EUR", Decimal("0"))
+    assert session.query(UserBalanceRecord).count() == 0
+
+
+def test_never_below_zero(session, world):
+    customer, maker, _ = world
+    adjust(session, customer, maker, "10.00")
+    with pytest.raises(ValidationError) as refused:
+        adjust(session, customer, maker, "10.01", "debit")
+    assert "below zero" in refused.value.field_errors["amount"][0]
+    assert balance(session, customer) == Decimal("10.00")
+    assert adjust(session, customer, maker, "10.00", "debit").applied
+    assert balance(session, customer) == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "field", "words"),
+    [
+        ("", "USD", "amount", "Enter an amount"),
+        ("abc", "USD", "amount", "Enter an amount"),
+        ("0", "USD", "amount", "above zero"),
+        ("-5", "USD", "amount", "above zero"),
+        ("1.005", "USD", "amount", "at most 2 decimals"),
+        ("500.5", "KRW", "amount", "whole amount"),
+        ("NaN", "USD", "amount", "Enter an amount"),
+        ("5", "XYZ", "currency", "currency code"),
+        ("5", "", "currency", "currency code"),
+    ],
+)
+def test_bad_amounts_and_currencies_are_refused_on_their_field(
+    session, world, amount, currency, field, words
+):
+    customer, maker, _ = world
+    with pytest.raises(ValidationError) as refused:
+        adjust(session, customer, maker, amount, currency=currency)
+    assert words in refused.value.field_errors[field][0]
+
+
+def test_a_reason_and_a_direction_are_required(session, world):
+    customer, maker, _ = world
+    with pytest.raises(ValidationError) as refused:
+        adjust(session, customer, maker, "5", reason="   ")
+    assert "reason" in refused.value.field_errors
+    with pytest.raises(ValidationError) as refused:
+        adjust(session, customer, maker, "5", direction="sideways")
+    assert "direction" in refused.value.field_errors
+    assert session.query(UserBalanceRecord).count() == 0
+
+
+def test_only_customers_have_store_credit(session, world):
+    _, maker, _ = world
+    with pytest.raises(NotFound):
+        adjust(session, maker, maker, "5")
+
+
+def test_a_stale_page_adjusts_nothing(session, world):
+    customer, maker, _ = world
+    adjust(session, customer, maker, "10.00")
+    with pytest.raises(Conflict, match="changed while you were on this page"):
+        adjust(session, customer, maker, "10.00", expected_balance=Decimal("0"))
+    assert adjust(session, customer, maker, "1.00", expected_balance=Decimal("10.00")).applied
+    assert balance(session, customer) == Decimal("11.00")
+
+
+def test_the_approval_path_executes_exactly_once_and_posts_one_record(session, world):
+    customer, maker, checker = world
+    adjust(session, customer, maker, "5.00")
+    action = adjust(session, customer, maker, "250.00").request
+    with pytest.raises(Forbidden):
+        approvals.decide(session, action.id, "approve", actor=maker)  # never one's own
+    decided = approvals.decide(session, action.id, "approve", actor=checker)
+    assert decided.executed and "255.00 USD" in decided.message
+    assert action.status == "executed"
+    assert balance(session, customer) == Decimal("255.00")
+    again = approvals.execute(session, action.id, actor=checker)
+    assert not again.executed_now
+    records = session.query(UserBalanceRecord).filter_by(type="adjust").all()
+    assert sorted(r.amount for r in records) == [Decimal("5.00"), Decimal("250.00")]
+    late = next(r for r in records if r.amount == Decimal("250.00"))
+    assert late.actor_user_id == maker.id  # the record says who asked for it
+    event = next(e for e in adjusted_events(session) if e.shopping_mall_admin_action_id)
+    assert event.shopping_mall_admin_action_id == action.id and event.actor_user_id == checker.id
+    assert (event.changes["before"]["balance"], event.changes["after"]["balance"]) == (
+        "5.00", "255.00",
+    )  # fmt: skip
+
+
+def test_an_approved_debit_that_would_go_below_zero_stays_approved(session, world):
+    customer, maker, checker = world
+    adjust(session, customer, maker, "100.00")
+    adjust(session, customer, maker, "60.00")
+    action = adjust(session, customer, maker, "150.00", "debit").request
+    adjust(session, customer, maker, "20.00", "debit")  # spent meanwhile: 140 left
+    decided = approvals.decide(session, action.id, "approve", actor=checker)
+    assert not decided.executed and "below zero" in decided.message
+    assert action.status == "approved"
+    assert balance(session, customer) == Decimal("140.00")
+
+
+def test_the_seeded_payload_shape_is_carried_out(session, world):
+    """The demo world's requests: a positive ``amount`` string, ``currency`` and ``reason``."""
+    customer, maker, checker = world
+    account = adjust(session, customer, maker, "3.00").movement.wallet
+    action = approvals.request_approval(
+        session,
+        "wallet_adjustment",
+        "shopping_mall_user_balances",
+        account.id,
+        {
+            "before": {"balance": "3.00"},
+            "after": {"balance": "28.00"},
+            "amount": "25.00",
+            "currency": "USD",
+            "reason": "goodwill credit",
+        },
+        "Goodwill credit after a lost parcel",
+        actor=maker,
+    ).action
+    assert approvals.decide(session, action.id, "approve", actor=checker).executed
+    assert balance(session, customer) == Decimal("28.00")
+
+
+def test_an_open_request_blocks_a_second_one_on_the_same_wallet(session, world):
+    customer, maker, _ = world
+    adjust(session, customer, maker, "500.00")
+    with pytest.raises(Conflict, match="already waiting for approval"):
+        adjust(session, customer, maker, "400.00")
+    account = wallets.wallet(session, customer.id, "USD")
+    assert len(wallet_adjustments.waiting_requests(session, account.id)) == 1
