@@ -127,6 +127,7 @@ def _wallet_page(user_id, currency, *, form=None, status=200, problem=None):
         problem=problem,
         waiting=waiting,
         describe=approvals.describe_change,
+        payload_amount=wallet_adjustments.payload_amount,
         threshold=wallet_adjustments.threshold(db.session, currency),
         labels=wallet_adjustments.RECORD_LABELS,
         contact=mask_email(customer.email),

@@ -119,7 +119,7 @@ class WaitingAdjustment:
     @property
     def amount(self) -> Decimal | None:
         """The signed amount asked for (None when the request does not say)."""
-        return _payload_amount(self.action.payload)
+        return payload_amount(self.action.payload)
 
 
 def all_waiting(session, *, limit: int = 20) -> list[WaitingAdjustment]:
@@ -184,6 +184,15 @@ def _reason(raw) -> str:
     return reason
 
 
+def _checked(problems: dict, check, *args):
+    """``check(*args)``, or None with its field errors added to ``problems``."""
+    try:
+        return check(*args)
+    except ValidationError as error:
+        problems.update(error.field_errors)
+        return None
+
+
 @dataclass(frozen=True)
 class Adjusted:
     """What ``adjust`` did: applied now (``movement``) or asked for approval (``request``)."""
@@ -224,11 +233,15 @@ def adjust(
     is done (409) so that a second click or a stale page never adjusts twice by mistake.
     """
     currency = check_currency(currency)
+    problems: dict[str, list[str]] = {}
     if direction not in DIRECTIONS:
-        message = "Choose whether to add or take away store credit."
-        raise ValidationError(message, field_errors={"direction": [message]})
-    amount = parse_amount(amount, currency)
-    reason = _reason(reason)
+        problems["direction"] = ["Choose whether to add or take away store credit."]
+    # every field's problem at once, each next to its field
+    amount = _checked(problems, parse_amount, amount, currency)
+    reason = _checked(problems, _reason, reason)
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise ValidationError(first, field_errors=problems)
     customer(session, user_id)
     signed = amount if direction == "credit" else -amount
     versions.lock(session, User, user_id, what="customer")
@@ -312,7 +325,7 @@ def _apply(
     return movement
 
 
-def _payload_amount(payload) -> Decimal | None:
+def payload_amount(payload) -> Decimal | None:
     try:
         amount = Decimal(str((payload or {}).get("amount")))
     except InvalidOperation:
@@ -324,7 +337,7 @@ def _carry_out(session, action: AdminAction, *, actor) -> str:
     """The approved ``wallet_adjustment``: post ``payload.amount`` (signed) to the target
     wallet, in its currency, on behalf of the requester."""
     payload = action.payload or {}
-    amount = _payload_amount(payload)
+    amount = payload_amount(payload)
     if amount is None:
         raise Conflict("This request does not say how much store credit to add or take away.")
     account = session.get(UserBalance, action.target_entity_id or "")

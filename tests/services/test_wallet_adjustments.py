@@ -235,3 +235,10 @@ def test_an_open_request_blocks_a_second_one_on_the_same_wallet(session, world):
         adjust(session, customer, maker, "400.00")
     account = wallets.wallet(session, customer.id, "USD")
     assert len(wallet_adjustments.waiting_requests(session, account.id)) == 1
+
+
+def test_every_field_problem_is_reported_at_once(session, world):
+    customer, maker, _ = world
+    with pytest.raises(ValidationError) as refused:
+        adjust(session, customer, maker, "", direction="sideways", reason="")
+    assert set(refused.value.field_errors) == {"direction", "amount", "reason"}
