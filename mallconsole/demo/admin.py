@@ -310,9 +310,11 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
         wallet = wallets[index % len(wallets)]
         new = wallet["balance"] + Decimal(amount)
         return ("shopping_mall_user_balances", wallet["id"],
-                {"before": {"balance": str(wallet["balance"])}, "after": {"balance": str(new)},
+                {"before": {"balance": str(wallet["balance"])},
+                 "after": {"adjustment": f"+{amount} USD", "balance": str(new)},
                  "amount": amount, "currency": "USD", "reason": "goodwill credit",
-                 "labels": {"balance": "Store credit (USD)"}})  # fmt: skip
+                 "labels": {"adjustment": "Adjustment",
+                            "balance": "Store credit (USD)"}})  # fmt: skip
 
     def erase(index):
         customer = customers[index % len(customers)]

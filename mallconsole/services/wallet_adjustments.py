@@ -272,11 +272,15 @@ def adjust(
             account.id,
             {
                 "before": {"balance": str(exact(balance, currency))},
-                "after": {"balance": str(exact(balance + signed, currency))},
+                # the amount is what is carried out; the balances are as they were when asked
+                "after": {
+                    "adjustment": f"{exact(signed, currency):+,} {currency}",
+                    "balance": str(exact(balance + signed, currency)),
+                },
                 "amount": str(exact(signed, currency)),
                 "currency": currency,
                 "reason": reason,
-                "labels": {"balance": f"Store credit ({currency})"},
+                "labels": {"adjustment": "Adjustment", "balance": f"Store credit ({currency})"},
             },
             reason,
             actor=actor,

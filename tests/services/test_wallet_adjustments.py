@@ -85,7 +85,7 @@ def test_a_cent_above_the_threshold_asks_for_approval_and_moves_nothing(session,
         "wallet_adjustment", "pending", "shopping_mall_user_balances",
     )  # fmt: skip
     assert action.payload["before"] == {"balance": "20.00"}
-    assert action.payload["after"] == {"balance": "120.01"}
+    assert action.payload["after"] == {"adjustment": "+100.01 USD", "balance": "120.01"}
     assert action.payload["amount"] == "100.01" and action.payload["currency"] == "USD"
     assert balance(session, customer) == Decimal("20.00")
     assert len(adjusted_events(session)) == 1  # only the first, applied one
