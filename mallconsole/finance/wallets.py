@@ -25,7 +25,9 @@ from ..services.search import SearchCursorError, search_groups
 from ..templating import add_area_link
 from . import bp
 
-add_area_link(bp, "Store credit", "wallet_list", also=("wallet_detail",), position=20)
+add_area_link(
+    bp, "Store credit", "wallet_list", also=("wallet_detail", "wallet_customer"), position=20
+)
 # Customer look-up reuses global search's customer finders (email, name, phone, order number).
 CUSTOMER_SEARCH = frozenset({Permission.CUSTOMERS_VIEW})
 
@@ -137,6 +139,18 @@ def _wallet_page(user_id, currency, *, form=None, status=200, problem=None):
             if w.currency != currency
         ],
     )
+
+
+@bp.get("/wallets/<user_id>")
+@require(Permission.FINANCE_ACCESS)
+def wallet_customer(user_id):
+    """The customer's wallet in ``?currency=`` (opened by its first adjustment)."""
+    customer = wallet_adjustments.customer(db.session, user_id)
+    try:
+        currency = wallet_adjustments.check_currency(request.args.get("currency"))
+    except ValidationError as error:
+        abort(400, description=error.message)
+    return redirect(url_for("finance.wallet_detail", user_id=customer.id, currency=currency), 303)
 
 
 @bp.get("/wallets/<user_id>/<currency>")

@@ -231,3 +231,16 @@ def test_unknown_customers_and_currencies_are_404(client, session, login_as, cus
     assert client.get(wallet_url(customer, "XYZ")).status_code == 404
     assert client.get("/finance/wallets/no-such-customer/USD").status_code == 404
     assert client.get(wallet_url(finance)).status_code == 404  # staff have no store credit
+
+
+def test_a_wallet_in_another_currency_is_opened_by_its_code(client, login_as, customer):
+    login_as(Role.FINANCE_MANAGER)
+    page = page_of(client.get(wallet_url(customer)))
+    form = page.select_one("form.other-currency")
+    response = client.get(form["action"], query_string={"currency": "eur"})
+    assert response.status_code == 303 and response.headers["Location"] == wallet_url(
+        customer, "EUR"
+    )
+    opened = page_of(client.get(wallet_url(customer, "EUR")))
+    assert "store credit in EUR" in opened.select_one("h1").get_text()
+    assert client.get(form["action"], query_string={"currency": "E"}).status_code == 400
