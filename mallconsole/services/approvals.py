@@ -894,4 +894,4 @@ def expire(session, *, now: datetime | None = None) -> int:
 
 
 # The services that own executors register them at import; load them with this one.
-from . import configuration  # noqa: E402, F401
+from . import configuration, policies  # noqa: E402, F401
