@@ -598,7 +598,11 @@ def _refuse_past(version: PolicyVersion, now: datetime) -> None:
         )
 
 
-def _payload(policy: Policy, version: PolicyVersion, predecessor: PolicyVersion | None) -> dict:
+def approval_payload(
+    policy: Policy, version: PolicyVersion, predecessor: PolicyVersion | None
+) -> dict:
+    """The change an ``approve_policy_version`` request asks for, as the inbox shows it and
+    the executor reads it (the policy, the version and the edit version it was based on)."""
     before = {"status": "draft", "window": None}
     after = {
         "status": "approved",
@@ -645,7 +649,7 @@ def submit(
         ACTION,
         VERSIONS,
         version.id,
-        _payload(policy, version, predecessor),
+        approval_payload(policy, version, predecessor),
         justification,
         actor=actor,
         now=now,
