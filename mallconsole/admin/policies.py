@@ -93,7 +93,7 @@ class InForceForm(FlaskForm):
     class Meta:
         csrf = False
 
-    at = DateField("On", validators=[Optional()])
+    at = DateField("Day", validators=[Optional()])
 
 
 def _draft_from(form: VersionForm) -> policies.DraftInput:
@@ -158,7 +158,7 @@ def policy_detail(code):
         then=then,
         today=utcnow().date(),
         status_label=states.POLICY_STATUS_LABELS.get(policy.status, policy.status),
-        history=audit.history(db.session, policies.POLICIES, policy.id, limit=20),
+        history=policies.policy_history(db.session, policy, [r.version.id for r in rows]),
     )
 
 

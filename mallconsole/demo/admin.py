@@ -361,10 +361,12 @@ def _policies(world: World, admin: str, admin2: str) -> None:
                 row_version=2 if approved else 1,
             )
             checker = admin2 if author == "admin" else admin
+            drafted = {"label": label, "effective_from": starts.date().isoformat(), "version": 1}
+            if ends is not None:
+                drafted["effective_to"] = ends.date().isoformat()
             audit(world, actor=authors[author], table="shopping_mall_policy_versions",
                   entity_id=row["id"], action="policy_version.drafted", at=written,
-                  before={}, after={"label": label, "effective_from": starts.isoformat(),
-                                    "effective_to": ends and ends.isoformat(), "version": 1},
+                  before={}, after=drafted,
                   summary=f"Drafted version {label} of {title}")  # fmt: skip
             if approved:
                 approved_at = starts - timedelta(days=3)
@@ -377,7 +379,7 @@ def _policies(world: World, admin: str, admin2: str) -> None:
                     audit(world, actor=checker, table="shopping_mall_policy_versions",
                           entity_id=superseded["id"], action="policy_version.superseded",
                           at=approved_at, before={"effective_to": None},
-                          after={"effective_to": starts.isoformat()},
+                          after={"effective_to": starts.date().isoformat()},
                           summary=f"Version {superseded['version']} of {title} ends on "
                           f"{policies.day_words(starts)}: superseded by {label}")  # fmt: skip
                 superseded = row

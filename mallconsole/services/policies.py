@@ -27,11 +27,11 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import states
-from ..models import AdminAction, Policy, PolicyVersion, User, utcnow
+from ..models import AdminAction, AuditEvent, Policy, PolicyVersion, User, utcnow
 from . import approvals, audit, versions
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 from .pagination import SortKey, capped_count, keyset_page
@@ -90,12 +90,13 @@ def day_words(moment: datetime | date | None) -> str:
 
 
 def window_words(start: datetime | None, end: datetime | None) -> str:
-    """A window in words: ``From 8 Jun 2026, open-ended`` or ``8 Jun 2026 to 19 Dec 2026``."""
+    """A window in words: ``From 8 Jun 2026, open-ended`` or ``From 8 Jun 2026 until 19 Dec
+    2026`` (it ends as the last day named begins)."""
     if start is None:
         return states.NOT_SET
     if end is None:
         return f"From {day_words(start)}, open-ended"
-    return f"{day_words(start)} to {day_words(end)}"
+    return f"From {day_words(start)} until {day_words(end)}"
 
 
 def _overlaps(start_a, end_a, start_b, end_b) -> bool:
@@ -238,6 +239,26 @@ def _ordered_versions(session, policy_id: str) -> list[PolicyVersion]:
             )
         )
     )
+
+
+def policy_history(session, policy: Policy, version_ids, *, limit: int = 30):
+    """The audit events of a policy and of its versions, newest first."""
+    rows = session.execute(
+        select(AuditEvent, User.email)
+        .outerjoin(User, User.id == AuditEvent.actor_user_id)
+        .where(
+            or_(
+                and_(AuditEvent.entity_table == POLICIES, AuditEvent.entity_id == policy.id),
+                and_(
+                    AuditEvent.entity_table == VERSIONS,
+                    AuditEvent.entity_id.in_(list(version_ids)),
+                ),
+            )
+        )
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [audit.HistoryEntry(event, email) for event, email in rows]
 
 
 def policy_versions(session, policy_id: str, *, now: datetime | None = None) -> list[VersionRow]:
@@ -445,7 +466,7 @@ def _label_refused(label: str) -> ValidationError:
 
 def _audit_view(values: dict) -> dict:
     """Before/after values as the audit trail keeps them: the label as ``label`` (``version``
-    there is the row's edit version) and the terms by length, not in full."""
+    there is the row's edit version), days as ``YYYY-MM-DD`` and the terms by length."""
     shown = {}
     for name, value in values.items():
         if name == "version":
@@ -454,6 +475,8 @@ def _audit_view(values: dict) -> dict:
             shown["content"] = f"{len(value or ''):,} characters" if value is not None else None
         elif name == "row_version":
             shown["version"] = value
+        elif isinstance(value, datetime):
+            shown[name] = value.date().isoformat()  # windows are whole days
         else:
             shown[name] = value
     return shown
@@ -484,7 +507,9 @@ def create_draft(session, policy: Policy, draft: DraftInput, *, actor) -> Policy
         action="policy_version.drafted",
         summary=f"Drafted version {draft.label} of {policy.title}",
         before={},
-        after=_audit_view({**draft.as_changes(), "row_version": 1}),
+        after=_audit_view(
+            {k: v for k, v in {**draft.as_changes(), "row_version": 1}.items() if v is not None}
+        ),
     )
     return version
 
@@ -691,7 +716,7 @@ def _carry_out(session, action: AdminAction, *, actor) -> str:
             f"{day_words(version.effective_from)}: superseded by {version.version}",
             reason=action.justification,
             before={"effective_to": None},
-            after={"effective_to": version.effective_from},
+            after={"effective_to": version.effective_from.date().isoformat()},
             admin_action=action,
         )
     version.approved = True
@@ -752,9 +777,11 @@ approvals.TARGETS[VERSIONS] = (_target_labels, ("admin.policy_version_detail", "
 
 @dataclass(frozen=True)
 class FieldDifference:
+    """One detail of two versions (words, or a day the screen writes in the reader's locale)."""
+
     label: str
-    left: str
-    right: str
+    left: str | date
+    right: str | date
 
     @property
     def changed(self) -> bool:
@@ -823,15 +850,15 @@ def compare(session, left_id: str, right_id: str, *, now: datetime | None = None
         raise ValidationError("Choose two versions of the same policy.")
     left_row, right_row = version_row(session, left, now=now), version_row(session, right, now=now)
 
-    def words(row: VersionRow) -> dict[str, str]:
+    def words(row: VersionRow) -> dict:
         v = row.version
         return {
             "Version": v.version,
             "State": row.state_label,
-            "In force from": day_words(v.effective_from),
-            "In force until": day_words(v.effective_to),
-            "Change notes": v.change_notes or states.NOT_SET,
-            "Author": row.author or states.NOT_SET,
+            "In force from": v.effective_from.date(),
+            "In force until": v.effective_to.date() if v.effective_to else "open-ended",
+            "Change notes": v.change_notes or "None",
+            "Author": row.author or "Not recorded",
         }
 
     a, b = words(left_row), words(right_row)

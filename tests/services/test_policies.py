@@ -287,7 +287,7 @@ def test_the_payload_reads_as_a_change(app, session, policy, people):
     changes = {c.label: (c.before, c.after) for c in approvals.changes_of(action.payload)}
     assert changes["Version it replaces"] == (
         "1.0: From 8 Jun 2026, open-ended",
-        f"1.0: 8 Jun 2026 to {policies.day_words(day(10))}",
+        f"1.0: From 8 Jun 2026 until {policies.day_words(day(10))}",
     )
     assert changes["Returns policy, version 2.0"] == ("draft", "approved")
     with app.test_request_context():
