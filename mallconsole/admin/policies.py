@@ -217,7 +217,7 @@ def _version_page(version, *, form=None, submit_form=None, status=200, stale=Non
         submit_form=submit_form,
         stale=stale,
         last_request=last,
-        last_request_label=approvals.STATUS_LABELS.get(last.status) if last else None,
+        last_request_label=approvals.ActionRow(last, None).status_label if last else None,
         in_force_now=in_force_now,
         may_edit=row.is_draft and version.author_user_id in (None, current_user.id),
         history=audit.history(db.session, policies.VERSIONS, version.id),

@@ -14,6 +14,7 @@ from mallconsole.models import AdminAction, Policy, PolicyVersion, utcnow
 from mallconsole.services import policies
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
+from tests.query_counts import assert_constant_queries
 
 TODAY = utcnow().date()
 HTMX = {"HX-Request": "true"}
@@ -274,3 +275,50 @@ def test_the_comparison_escapes_the_terms(client, session, admin, policy):
     assert client.get(f"/admin/policies/{policy.code}/compare?from=x&to=y").status_code == 400
     version_page = client.get(f"/admin/policies/versions/{version.id}")
     assert b"<script>alert" not in version_page.data
+
+
+def test_the_list_runs_as_many_queries_for_100_policies_as_for_10(
+    client, session, admin, count_queries
+):
+    made = []
+
+    def add_policies(count):
+        for _ in range(count):
+            n = len(made)
+            row = Policy(code=f"bulk-{n:03d}", title=f"Bulk policy {n:03d}", category="bulk",
+                         status="active")  # fmt: skip
+            session.add(row)
+            session.flush()
+            session.add_all([
+                PolicyVersion(shopping_mall_policy_id=row.id, version="1.0",
+                              effective_from=day(-5), content="x", approved=True),
+                PolicyVersion(shopping_mall_policy_id=row.id, version="2.0",
+                              effective_from=day(5), content="y", approved=False),
+            ])  # fmt: skip
+            made.append(row)
+        session.flush()
+
+    def read(_):
+        response = client.get("/admin/policies?category=bulk&limit=100")
+        assert response.status_code == 200
+        return response
+
+    small, large = assert_constant_queries(count_queries, add_policies, read)
+    assert small == large
+    rows = page_of(read(100)).select("#listing tbody tr")
+    assert len(rows) == 100 and "Version 2.0" in rows[0].get_text()
+
+
+def test_a_withdrawn_request_gives_the_draft_back_to_its_author(client, session, admin, policy):
+    data = policies.check_draft(label="3.0", effective_from=(TODAY + timedelta(days=5)).isoformat(),
+                                effective_to="", change_notes=None, content="x")  # fmt: skip
+    version = policies.create_draft(session, policy, data, actor=admin)
+    action = policies.submit(session, version.id, "Go", actor=admin).action
+    url = f"/admin/policies/versions/{version.id}"
+    assert page_of(client.get(url)).select_one("#edit") is None
+    response = client.post(f"/admin/approvals/{action.id}/withdraw",
+                           data={"csrf_token": csrf_from(client.get(url).data)})  # fmt: skip
+    assert response.status_code in (200, 302)
+    page = page_of(client.get(url))
+    assert page.select_one("#edit") is not None
+    assert "Last request Withdrawn" in page.select_one(".facts").get_text(" ", strip=True)
