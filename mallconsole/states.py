@@ -687,8 +687,8 @@ OUTBOUND_MESSAGE = ("queued", "sending", "sent", "failed")
 
 # ---- policies and their versions (admin console) ----------------------------------------------
 # A policy's status (shopping_mall_policies.status): drafted until its first version is approved.
-POLICY_STATUSES = ("draft", "active", "retired")
-POLICY_STATUS_LABELS = {"draft": "Not yet in force", "active": "Active", "retired": "Retired"}
+POLICY_STATUSES = ("draft", "active")
+POLICY_STATUS_LABELS = {"draft": "Not yet in force", "active": "Active"}
 # Where a version stands, derived from ``approved``, its window and its approval request.
 POLICY_VERSION_STATES = ("draft", "awaiting_approval", "scheduled", "in_force", "ended")
 POLICY_VERSION_LABELS = {

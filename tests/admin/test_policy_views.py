@@ -322,3 +322,17 @@ def test_a_withdrawn_request_gives_the_draft_back_to_its_author(client, session,
     page = page_of(client.get(url))
     assert page.select_one("#edit") is not None
     assert "Last request Withdrawn" in page.select_one(".facts").get_text(" ", strip=True)
+
+
+def test_submitting_without_a_reason_is_refused_in_place(client, session, admin, policy):
+    data = policies.check_draft(label="3.0", effective_from=(TODAY + timedelta(days=5)).isoformat(),
+                                effective_to="", change_notes=None, content="x")  # fmt: skip
+    version = policies.create_draft(session, policy, data, actor=admin)
+    url = f"/admin/policies/versions/{version.id}"
+    response = client.post(f"{url}/submit", data={
+        "csrf_token": csrf_from(client.get(url).data), "justification": "  "})  # fmt: skip
+    assert response.status_code == 422
+    page = page_of(response)
+    assert "Give a justification." in page.select_one("#justification-errors").get_text()
+    assert page.select_one(".error-summary a[href='#justification']")
+    assert policies.open_requests(session, [version.id]) == {}
