@@ -669,7 +669,7 @@ def submit(
     _refuse_unless_editable(session, version, actor)
     _refuse_past(version, now)
     predecessor = superseded_by(session, version)
-    return approvals.request_approval(
+    requested = approvals.request_approval(
         session,
         ACTION,
         VERSIONS,
@@ -679,6 +679,20 @@ def submit(
         actor=actor,
         now=now,
     )
+    if requested.created:
+        audit.record(
+            session,
+            actor=actor,
+            entity_table=VERSIONS,
+            entity_id=version.id,
+            action="policy_version.submitted",
+            summary=f"Submitted version {version.version} of {policy.title} for approval",
+            reason=requested.action.justification,
+            before={"state": states.POLICY_VERSION_LABELS["draft"]},
+            after={"state": states.POLICY_VERSION_LABELS["awaiting_approval"]},
+            admin_action=requested.action,
+        )
+    return requested
 
 
 def _carry_out(session, action: AdminAction, *, actor) -> str:

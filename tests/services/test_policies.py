@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -290,6 +293,12 @@ def test_the_payload_reads_as_a_change(app, session, policy, people):
         f"1.0: From 8 Jun 2026 until {policies.day_words(day(10))}",
     )
     assert changes["Returns policy, version 2.0"] == ("draft", "approved")
+    submitted = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "policy_version.submitted")
+    ).one()
+    assert submitted.entity_id == version.id
+    assert submitted.shopping_mall_admin_action_id == action.id
+    assert submitted.changes["after"] == {"state": "Waiting for approval"}
     with app.test_request_context():
         row = approvals.action_row(session, action.id)
     assert row.target == "Returns policy, version 2.0"
@@ -317,3 +326,37 @@ def test_compare_gives_fields_and_a_line_diff(session, policy, people):
     foreign = approved_version(session, other, "1.0", day(-5))
     with pytest.raises(ValidationError, match="same policy"):
         policies.compare(session, old.id, foreign.id)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    cuts=st.lists(st.integers(-900, 900), min_size=1, max_size=7, unique=True).map(sorted),
+    open_ended=st.booleans(),
+    asked=st.lists(st.integers(-1000, 1000), min_size=1, max_size=15),
+)
+def test_point_in_time_agrees_with_the_windows_for_any_day(session, cuts, open_ended, asked):
+    """Versions one after the other between the cut days (the last open-ended or not): the
+    look-up answers, for any day, the version whose window holds it, or none."""
+    policy = Policy(code=f"prop-{uuid.uuid4().hex[:10]}", title="P", category="x", status="active")
+    session.add(policy)
+    session.flush()
+    ends = [*cuts[1:], None] if open_ended else cuts[1:]
+    starts = cuts if open_ended else cuts[:-1]
+    made = [
+        approved_version(
+            session, policy, f"{n}.0", day(start), day(end) if end is not None else None
+        )
+        for n, (start, end) in enumerate(zip(starts, ends, strict=True))
+    ]
+    for offset in asked:
+        expected = next(
+            (v for v, s, e in zip(made, starts, ends, strict=True)
+             if s <= offset and (e is None or offset < e)),
+            None,
+        )  # fmt: skip
+        assert policies.in_force(session, policy.id, day(offset)) == expected
+        assert policies.in_force(session, policy.id, day(offset) + timedelta(hours=23)) == expected
