@@ -20,7 +20,7 @@ from ..messages import notify
 from ..models import Policy, utcnow
 from ..security import forget_oversized
 from ..services import approvals, audit, policies, versions
-from ..services.errors import ValidationError
+from ..services.errors import Conflict, ValidationError
 from ..templating import add_area_link
 from . import bp
 
@@ -270,10 +270,11 @@ def policy_version_submit(version_id):
         return _version_page(version, submit_form=form, status=422)
     try:
         policies.submit(db.session, version_id, form.justification.data, actor=current_user)
-    except ValidationError as error:
+    except (ValidationError, Conflict) as error:
+        # Shown on the form (an overlapping window, a first day gone by), the input kept.
         db.session.rollback()
         apply_errors(form, error)
-        return _version_page(version, submit_form=form, status=422)
+        return _version_page(version, submit_form=form, status=error.status)
     notify(f"Version {version.version} is waiting for another admin's approval.")
     return redirect(url_for("admin.policy_version_detail", version_id=version_id))
 

@@ -435,7 +435,7 @@ def check_draft(
             "or later today.",
         )
     if start is not None and end is not None and end <= start:
-        fail("effective_to", "The last day must come after the first day in force.")
+        fail("effective_to", "It must stop after its first day in force.")
     notes = (change_notes or "").strip() or None
     if notes and len(notes) > NOTES_MAX:
         fail("change_notes", f"Keep the change notes under {NOTES_MAX:,} characters.")

@@ -217,7 +217,9 @@ def test_submitting_an_overlapping_draft_says_why(client, session, admin, policy
         f"{url}/submit", data={"csrf_token": csrf_from(client.get(url).data), "justification": "Go"}
     )
     assert response.status_code == 409
-    assert b"overlaps approved version 9.0" in response.data
+    summary = page_of(response).select_one(".error-summary")
+    assert "overlaps approved version 9.0" in summary.get_text()
+    assert "Draft" in page_of(response).select_one(".record-head").get_text()
 
 
 def test_an_approved_version_offers_no_edit_and_refuses_one(client, session, admin, policy):

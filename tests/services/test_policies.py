@@ -100,7 +100,7 @@ def test_a_draft_is_checked_field_by_field():
                              effective_to=(TODAY + timedelta(days=5)).isoformat(),
                              change_notes=None, content="x")  # fmt: skip
     assert refused.value.field_errors["effective_to"] == [
-        "The last day must come after the first day in force."
+        "It must stop after its first day in force."
     ]
 
 
