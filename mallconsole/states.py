@@ -684,3 +684,24 @@ JOB_RUN = ("queued", "running", "succeeded", "failed", "skipped")
 JOB_RUN_ACTIVE = ("queued", "running")
 JOB_TRIGGERS = ("schedule", "manual", "command")
 OUTBOUND_MESSAGE = ("queued", "sending", "sent", "failed")
+
+# ---- policies and their versions (admin console) ----------------------------------------------
+# A policy's status (shopping_mall_policies.status): drafted until its first version is approved.
+POLICY_STATUSES = ("draft", "active")
+POLICY_STATUS_LABELS = {"draft": "Not yet in force", "active": "Active"}
+# Where a version stands, derived from ``approved``, its window and its approval request.
+POLICY_VERSION_STATES = ("draft", "awaiting_approval", "scheduled", "in_force", "ended")
+POLICY_VERSION_LABELS = {
+    "draft": "Draft",
+    "awaiting_approval": "Waiting for approval",
+    "scheduled": "Approved, not yet in force",
+    "in_force": "In force",
+    "ended": "No longer in force",
+}
+POLICY_VERSION_TONES = {
+    "draft": "neutral",
+    "awaiting_approval": "info",
+    "scheduled": "info",
+    "in_force": "success",
+    "ended": "neutral",
+}

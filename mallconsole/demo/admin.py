@@ -77,6 +77,146 @@ POLICIES = (
     ("pricing_floor", "Pricing floors", "pricing"),
     ("review_guidelines", "Review guidelines", "moderation"),
 )
+# Each policy's versions: (label, first day from today, last day or None, approved, author
+# ("admin"/"admin2"), submitted for approval, change notes, terms). Approved windows follow one
+# another without overlapping; drafts start in the future (a version never starts in the past).
+POLICY_VERSIONS = {
+    "returns": (
+        (
+            "1.0",
+            -420,
+            -180,
+            True,
+            "admin2",
+            False,
+            "First returns policy of the mall.",
+            "Returns\n\nYou can return most items within 30 days of delivery.\n"
+            "Items must be unused and in their original packaging.\n"
+            "Return shipping is paid by the customer unless the item is faulty.\n"
+            "Refunds go back to the original payment method within 10 business days.",
+        ),
+        (
+            "2.0",
+            -180,
+            None,
+            True,
+            "admin",
+            False,
+            "Free return shipping; refunds faster.",
+            "Returns\n\nYou can return most items within 30 days of delivery.\n"
+            "Items must be unused and in their original packaging.\n"
+            "Return shipping is free with the prepaid label in your account.\n"
+            "Refunds go back to the original payment method within 5 business days.\n"
+            "Final-sale items are marked on the product page and cannot be returned.",
+        ),
+        (
+            "3.0",
+            14,
+            None,
+            False,
+            "admin",
+            True,
+            "Holiday season: a longer return window for orders placed in December.",
+            "Returns\n\nYou can return most items within 30 days of delivery.\n"
+            "Orders delivered between 1 and 31 December can be returned until 31 January.\n"
+            "Items must be unused and in their original packaging.\n"
+            "Return shipping is free with the prepaid label in your account.\n"
+            "Refunds go back to the original payment method within 5 business days.\n"
+            "Final-sale items are marked on the product page and cannot be returned.",
+        ),
+    ),
+    "cancellations": (
+        (
+            "1.0",
+            -400,
+            -150,
+            True,
+            "admin",
+            False,
+            "First cancellation policy.",
+            "Cancellations\n\nYou can cancel an order until it ships.\n"
+            "Once an order has shipped, return it instead.",
+        ),
+        (
+            "1.1",
+            -150,
+            -40,
+            True,
+            "admin2",
+            False,
+            "Sellers have one hour to accept.",
+            "Cancellations\n\nYou can cancel an order until it ships.\n"
+            "Sellers accept or decline a cancellation within one hour.\n"
+            "Once an order has shipped, return it instead.",
+        ),
+        (
+            "2.0",
+            -40,
+            None,
+            True,
+            "admin",
+            False,
+            "Made-to-order items: 24 hours only.",
+            "Cancellations\n\nYou can cancel an order until it ships.\n"
+            "Made-to-order items can be cancelled within 24 hours of the order only.\n"
+            "Sellers accept or decline a cancellation within one hour.\n"
+            "Once an order has shipped, return it instead.",
+        ),
+        (
+            "2.1",
+            30,
+            None,
+            False,
+            "admin2",
+            False,
+            "Digital goods cannot be cancelled once sent.",
+            "Cancellations\n\nYou can cancel an order until it ships.\n"
+            "Made-to-order items can be cancelled within 24 hours of the order only.\n"
+            "Digital goods cannot be cancelled once the download link is sent.\n"
+            "Sellers accept or decline a cancellation within one hour.\n"
+            "Once an order has shipped, return it instead.",
+        ),
+    ),
+    "pricing_floor": (
+        (
+            "1.0",
+            -300,
+            None,
+            True,
+            "admin",
+            False,
+            "First pricing floors.",
+            "Pricing floors\n\nNo item may be listed below its cost to the seller.\n"
+            "Promotions may not lower a price more than 70% below its list price.",
+        ),
+        (
+            "2.0",
+            21,
+            None,
+            False,
+            "admin2",
+            True,
+            "Cap promotional discounts at 60%.",
+            "Pricing floors\n\nNo item may be listed below its cost to the seller.\n"
+            "Promotions may not lower a price more than 60% below its list price.\n"
+            "Coupons stack with promotions up to the same floor.",
+        ),
+    ),
+    "review_guidelines": (
+        (
+            "1.0",
+            7,
+            None,
+            False,
+            "admin",
+            False,
+            "First guidelines for product reviews.",
+            "Review guidelines\n\nReviews describe your own experience of the product.\n"
+            "No personal data, links or advertising.\n"
+            "Reviews that break these rules are removed by our moderators.",
+        ),
+    ),
+}
 # The moves that led a data export to each state (approval by a second admin, then the job).
 EXPORT_PATHS = {
     "requested": ("requested",),
@@ -152,46 +292,7 @@ def build_admin(world: World) -> None:
             before={"enabled": not enabled},
             after={"enabled": enabled, "rollout_percentage": rollout},
         )
-    for code, title, category in POLICIES:
-        draft_only = code == "review_guidelines"
-        policy = world.add(
-            "shopping_mall_policies",
-            at=world.ago(days=300),
-            code=code,
-            title=title,
-            category=category,
-            status="draft" if draft_only else "active",
-            description=f"{title} of the mall",
-        )
-        versions = [(1, False)] if draft_only else [(1, True), (2, True), (3, False)]
-        for version, approved in versions:
-            start = (
-                world.ago(days=300 - (version - 1) * 120)
-                if approved
-                else world.now + timedelta(days=14)
-            )
-            end = world.ago(days=300 - version * 120) if approved and version == 1 else None
-            row = world.add(
-                "shopping_mall_policy_versions",
-                at=start if approved else world.ago(days=2),
-                shopping_mall_policy_id=policy["id"],
-                version=f"{version}.0",
-                effective_from=start,
-                effective_to=end,
-                change_notes="Initial version" if version == 1 else f"Revision {version}",
-                approved=approved,
-            )
-            if approved:
-                audit(
-                    world,
-                    actor=admin2,
-                    table="shopping_mall_policy_versions",
-                    entity_id=row["id"],
-                    action="policy_version.approved",
-                    at=start,
-                    before={"approved": False},
-                    after={"approved": True},
-                )
+    _policies(world, admin, admin2)
     for code, name, native, rtl, active in LOCALES:
         world.add(
             "shopping_mall_locales",
@@ -219,6 +320,112 @@ def build_admin(world: World) -> None:
     _exports(world, admin, admin2)
     _admin_actions(world, admin, admin2)
     _staff_history(world, admin)
+
+
+def _policies(world: World, admin: str, admin2: str) -> None:
+    """Policies with approved history, the version in force and drafts, some waiting for the
+    other admin's approval (a pending ``approve_policy_version`` request its executor reads)."""
+    from ..services import policies
+
+    authors = {"admin": admin, "admin2": admin2}
+    today = policies.day_start(world.now.date())
+    for code, title, category in POLICIES:
+        specs = POLICY_VERSIONS[code]
+        first = min(spec[1] for spec in specs)
+        policy = world.add(
+            "shopping_mall_policies",
+            at=today + timedelta(days=first - 20),
+            code=code,
+            title=title,
+            category=category,
+            status="active" if any(spec[3] for spec in specs) else "draft",
+            description=f"The {title.lower()} of the mall",
+        )
+        superseded = None
+        for label, start, end, approved, author, submitted, notes, content in specs:
+            starts = today + timedelta(days=start)
+            ends = today + timedelta(days=end) if end is not None else None
+            written = (starts - timedelta(days=20)) if approved else world.ago(days=2)
+            row = world.add(
+                "shopping_mall_policy_versions",
+                at=written,
+                updated_at=starts if approved else written,
+                shopping_mall_policy_id=policy["id"],
+                version=label,
+                effective_from=starts,
+                effective_to=ends,
+                change_notes=notes,
+                content=content,
+                approved=approved,
+                author_user_id=authors[author],
+                row_version=2 if approved else 1,
+            )
+            checker = admin2 if author == "admin" else admin
+            drafted = {"label": label, "effective_from": starts.date().isoformat(), "version": 1}
+            if ends is not None:
+                drafted["effective_to"] = ends.date().isoformat()
+            audit(world, actor=authors[author], table="shopping_mall_policy_versions",
+                  entity_id=row["id"], action="policy_version.drafted", at=written,
+                  before={}, after=drafted,
+                  summary=f"Drafted version {label} of {title}")  # fmt: skip
+            if approved:
+                approved_at = starts - timedelta(days=3)
+                audit(world, actor=checker, table="shopping_mall_policy_versions",
+                      entity_id=row["id"], action="policy_version.approved", at=approved_at,
+                      before={"approved": False, "version": 1},
+                      after={"approved": True, "version": 2},
+                      summary=f"Approved version {label} of {title}")  # fmt: skip
+                if superseded is not None:
+                    audit(world, actor=checker, table="shopping_mall_policy_versions",
+                          entity_id=superseded["id"], action="policy_version.superseded",
+                          at=approved_at, before={"effective_to": None},
+                          after={"effective_to": starts.date().isoformat()},
+                          summary=f"Version {superseded['version']} of {title} ends on "
+                          f"{policies.day_words(starts)}: superseded by {label}")  # fmt: skip
+                superseded = row
+            elif submitted:
+                _policy_request(world, policy, row, superseded, authors[author])
+
+
+def _policy_request(world: World, policy: dict, row: dict, in_force: dict | None, author: str):
+    """A pending request to approve ``row``, with the payload ``policies.submit`` writes."""
+    from ..models import Policy, PolicyVersion
+    from ..services import policies
+
+    as_policy = Policy(id=policy["id"], title=policy["title"])
+    version = PolicyVersion(
+        id=row["id"], version=row["version"], row_version=row["row_version"],
+        effective_from=row["effective_from"], effective_to=row["effective_to"],
+    )  # fmt: skip
+    predecessor = None
+    if in_force is not None and in_force["effective_to"] is None:
+        predecessor = PolicyVersion(
+            version=in_force["version"], effective_from=in_force["effective_from"],
+            effective_to=None,
+        )  # fmt: skip
+    requested = world.ago(hours=world.rng.uniform(2, 30))
+    action = world.add(
+        "shopping_mall_admin_actions",
+        at=requested,
+        requested_by_user_id=author,
+        performed_by_user_id=None,
+        idempotency_key=f"policy-version-{policy['code']}-{row['version']}",
+        action_name=policies.ACTION,
+        target_entity_table=policies.VERSIONS,
+        target_entity_id=row["id"],
+        status="pending",
+        justification=row["change_notes"],
+        rejection_reason=None,
+        scheduled_at=None,
+        executed_at=None,
+        payload=policies.approval_payload(as_policy, version, predecessor),
+        revision=1,
+        approvals_needed=1,
+        approver_permission="approvals.admin",
+        expires_at=requested + timedelta(hours=states.DEFAULT_APPROVALS_EXPIRY_HOURS),
+        cancel_reason=None,
+    )
+    requested_audit(world, action, author, requested)
 
 
 def _exports(world: World, admin: str, admin2: str) -> None:

@@ -98,6 +98,16 @@ class PolicyVersion(Base):
     __tablename__ = "shopping_mall_policy_versions"
     __table_args__ = (
         UniqueConstraint("shopping_mall_policy_id", "version", name="uq_policy_versions_version"),
+        # At most one approved, open-ended version per policy (0016).
+        Index(
+            "uq_policy_versions_one_open_approved",
+            "shopping_mall_policy_id",
+            unique=True,
+            sqlite_where=text("approved = 1 AND effective_to IS NULL AND deleted_at IS NULL"),
+            postgresql_where=text(
+                "approved = true AND effective_to IS NULL AND deleted_at IS NULL"
+            ),
+        ),
     )
 
     id: Mapped[uuid_pk]
@@ -110,6 +120,12 @@ class PolicyVersion(Base):
     change_notes: Mapped[str | None]
     content: Mapped[str | None] = mapped_column(Text)  # the terms of this version (0010)
     approved: Mapped[bool]
+    # Who wrote it (0016): only they edit and submit it, so someone else approves it.
+    author_user_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("shopping_mall_users.id")
+    )
+    # Raised by every edit of a draft, for stale-write checks (``version`` is the label).
+    row_version: Mapped[record_version]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
