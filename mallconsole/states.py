@@ -684,3 +684,9 @@ JOB_RUN = ("queued", "running", "succeeded", "failed", "skipped")
 JOB_RUN_ACTIVE = ("queued", "running")
 JOB_TRIGGERS = ("schedule", "manual", "command")
 OUTBOUND_MESSAGE = ("queued", "sending", "sent", "failed")
+
+# ---- seller ledgers and payouts (finance) ------------------------------------------------------
+# Kinds of fee assessed to sellers (shopping_mall_fees.fee_type).
+FEE_TYPES = ("commission", "payment_processing", "dispute", "payout")
+# A payout account is unverified until finance checks it; only a verified primary account is paid.
+PAYOUT_ACCOUNT_STATUSES = ("unverified", "verified", "rejected")

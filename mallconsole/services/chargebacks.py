@@ -21,7 +21,7 @@ from .. import states
 from ..models import Chargeback, Seller, SellerLedgerEntry, utcnow
 from . import audit, ledger, reserves, versions
 from .errors import Conflict, NotFound, ValidationError
-from .pagination import SortKey, capped_count, keyset_page
+from .pagination import SortKey, capped_count
 
 TABLE = "shopping_mall_chargebacks"
 MACHINE = states.CHARGEBACK_MACHINE
@@ -304,16 +304,9 @@ def _statement(filters: dict):
 
 
 def chargeback_page(session, filters, ordering, *, cursor, limit):
-    page = keyset_page(
-        session,
-        _statement(filters),
-        ordering,
-        cursor=cursor,
-        limit=limit,
-        key_of=lambda row: (getattr(row[0], ordering.key.column.key), row[0].id),
+    return ledger.pair_page(
+        session, _statement(filters), ordering, cursor=cursor, limit=limit, wrap=ChargebackRow
     )
-    page.rows = [ChargebackRow(c, seller) for c, seller in page.rows]
-    return page
 
 
 def count_chargebacks(session, filters):

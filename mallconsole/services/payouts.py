@@ -34,9 +34,9 @@ from ..models import (
     SellerPayoutAccount,
     utcnow,
 )
-from . import approvals, audit, numbering, reserves, settings, versions
+from . import approvals, audit, ledger, numbering, reserves, settings, versions
 from .errors import Conflict, NotFound, ValidationError
-from .pagination import SortKey, capped_count, keyset_page
+from .pagination import SortKey, capped_count
 
 TABLE = "shopping_mall_payouts"
 MACHINE = states.PAYOUT_MACHINE
@@ -599,16 +599,9 @@ def _payout_statement(filters: dict):
 
 
 def payout_page(session, filters, ordering, *, cursor, limit):
-    page = keyset_page(
-        session,
-        _payout_statement(filters),
-        ordering,
-        cursor=cursor,
-        limit=limit,
-        key_of=lambda row: (getattr(row[0], ordering.key.column.key), row[0].id),
+    return ledger.pair_page(
+        session, _payout_statement(filters), ordering, cursor=cursor, limit=limit, wrap=PayoutRow
     )
-    page.rows = [PayoutRow(payout, seller) for payout, seller in page.rows]
-    return page
 
 
 def count_payouts(session, filters):

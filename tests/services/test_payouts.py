@@ -265,12 +265,14 @@ def test_rolling_reserves_withhold_their_share_and_due_reserves_are_released(
     assert rolling.status == "released" and rolling.released_shopping_mall_payout_id == second.id
 
 
-def test_approval_requests_name_the_payout(session, seller, finance):
+def test_approval_requests_name_the_payout(app, session, seller, finance):
     set_setting(session, "finance.payout.dual_approval_threshold.USD", "5",
                 scope=f"seller:{seller.id}")  # fmt: skip
     post(session, seller, "75", days_ago=20)
     payouts.compose_payout(session, seller.id, "USD", actor=finance)
     action = session.scalars(select(AdminAction)).one()
-    row = approvals.action_row(session, action.id)
+    with app.test_request_context():
+        row = approvals.action_row(session, action.id)
     assert row.target.startswith("PO-") and "Harbor Goods" in row.target
+    assert row.target_url == f"/finance/payouts/{action.target_entity_id}"
     assert session.scalar(select(func.count()).select_from(PayoutItem)) == 1
