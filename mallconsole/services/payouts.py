@@ -110,6 +110,19 @@ class Payable:
     split: Split
 
 
+def unpaid_total(session, seller_id: str, currency: str) -> Decimal:
+    """The sum of a seller's entries in no payout (payable now or later), exact on SQLite too."""
+    amounts = session.scalars(
+        select(SellerLedgerEntry.amount).where(
+            SellerLedgerEntry.shopping_mall_seller_id == seller_id,
+            SellerLedgerEntry.currency == currency,
+            SellerLedgerEntry.deleted_at.is_(None),
+            _not_paid(),
+        )
+    ).all()
+    return sum(amounts, ZERO)
+
+
 def payable_summary(session, seller_id, currency, *, now=None) -> Payable:
     now = now or utcnow()
     settled = now - settlement_delay(session, seller_id)
