@@ -24,11 +24,11 @@ class ChargebackFilters(ListFilters):
     status = SelectField(
         "State",
         choices={
-            "undecided": "Waiting for a decision",
+            "": "Waiting for a decision",
             **{s: states.label(chargebacks.MACHINE, s) for s in states.CHARGEBACK},
             "all": "Any state",
         },
-        default="undecided",
+        default="",
     )
     reason = SelectField(
         "Reason", choices={"": "Any reason", **chargebacks.REASON_LABELS}, default=""
@@ -55,7 +55,7 @@ def chargeback_list():
         listing=listing,
         page=page,
         count=chargebacks.count_chargebacks(db.session, listing.filters),
-        filtered=set(listing.filters) - {"status"} or listing.filters.get("status") != "undecided",
+        filtered=bool(listing.filters),
         now=utcnow(),
     )
 
@@ -164,8 +164,8 @@ def chargeback_lost(chargeback_id):
 class AccountFilters(ListFilters):
     status = SelectField(
         "State",
-        choices={"": "Any state", **payout_accounts.STATUS_LABELS},
-        default="unverified",
+        choices=payout_accounts.FILTER_CHOICES,
+        default="",
     )
 
 

@@ -40,8 +40,9 @@ def _statement(filters: dict):
         .join(Seller, Seller.id == SellerPayoutAccount.shopping_mall_seller_id)
         .where(SellerPayoutAccount.deleted_at.is_(None))
     )
-    if filters.get("status"):
-        query = query.where(SellerPayoutAccount.status == filters["status"])
+    status = filters.get("status") or "unverified"
+    if status != "all":
+        query = query.where(SellerPayoutAccount.status == status)
     return query
 
 
@@ -92,3 +93,9 @@ def decide(session, account_id: str, decision: str, *, reason: str | None, actor
 
 
 STATUS_LABELS = {s: STATUS_LABELS[s] for s in states.PAYOUT_ACCOUNT_STATUSES}
+# The account list's state filter: empty is the default (waiting for verification).
+FILTER_CHOICES = {
+    "": STATUS_LABELS["unverified"],
+    **{s: STATUS_LABELS[s] for s in states.PAYOUT_ACCOUNT_STATUSES if s != "unverified"},
+    "all": "Any state",
+}
