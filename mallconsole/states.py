@@ -705,3 +705,9 @@ POLICY_VERSION_TONES = {
     "in_force": "success",
     "ended": "neutral",
 }
+
+# ---- seller ledgers and payouts (finance) ------------------------------------------------------
+# Kinds of fee assessed to sellers (shopping_mall_fees.fee_type).
+FEE_TYPES = ("commission", "payment_processing", "dispute", "payout")
+# A payout account is unverified until finance checks it; only a verified primary account is paid.
+PAYOUT_ACCOUNT_STATUSES = ("unverified", "verified", "rejected")

@@ -235,3 +235,15 @@
     reply.dispatchEvent(new Event("input", { bubbles: true }));
   });
 })();
+
+// Finance (ledgers, payouts, chargebacks): a button marked data-open-dialog="id" opens that
+// <dialog> (a confirmation naming the amount and the record); data-close-dialog closes it.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-open-dialog]");
+    if (!opener) return;
+    var dialog = document.getElementById(opener.getAttribute("data-open-dialog"));
+    if (dialog && dialog.showModal) { event.preventDefault(); dialog.showModal(); }
+  });
+})();

@@ -2,7 +2,12 @@
 and payouts with items (paid, processing, scheduled; failed and canceled ones without items).
 
 A ledger entry is payable when it is in no payout item and occurred more than the settlement
-delay ago; the newest entries stay payable so the payout screen has work.
+delay ago; the newest entries stay payable so the payout screen has work. The rules of the
+payout service hold for what is seeded: a reserve's hold and releases are ledger entries
+(``reserve_hold``, ``reserve_release``, source ``reserve``), its ``hold_amount`` and
+``released_amount`` their sums; a payout's ``gross − fees − reserve = net`` is the split of its
+items (fees: ``fee`` and ``fee_reversal``; reserve: ``reserve_hold``); a chargeback is debited
+when it opens and given back when it is won; no payout pays a negative net.
 """
 
 from __future__ import annotations
@@ -18,13 +23,22 @@ from .world import ZERO, World
 SETTLEMENT_DELAY_DAYS = states.DEFAULT_SETTLEMENT_DELAY_DAYS
 PAYOUT_PERIOD_DAYS = 14
 CHARGEBACK_RESPONSE_DAYS = 7
+SOURCE_OF = {
+    "sale": "capture",
+    "fee": "capture",
+    "refund": "refund",
+    "fee_reversal": "refund",
+    "reserve_hold": "reserve",
+    "reserve_release": "reserve",
+}
+FEE_ENTRIES = ("fee", "fee_reversal")
 
 
 def build_finance(world: World) -> None:
     _chargebacks(world)
+    _reserves(world)
     entries = _ledger(world)
     _payouts(world, entries)
-    _reserves(world)
 
 
 def _chargebacks(world: World) -> None:
@@ -108,9 +122,7 @@ def _ledger(world: World) -> dict[str, list[dict]]:
                     shopping_mall_payment_refund_id=refund_id,
                     shopping_mall_chargeback_id=ref if ref in chargebacks else None,
                     entry_type=kind,
-                    source_type={"sale": "capture", "fee": "capture", "refund": "refund"}.get(
-                        kind, "chargeback"
-                    ),
+                    source_type=SOURCE_OF.get(kind, "chargeback"),
                     source_reference=None if ref in chargebacks else ref,
                     currency="USD",
                     amount=amount,
@@ -148,6 +160,8 @@ def _payouts(world: World, entries: dict[str, list[dict]]) -> None:
             start = epoch + timedelta(days=k * PAYOUT_PERIOD_DAYS)
             end = start + timedelta(days=PAYOUT_PERIOD_DAYS)
             items = windows[k]
+            if sum((r["amount"] for r in items), ZERO) <= ZERO:
+                continue  # nothing to pay: the entries stay payable for a later payout
             newest = position == len(eligible) - 1
             status = "paid"
             if newest and world.serial("payout_newest") % 3 != 2:
@@ -177,7 +191,8 @@ def _payouts(world: World, entries: dict[str, list[dict]]) -> None:
 
 
 def _payout(world, seller_id, account, start, end, items, status, actor) -> None:
-    fees = -sum((r["amount"] for r in items if r["entry_type"] == "fee"), ZERO)
+    fees = -sum((r["amount"] for r in items if r["entry_type"] in FEE_ENTRIES), ZERO)
+    withheld = -sum((r["amount"] for r in items if r["entry_type"] == "reserve_hold"), ZERO)
     net = sum((r["amount"] for r in items), ZERO)
     created = min(world.now, end + timedelta(days=SETTLEMENT_DELAY_DAYS))
     if status == "scheduled":
@@ -196,9 +211,9 @@ def _payout(world, seller_id, account, start, end, items, status, actor) -> None
         period_end=end,
         scheduled_for=created + timedelta(days=1),
         processed_at=processed,
-        gross_amount=net + fees,
+        gross_amount=net + fees + withheld,
         fees_amount=fees,
-        reserve_withheld=ZERO,
+        reserve_withheld=withheld,
         net_amount=net,
         note={
             "failed": "bank rejected the transfer: account closed",
@@ -243,25 +258,40 @@ def _payout(world, seller_id, account, start, end, items, status, actor) -> None
 
 
 def _reserves(world: World) -> None:
+    """Reserves with their hold and release entries (appended to the ledger events)."""
+    events = world.refs["ledger_events"]
     for seller in world.refs["sellers"]:
         if seller["state"] not in ("active", "suspended") or not (
             seller["state"] == "suspended" or world.chance(0.12)
         ):
             continue
         start = world.ago(days=world.rng.randint(20, 150))
-        released = seller["state"] == "active" and world.chance(0.4)
-        world.add(
+        held = Decimal(world.rng.randint(200, 3000))
+        released = ZERO
+        if seller["state"] == "active" and world.chance(0.5):
+            released = held if world.chance(0.6) else Decimal(world.rng.randint(50, int(held) // 2))
+        status = "active" if not released else "released" if released == held else (
+            "partially_released"
+        )  # fmt: skip
+        rolling = seller["state"] == "suspended" or world.chance(0.5)
+        reserve = world.add(
             "shopping_mall_reserves",
             at=start,
             shopping_mall_seller_id=seller["id"],
-            reserve_type="rolling",
-            policy_reference="risk.reserve.rolling_10",
+            reserve_type="rolling" if rolling else "case_hold",
+            policy_reference="risk.reserve.rolling_10" if rolling else "risk.reserve.case_hold",
             reason="elevated chargeback ratio" if seller["state"] == "suspended" else "new seller",
-            hold_percent=Decimal("10"),
-            hold_amount=Decimal(world.rng.randint(200, 3000)),
+            hold_percent=Decimal("10") if rolling else None,
+            hold_amount=held,
             currency="USD",
-            status="released" if released else "active",
+            status=status,
             start_at=start,
-            release_at=start + timedelta(days=90),
-            released_amount=Decimal(world.rng.randint(100, 200)) if released else None,
+            release_at=start + timedelta(days=90) if rolling else None,
+            released_amount=released,
         )
+        events.append((seller["id"], start, "reserve_hold", -held, None, None, None, reserve["id"]))
+        if released:
+            at = min(world.after(start, days=world.rng.randint(5, 19)), world.ago(days=1))
+            events.append(
+                (seller["id"], at, "reserve_release", released, None, None, None, reserve["id"])
+            )

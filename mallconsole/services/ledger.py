@@ -12,15 +12,16 @@ Refund execution, reserves, chargebacks and payouts all post through here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from .. import states
 from ..models import Seller, SellerLedgerEntry, utcnow
 from . import versions
-from .errors import ValidationError
+from .errors import NotFound, ValidationError
+from .pagination import SortKey, capped_count, keyset_page
 
 ZERO = Decimal("0")
 _TICK = timedelta(microseconds=1)
@@ -146,3 +147,211 @@ def reconcile(session, seller_id: str, currency: str) -> list[Gap]:
             gaps.append(Gap(entry_id, at, running, recorded))
             running = recorded if recorded is not None else running
     return gaps
+
+
+# --- reading: the ledger screens -----------------------------------------------------------------
+
+ENTRY_LABELS = {
+    "sale": "Sale",
+    "fee": "Fee",
+    "refund": "Refund",
+    "fee_reversal": "Fee given back",
+    "chargeback": "Chargeback",
+    "chargeback_reversal": "Chargeback reversed",
+    "reserve_hold": "Reserve hold",
+    "reserve_release": "Reserve release",
+}
+SOURCE_LABELS = {
+    "capture": "Payment capture",
+    "refund": "Refund",
+    "chargeback": "Chargeback",
+    "reserve": "Reserve",
+}
+ENTRY_ID = SellerLedgerEntry.id
+ENTRY_SORTS = (SortKey("occurred", "Occurred", SellerLedgerEntry.occurred_at, kind=datetime),)
+SELLER_ID = Seller.id
+SELLER_SORTS = (SortKey("name", "Seller", Seller.display_name),)
+
+
+def entry_label(entry_type: str) -> str:
+    return ENTRY_LABELS.get(entry_type) or states.in_words(entry_type)
+
+
+def source_label(source_type: str) -> str:
+    return SOURCE_LABELS.get(source_type) or states.in_words(source_type)
+
+
+def day_range(since: date | None, until: date | None):
+    """UTC datetimes for a range of days, ``until`` included."""
+    start = datetime.combine(since, time.min, UTC) if since else None
+    end = datetime.combine(until, time.min, UTC) + timedelta(days=1) if until else None
+    return start, end
+
+
+def entries_statement(seller_id: str, currency: str, filters: dict):
+    """A seller's entries in ``currency`` with the screen's filters (type, source, days)."""
+    query = select(SellerLedgerEntry).where(
+        SellerLedgerEntry.shopping_mall_seller_id == seller_id,
+        SellerLedgerEntry.currency == currency,
+        SellerLedgerEntry.deleted_at.is_(None),
+    )
+    if filters.get("entry_type"):
+        query = query.where(SellerLedgerEntry.entry_type == filters["entry_type"])
+    if filters.get("source_type"):
+        query = query.where(SellerLedgerEntry.source_type == filters["source_type"])
+    start, end = day_range(filters.get("since"), filters.get("until"))
+    if start:
+        query = query.where(SellerLedgerEntry.occurred_at >= start)
+    if end:
+        query = query.where(SellerLedgerEntry.occurred_at < end)
+    return query
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    entry: SellerLedgerEntry
+    payout_id: str | None
+    payout_number: str | None
+
+    @property
+    def type_label(self) -> str:
+        return entry_label(self.entry.entry_type)
+
+    @property
+    def source_label(self) -> str:
+        return source_label(self.entry.source_type)
+
+
+def entry_page(session, seller_id, currency, filters, ordering, *, cursor, limit):
+    """One page of a seller's entries, each with the payout that paid it (if any)."""
+    from ..models import Payout, PayoutItem
+
+    page = keyset_page(
+        session,
+        entries_statement(seller_id, currency, filters),
+        ordering,
+        cursor=cursor,
+        limit=limit,
+    )
+    ids = [e.id for e in page.rows]
+    paid = {}
+    if ids:
+        paid = {
+            entry_id: (payout_id, number)
+            for entry_id, payout_id, number in session.execute(
+                select(PayoutItem.shopping_mall_seller_ledger_id, Payout.id, Payout.payout_number)
+                .join(Payout, Payout.id == PayoutItem.shopping_mall_payout_id)
+                .where(PayoutItem.shopping_mall_seller_ledger_id.in_(ids))
+            ).all()
+        }
+    page.rows = [EntryRow(e, *paid.get(e.id, (None, None))) for e in page.rows]
+    return page
+
+
+def count_entries(session, seller_id, currency, filters):
+    statement = entries_statement(seller_id, currency, filters).with_only_columns(
+        SellerLedgerEntry.id
+    )
+    return capped_count(session, statement)
+
+
+def currencies(session, seller_id: str) -> list[str]:
+    """The currencies a seller's ledger has entries in (USD first when present)."""
+    found = session.scalars(
+        select(SellerLedgerEntry.currency)
+        .where(SellerLedgerEntry.shopping_mall_seller_id == seller_id)
+        .distinct()
+    ).all()
+    return sorted(found, key=lambda c: (c != "USD", c))
+
+
+def get_seller(session, seller_id: str) -> Seller:
+    seller = session.get(Seller, seller_id)
+    if seller is None:
+        seller = session.scalars(select(Seller).where(Seller.seller_code == seller_id)).first()
+    if seller is None or seller.deleted_at is not None:
+        raise NotFound("That seller does not exist.")
+    return seller
+
+
+def _sellers_statement(filters: dict):
+    query = select(Seller).where(Seller.deleted_at.is_(None))
+    if filters.get("q"):
+        text = f"%{filters['q'].strip()}%"
+        query = query.where(or_(Seller.display_name.ilike(text), Seller.seller_code.ilike(text)))
+    if filters.get("state"):
+        query = query.where(Seller.state == filters["state"])
+    return query
+
+
+@dataclass(frozen=True)
+class SellerRow:
+    seller: Seller
+    balances: list[tuple[str, Decimal]]
+    last_entry_at: datetime | None
+
+
+def seller_page(session, filters, ordering, *, cursor, limit):
+    """Sellers with their balance per currency (newest entry of each): two queries a page."""
+    page = keyset_page(session, _sellers_statement(filters), ordering, cursor=cursor, limit=limit)
+    ids = [s.id for s in page.rows]
+    newest = {}
+    if ids:
+        latest = (
+            select(
+                SellerLedgerEntry.shopping_mall_seller_id.label("seller_id"),
+                SellerLedgerEntry.currency.label("currency"),
+                func.max(SellerLedgerEntry.occurred_at).label("at"),
+            )
+            .where(
+                SellerLedgerEntry.shopping_mall_seller_id.in_(ids),
+                SellerLedgerEntry.deleted_at.is_(None),
+            )
+            .group_by(SellerLedgerEntry.shopping_mall_seller_id, SellerLedgerEntry.currency)
+            .subquery()
+        )
+        for seller_id, currency, amount, at in session.execute(
+            select(
+                SellerLedgerEntry.shopping_mall_seller_id,
+                SellerLedgerEntry.currency,
+                SellerLedgerEntry.balance_after,
+                SellerLedgerEntry.occurred_at,
+            ).join(
+                latest,
+                (latest.c.seller_id == SellerLedgerEntry.shopping_mall_seller_id)
+                & (latest.c.currency == SellerLedgerEntry.currency)
+                & (latest.c.at == SellerLedgerEntry.occurred_at),
+            )
+        ).all():
+            newest.setdefault(seller_id, []).append((currency, amount or ZERO, at))
+    rows = []
+    for seller in page.rows:
+        found = sorted(newest.get(seller.id, []))
+        rows.append(
+            SellerRow(
+                seller,
+                [(c, a) for c, a, _ in found],
+                max((at for _, _, at in found), default=None),
+            )
+        )
+    page.rows = rows
+    return page
+
+
+def count_sellers(session, filters):
+    return capped_count(session, _sellers_statement(filters).with_only_columns(Seller.id))
+
+
+def pair_page(session, statement, ordering, *, cursor, limit, wrap):
+    """One keyset page of ``(record, words…)`` rows (the finance lists), each turned into
+    ``wrap(*row)``; the record's own columns give the sort value and the id."""
+    page = keyset_page(
+        session,
+        statement,
+        ordering,
+        cursor=cursor,
+        limit=limit,
+        key_of=lambda row: (getattr(row[0], ordering.key.column.key), row[0].id),
+    )
+    page.rows = [wrap(*row) for row in page.rows]
+    return page

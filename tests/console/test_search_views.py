@@ -16,13 +16,13 @@ def cards(response):
 def test_search_shows_cards_the_role_may_open_in_the_searchers_zone(client, session, login_as):
     login_as(Role.FINANCE_MANAGER, time_zone="Australia/Sydney")
     build(session, Order, order_number="ORD-20261122-000777", status="on_hold")
-    build(session, Payout, payout_number="PO-20261122-000777", status="scheduled")
+    payout = build(session, Payout, payout_number="PO-20261122-000777", status="scheduled")
     response = client.get("/search?q=PO-20261122-000777")
     assert cards(response) == [("payout", "PO-20261122-000777")]
     card = BeautifulSoup(response.data, "html.parser").select_one("li.card")
     assert card.select_one(".status").get_text() == "Scheduled"  # in words, not the key
     assert "(Australia/Sydney)" in card.get_text()
-    assert card.find("a") is None  # the payout screen does not exist yet
+    assert card.find("a")["href"] == f"/finance/payouts/{payout.id}"  # the payout screen
     assert cards(client.get("/search?q=ORD-20261122-000777")) == [("order", "ORD-20261122-000777")]
 
 

@@ -1,0 +1,180 @@
+"""Reconciliation exports (``/finance/exports``) and the fee list (``/finance/fees``).
+
+Each export is a CSV streamed as it is read, with the filters of the screen it comes from;
+each download writes an audit event naming the export and its filters (CONTRACT.md: export
+downloads are audited)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, request, stream_with_context
+from flask_login import current_user
+from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms.validators import Optional
+
+from .. import states
+from ..authz import Permission, require
+from ..downloads import content_disposition
+from ..extensions import db
+from ..htmx import render
+from ..lists import ListFilters, read_listing
+from ..models import utcnow
+from ..services import audit, finance_exports, ledger
+from . import bp
+from .ledgers import EntryFilters
+from .payouts import CURRENCIES, PayoutFilters, with_periods
+
+FEE_LABELS = {
+    "commission": "Commission",
+    "payment_processing": "Payment processing",
+    "dispute": "Dispute fee",
+    "payout": "Payout fee",
+}
+
+
+class PeriodFilters(ListFilters):
+    currency = SelectField(
+        "Currency", choices={"": "Any currency", **{c: c for c in CURRENCIES}}, default=""
+    )
+    since = DateField("From", validators=[Optional()], description="UTC day")
+    until = DateField("To", validators=[Optional()], description="UTC day, included")
+
+
+class FeeFilters(PeriodFilters):
+    q = StringField("Seller", description="Name or seller code")
+    fee_type = SelectField(
+        "Kind", choices={"": "Any kind", **{t: FEE_LABELS[t] for t in states.FEE_TYPES}}, default=""
+    )
+    seller = HiddenField()
+
+
+def _parsed(form_class):
+    form = form_class(request.args)
+    if not form.validate():
+        problems = " ".join(f"{form[n].label.text}: {m[0]}" for n, m in form.errors.items())
+        abort(400, description="Some filter values are not valid. " + problems)
+    return {k: v for k, v in form.data.items() if v not in (None, "")}
+
+
+def _csv(lines, file_name: str, *, table: str, export: str, filters: dict) -> Response:
+    audit.record(
+        db.session,
+        actor=current_user,
+        entity_table=table,
+        entity_id=None,
+        action="export_downloaded",
+        summary=f"Downloaded {file_name}",
+        after={"export": export, "file_name": file_name, "filters": filters},
+    )
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response.headers["Content-Disposition"] = content_disposition(file_name)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _stamp() -> str:
+    return utcnow().strftime("%Y%m%d-%H%M")
+
+
+@bp.get("/exports")
+@require(Permission.FINANCE_EXPORT)
+def export_list():
+    """The reconciliation exports, each with its period."""
+    return render(
+        "finance/export_list.html",
+        currencies=CURRENCIES,
+        fee_types={t: FEE_LABELS[t] for t in states.FEE_TYPES},
+        payout_states={s: states.label(states.PAYOUT_MACHINE, s) for s in states.PAYOUT},
+    )
+
+
+@bp.get("/exports/ledger/<seller_id>.csv")
+@require(Permission.FINANCE_EXPORT)
+def export_ledger(seller_id):
+    """A seller's ledger with the ledger screen's filters."""
+    seller = ledger.get_seller(db.session, seller_id)
+    filters = _parsed(EntryFilters)
+    currency = (filters.pop("currency", None) or "USD").upper()
+    if currency not in (ledger.currencies(db.session, seller.id) or ["USD"]):
+        abort(400, description=f"This seller has no ledger in {currency}.")
+    lines = finance_exports.ledger_csv(db.session, seller.id, currency, filters)
+    return _csv(
+        lines,
+        f"ledger-{seller.seller_code}-{currency}-{_stamp()}.csv",
+        table="shopping_mall_seller_ledgers",
+        export="ledger",
+        filters={"seller": seller.seller_code, "currency": currency, **filters},
+    )
+
+
+@bp.get("/exports/payouts.csv")
+@require(Permission.FINANCE_EXPORT)
+def export_payouts():
+    """Payouts with their items, with the payout list's filters."""
+    form = PayoutFilters(request.args)
+    if not form.validate():
+        abort(400, description="Some filter values are not valid.")
+    raw = {k: v for k, v in form.data.items() if v not in (None, "")}
+    filters = with_periods(raw)
+    lines = finance_exports.payouts_csv(db.session, filters)
+    return _csv(
+        lines,
+        f"payouts-{_stamp()}.csv",
+        table="shopping_mall_payouts",
+        export="payouts",
+        filters=raw,
+    )
+
+
+@bp.get("/exports/refunds.csv")
+@require(Permission.FINANCE_EXPORT)
+def export_refunds():
+    """Refunds executed in a period."""
+    filters = _parsed(PeriodFilters)
+    lines = finance_exports.refunds_csv(db.session, filters)
+    return _csv(
+        lines,
+        f"refunds-executed-{_stamp()}.csv",
+        table="shopping_mall_payment_refunds",
+        export="refunds_executed",
+        filters=filters,
+    )
+
+
+@bp.get("/exports/fees.csv")
+@require(Permission.FINANCE_EXPORT)
+def export_fees():
+    """Fees of a period, with the fee list's filters."""
+    filters = _parsed(FeeFilters)
+    lines = finance_exports.fees_csv(db.session, filters)
+    return _csv(
+        lines, f"fees-{_stamp()}.csv", table="shopping_mall_fees", export="fees", filters=filters
+    )
+
+
+# --- the fee list -----------------------------------------------------------------------------
+
+
+@bp.get("/fees")
+@require(Permission.PAYOUTS_VIEW)
+def fee_list():
+    """Fees assessed to sellers, by seller, kind, currency and day."""
+    listing = read_listing(
+        FeeFilters, sorts=finance_exports.FEE_SORTS, default_sort="-assessed",
+        id_column=finance_exports.FEE_ID,
+    )  # fmt: skip
+    return render(
+        "finance/fee_list.html",
+        block="listing",
+        listing=listing,
+        page=finance_exports.fee_page(
+            db.session,
+            listing.filters,
+            listing.ordering,
+            cursor=listing.cursor,
+            limit=listing.limit,
+        ),  # fmt: skip
+        filtered=bool(listing.filters),
+        count=finance_exports.count_fees(db.session, listing.filters),
+        fee_label=lambda t: FEE_LABELS.get(t) or states.in_words(t),
+    )

@@ -1,0 +1,282 @@
+"""Seller ledgers (``/finance/ledgers``): sellers and balances; one seller's entries with the
+running balance, the reconciliation check, reserves (place, release) and payouts to compose."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from .. import states
+from ..authz import Permission, require
+from ..extensions import db
+from ..forms import apply_errors
+from ..htmx import render
+from ..lists import ListFilters, read_listing
+from ..messages import notify
+from ..services import ledger, payouts, reserves
+from ..services.errors import DomainError, ValidationError
+from . import bp
+
+
+class SellerFilters(ListFilters):
+    q = StringField("Seller", description="Name or seller code")
+    state = SelectField(
+        "Seller state",
+        choices={
+            "": "Any state",
+            **{s: states.label(states.SELLER_MACHINE, s) for s in states.SELLER},
+        },
+        default="",
+    )
+
+
+class EntryFilters(ListFilters):
+    currency = HiddenField()
+    entry_type = SelectField("Type", choices={"": "Any type", **ledger.ENTRY_LABELS}, default="")
+    source_type = SelectField(
+        "Source", choices={"": "Any source", **ledger.SOURCE_LABELS}, default=""
+    )
+    since = DateField("From", validators=[Optional()], description="UTC day")
+    until = DateField("To", validators=[Optional()], description="UTC day, included")
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            from wtforms.validators import ValidationError as FieldError
+
+            raise FieldError("The last day comes after the first.")
+
+
+class ComposeForm(FlaskForm):
+    """Compose a payout for one seller: currency and (optionally) the period."""
+
+    currency = HiddenField()
+    period_start = DateField("Period from", validators=[Optional()], description="UTC day")
+    period_end = DateField(
+        "Period to", validators=[Optional()], description="UTC day, included; empty: up to now"
+    )
+    note = StringField("Note (optional)")
+
+
+class ReserveForm(FlaskForm):
+    """Place a reserve on a seller."""
+
+    currency = HiddenField()
+    reserve_type = SelectField("Kind", choices=reserves.TYPE_LABELS, default="case_hold")
+    amount = StringField("Amount to hold now", description="Leave empty for a percentage only.")
+    percent = StringField(
+        "Percent of each payout's sales", description="Rolling reserves only, e.g. 10"
+    )
+    reason = StringField("Reason", description="Why the money is held, in a sentence.")
+    policy_reference = StringField("Policy reference", description="e.g. risk.reserve.rolling_10")
+    release_at = DateField("Release on (optional)", validators=[Optional()])
+
+
+class ReleaseForm(FlaskForm):
+    amount = StringField("Amount", description="Leave empty to release all it holds.")
+    reason = TextAreaField("Reason", render_kw={"rows": 2})
+
+
+def _currency(seller) -> str:
+    wanted = (request.values.get("currency") or "").upper()
+    known = ledger.currencies(db.session, seller.id) or ["USD"]
+    if wanted and wanted not in known:
+        abort(400, description=f"This seller has no ledger in {wanted}.")
+    return wanted or known[0]
+
+
+def _refused(form, error) -> None:
+    """Undo the attempt and show the service's refusal on the form."""
+    db.session.rollback()
+    apply_errors(form, error)
+    if not error.field_errors:
+        form.form_errors.append(error.message)
+
+
+def _form_currency(form, seller) -> str:
+    wanted = (form.currency.data or "").upper()
+    known = ledger.currencies(db.session, seller.id) or ["USD"]
+    if wanted not in known:
+        abort(400, description="Choose one of this seller's ledger currencies.")
+    return wanted
+
+
+@bp.get("/ledgers")
+@require(Permission.PAYOUTS_VIEW)
+def ledger_list():
+    """Sellers with their balances: pick one to see the ledger."""
+    listing = read_listing(
+        SellerFilters, sorts=ledger.SELLER_SORTS, default_sort="name", id_column=ledger.SELLER_ID
+    )
+    page = ledger.seller_page(
+        db.session, listing.filters, listing.ordering, cursor=listing.cursor, limit=listing.limit
+    )
+    return render(
+        "finance/ledger_list.html",
+        block="listing",
+        listing=listing,
+        page=page,
+        count=ledger.count_sellers(db.session, listing.filters),
+        seller_state=lambda s: states.label(states.SELLER_MACHINE, s),
+    )
+
+
+def _ledger_page(seller, *, currency=None, compose_form=None, reserve_form=None, release_form=None,
+                 status=200, block="listing"):  # fmt: skip
+    currency = currency or _currency(seller)
+    listing = read_listing(
+        EntryFilters,
+        sorts=ledger.ENTRY_SORTS,
+        default_sort="-occurred",
+        id_column=ledger.ENTRY_ID,
+    )
+    filters = {k: v for k, v in listing.filters.items() if k != "currency"}
+    page = ledger.entry_page(
+        db.session, seller.id, currency, filters, listing.ordering,
+        cursor=listing.cursor, limit=listing.limit,
+    )  # fmt: skip
+    compose_form = compose_form or ComposeForm(
+        formdata=None, prefix="payout", data={"currency": currency}
+    )
+    reserve_form = reserve_form or ReserveForm(
+        formdata=None, prefix="reserve", data={"currency": currency}
+    )
+    release_form = release_form or ReleaseForm(formdata=None, prefix="release")
+    return render(
+        "finance/ledger_detail.html",
+        block=block if status == 200 else None,
+        status=status,
+        seller=seller,
+        currency=currency,
+        currencies=ledger.currencies(db.session, seller.id),
+        listing=listing,
+        page=page,
+        filtered=bool(filters),
+        count=ledger.count_entries(db.session, seller.id, currency, filters),
+        balance=ledger.balance(db.session, seller.id, currency),
+        gaps=ledger.reconcile(db.session, seller.id, currency),
+        payable=payouts.payable_summary(db.session, seller.id, currency),
+        delay=payouts.settlement_delay(db.session, seller.id),
+        reserve_rows=reserves.seller_reserves(db.session, seller.id, currency),
+        recent_payouts=payouts.seller_payouts(db.session, seller.id, limit=6),
+        unpaid=payouts.unpaid_total(db.session, seller.id, currency),
+        payout_status=lambda s: (states.label(payouts.MACHINE, s), payouts.STATUS_TONES[s]),
+        compose_form=compose_form,
+        reserve_form=reserve_form,
+        release_form=release_form,
+        seller_state=states.label(states.SELLER_MACHINE, seller.state),
+    )
+
+
+@bp.get("/ledgers/<seller_id>")
+@require(Permission.PAYOUTS_VIEW)
+def ledger_detail(seller_id):
+    """One seller's ledger in one currency: entries with the running balance, reconciliation."""
+    return _ledger_page(ledger.get_seller(db.session, seller_id))
+
+
+def _day_start(day):
+    return datetime.combine(day, time.min, UTC) if day else None
+
+
+@bp.post("/ledgers/<seller_id>/payouts")
+@require(Permission.PAYOUTS_MANAGE)
+def ledger_compose_payout(seller_id):
+    """Compose a payout for this seller from their payable entries."""
+    seller = ledger.get_seller(db.session, seller_id)
+    form = ComposeForm(prefix="payout")
+    currency = _form_currency(form, seller)
+    if not form.validate_on_submit():
+        return _ledger_page(seller, currency=currency, compose_form=form, status=422)
+    start, end = ledger.day_range(form.period_start.data, form.period_end.data)
+    try:
+        payout = payouts.compose_payout(
+            db.session, seller.id, currency, actor=current_user,
+            period_start=start, period_end=end, note=form.note.data,
+        )  # fmt: skip
+    except ValidationError as error:
+        _refused(form, error)
+        return _ledger_page(seller, currency=currency, compose_form=form, status=422)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return _ledger_page(seller, currency=currency, compose_form=form, status=error.status)
+    waiting = payouts.open_approval(db.session, payout)
+    notify(
+        f"{payout.payout_number} composed: {payout.net_amount:f} {payout.currency} net."
+        + (
+            " It is over the approval threshold: another finance manager approves it in the inbox."
+            if waiting is not None
+            else ""
+        )  # fmt: skip
+    )
+    return redirect(url_for("finance.payout_detail", payout_id=payout.id), code=303)
+
+
+@bp.post("/ledgers/<seller_id>/reserves")
+@require(Permission.RESERVES_MANAGE)
+def reserve_place(seller_id):
+    """Place a case hold or a rolling reserve on this seller."""
+    seller = ledger.get_seller(db.session, seller_id)
+    form = ReserveForm(prefix="reserve")
+    currency = _form_currency(form, seller)
+    if not form.validate_on_submit():
+        return _ledger_page(seller, currency=currency, reserve_form=form, status=422)
+    try:
+        amount = reserves.parse_amount(form.amount.data, currency, required=False)
+        percent = _percent(form.percent.data)
+        reserves.place_reserve(
+            db.session, seller_id=seller.id, currency=currency,
+            reserve_type=form.reserve_type.data, amount=amount, percent=percent,
+            reason=form.reason.data, policy_reference=form.policy_reference.data,
+            release_at=_day_start(form.release_at.data), actor=current_user,
+        )  # fmt: skip
+    except ValidationError as error:
+        _refused(form, error)
+        return _ledger_page(seller, currency=currency, reserve_form=form, status=422)
+    notify(f"{reserves.TYPE_LABELS[form.reserve_type.data]} placed on {seller.display_name}.")
+    return redirect(url_for("finance.ledger_detail", seller_id=seller.id, currency=currency),
+                    code=303)  # fmt: skip
+
+
+def _percent(raw):
+    from decimal import Decimal, InvalidOperation
+
+    text = (raw or "").strip().rstrip("%").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value != value.quantize(Decimal("0.0001")):
+        message = "Enter a percentage like 10 or 7.5."
+        raise ValidationError(message, field_errors={"percent": [message]})
+    return value
+
+
+@bp.post("/reserves/<reserve_id>/release")
+@require(Permission.RESERVES_MANAGE)
+def reserve_release(reserve_id):
+    """Give back all or part of what a reserve holds."""
+    reserve = reserves.get_reserve(db.session, reserve_id)
+    seller = ledger.get_seller(db.session, reserve.shopping_mall_seller_id)
+    form = ReleaseForm(prefix="release")
+    if not form.validate_on_submit():
+        return _ledger_page(seller, currency=reserve.currency, release_form=form, status=422)
+    try:
+        amount = reserves.parse_amount(form.amount.data, reserve.currency, required=False)
+        entry = reserves.release_reserve(
+            db.session, reserve.id, amount=amount, reason=form.reason.data, actor=current_user
+        )
+    except ValidationError as error:
+        _refused(form, error)
+        return _ledger_page(seller, currency=reserve.currency, release_form=form, status=422)
+    notify(f"Released {entry.amount:f} {entry.currency} to {seller.display_name}'s balance.")
+    return redirect(
+        url_for("finance.ledger_detail", seller_id=seller.id, currency=reserve.currency), code=303
+    )

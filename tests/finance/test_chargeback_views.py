@@ -1,0 +1,96 @@
+"""/finance/chargebacks: the list by deadline, the chargeback screen and its decisions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from bs4 import BeautifulSoup
+
+from mallconsole.authz import Role
+from mallconsole.models import Chargeback, utcnow
+from mallconsole.services import ledger
+from tests.conftest import csrf_from
+from tests.factories.ledgers import post, seller_with_account
+from tests.factories.records import build
+
+
+def page_of(response):
+    return BeautifulSoup(response.data, "html.parser")
+
+
+@pytest.fixture
+def finance(login_as):
+    return login_as(Role.FINANCE_MANAGER)
+
+
+@pytest.fixture
+def seller(session):
+    seller = seller_with_account(session, name="Oak Street")
+    post(session, seller, "500.00", days_ago=40)
+    return seller
+
+
+def _cb(session, seller, ref, days, status="open", amount="30.00"):
+    return build(
+        session, Chargeback, shopping_mall_seller_id=seller.id, status=status,
+        provider_reference=ref, amount=Decimal(amount), currency="USD",
+        opened_at=utcnow() - timedelta(days=3), respond_by=utcnow() + timedelta(days=days),
+        reason_category="product_not_received",
+    )  # fmt: skip
+
+
+def test_the_list_puts_the_closest_deadline_first_and_hides_decided(client, session, finance,
+                                                                    seller):  # fmt: skip
+    _cb(session, seller, "dp_later00000000000", 5)
+    _cb(session, seller, "dp_sooner0000000000", 1, status="under_review")
+    _cb(session, seller, "dp_passed0000000000", -1)
+    _cb(session, seller, "dp_decided000000000", 0, status="won")
+    page = page_of(client.get("/finance/chargebacks"))
+    rows = page.select("#listing tbody tr")
+    refs = [r.select_one("a.number").get_text() for r in rows]
+    assert refs == ["dp_passed00000…", "dp_sooner00000…", "dp_later000000…"]
+    assert "Deadline passed" in rows[0].get_text()
+    assert "Product not received" in rows[0].get_text()
+    everything = page_of(client.get("/finance/chargebacks?status=all"))
+    assert len(everything.select("#listing tbody tr")) == 4
+    assert client.get("/finance/chargebacks?status=pending").status_code == 400
+
+
+def test_review_then_lose_from_the_screen(client, session, finance, seller):
+    cb = _cb(session, seller, "dp_screen0000000000", 3)
+    url = f"/finance/chargebacks/{cb.id}"
+    token = csrf_from(client.get(url).data)
+    missing = client.post(f"{url}/review", data={"csrf_token": token, "version": cb.version})
+    assert missing.status_code == 422
+    assert "Write the note" in page_of(missing).select_one(".error-summary").get_text()
+    done = client.post(f"{url}/review", data={"csrf_token": token, "version": cb.version,
+                                              "note": "Tracking <POD> sent"})  # fmt: skip
+    assert done.status_code == 303 and cb.status == "under_review"
+    page = page_of(client.get(url))
+    assert "Tracking <POD> sent" in page.select_one(".entry-body").get_text()
+    assert page.find("button", string="Mark won")
+    stale = client.post(f"{url}/lost", data={"csrf_token": token, "version": cb.version - 1})
+    assert stale.status_code == 409
+    lost = client.post(f"{url}/lost", data={"csrf_token": token, "version": cb.version})
+    assert lost.status_code == 303 and cb.status == "lost"
+    assert ledger.balance(session, seller.id, "USD").amount == Decimal("470.00")
+    page = page_of(client.get(url))
+    assert "Chargeback" in page.select_one("#ledger-title").find_next("table").get_text()
+
+
+def test_an_open_chargeback_before_its_deadline_cannot_be_lost(client, session, finance, seller):
+    cb = _cb(session, seller, "dp_early00000000000", 3)
+    url = f"/finance/chargebacks/{cb.id}"
+    page = page_of(client.get(url))
+    assert not page.find("button", string="Mark lost…")
+    token = csrf_from(client.get(url).data)
+    refused = client.post(f"{url}/lost", data={"csrf_token": token, "version": cb.version})
+    assert refused.status_code == 409
+
+
+def test_other_roles_get_403(client, login_as, session, seller):
+    cb = _cb(session, seller, "dp_forbid0000000000", 3)
+    login_as(Role.SUPPORT_AGENT)
+    assert client.get(f"/finance/chargebacks/{cb.id}").status_code == 403

@@ -1,0 +1,109 @@
+"""Reserves: the ledger effect of placing, releasing (directly, partly, fully) and the
+validation of amounts, percentages and reasons."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from mallconsole.authz import Role
+from mallconsole.models import AuditEvent, SellerLedgerEntry
+from mallconsole.services import ledger, reserves
+from mallconsole.services.errors import Conflict, ValidationError
+from tests.factories.actors import make_staff
+from tests.factories.ledgers import post, seller_with_account
+
+
+@pytest.fixture
+def finance(session):
+    return make_staff(session, "risk@test.mall", (Role.FINANCE_MANAGER,))
+
+
+@pytest.fixture
+def seller(session):
+    seller = seller_with_account(session)
+    post(session, seller, "300.00", days_ago=20)
+    return seller
+
+
+def _place(session, seller, finance, **values):
+    given = dict(seller_id=seller.id, currency="USD", reserve_type="case_hold",
+                 amount=Decimal("100.00"), percent=None, reason="open dispute",
+                 policy_reference="risk.case_hold", actor=finance)  # fmt: skip
+    given.update(values)
+    return reserves.place_reserve(session, **given)
+
+
+def test_a_hold_debits_and_releases_credit_the_ledger(session, seller, finance):
+    reserve = _place(session, seller, finance)
+    assert ledger.balance(session, seller.id, "USD").amount == Decimal("200.00")
+    entry = reserves.release_reserve(session, reserve.id, amount=Decimal("40.00"),
+                                     reason="part cleared", actor=finance)  # fmt: skip
+    assert entry.entry_type == "reserve_release" and entry.source_reference == reserve.id
+    assert reserve.status == "partially_released"
+    assert reserves.remaining(reserve) == Decimal("60.00")
+    reserves.release_reserve(session, reserve.id, amount=None, reason="all clear", actor=finance)
+    assert reserve.status == "released"
+    assert ledger.balance(session, seller.id, "USD").amount == Decimal("300.00")
+    kinds = session.scalars(
+        select(SellerLedgerEntry.entry_type)
+        .where(SellerLedgerEntry.source_reference == reserve.id)
+        .order_by(SellerLedgerEntry.occurred_at)
+    ).all()
+    assert kinds == ["reserve_hold", "reserve_release", "reserve_release"]
+    assert ledger.reconcile(session, seller.id, "USD") == []
+    with pytest.raises(Conflict, match="holds nothing"):
+        reserves.release_reserve(session, reserve.id, amount=None, reason="x", actor=finance)
+
+
+def test_releasing_more_than_held_is_refused(session, seller, finance):
+    reserve = _place(session, seller, finance)
+    with pytest.raises(ValidationError, match="holds only"):
+        reserves.release_reserve(session, reserve.id, amount=Decimal("100.01"), reason="x",
+                                 actor=finance)  # fmt: skip
+
+
+def test_a_rolling_percentage_reserve_holds_nothing_until_a_payout(session, seller, finance):
+    reserve = _place(session, seller, finance, reserve_type="rolling", amount=None,
+                     percent=Decimal("10"))  # fmt: skip
+    assert reserve.hold_amount == Decimal("0")
+    assert ledger.balance(session, seller.id, "USD").amount == Decimal("300.00")
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"reserve_type": "forever"}, "reserve_type"),
+        ({"reason": " "}, "reason"),
+        ({"policy_reference": ""}, "policy_reference"),
+        ({"amount": None}, "amount"),
+        ({"percent": Decimal("10")}, "percent"),
+        ({"reserve_type": "rolling", "percent": Decimal("120")}, "percent"),
+        ({"reserve_type": "rolling", "amount": None, "percent": None}, "amount"),
+    ],
+)
+def test_bad_reserves_are_refused_with_the_field(session, seller, finance, values, field):
+    with pytest.raises(ValidationError) as refused:
+        _place(session, seller, finance, **values)
+    assert field in refused.value.field_errors
+
+
+@pytest.mark.parametrize(
+    ("raw", "currency", "message"),
+    [("12.345", "USD", "2 decimal places"), ("10.5", "KRW", "no minor unit"),
+     ("-3", "USD", "greater than zero"), ("abc", "USD", "greater than zero")],
+)  # fmt: skip
+def test_typed_amounts_are_exact_in_the_currency(raw, currency, message):
+    with pytest.raises(ValidationError, match=message):
+        reserves.parse_amount(raw, currency)
+    assert reserves.parse_amount("1,200", "KRW") == Decimal("1200")
+
+
+def test_placing_and_releasing_are_audited(session, seller, finance):
+    reserve = _place(session, seller, finance)
+    reserves.release_reserve(session, reserve.id, amount=None, reason="cleared", actor=finance)
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity_id == reserve.id)
+        .order_by(AuditEvent.created_at)
+    ).all()  # fmt: skip
+    assert actions == ["reserve.placed", "reserve.released"]
