@@ -17,4 +17,4 @@ def job_words():
     }
 
 
-from . import views  # noqa: E402, F401  (registers the routes)
+from . import flags, views  # noqa: E402, F401  (register the routes)

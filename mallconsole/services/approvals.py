@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app, has_app_context, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -271,12 +271,22 @@ def _balance_label(session, ids):
     return {i: f"{email} — {currency} store credit" for i, email, currency in rows}
 
 
+def _flag_label(session, ids):
+    from ..models import FeatureFlag
+
+    rows = session.execute(
+        select(FeatureFlag.id, FeatureFlag.code, FeatureFlag.name).where(FeatureFlag.id.in_(ids))
+    ).all()
+    return {i: f"{name} ({code})" for i, code, name in rows}
+
+
 TARGETS = {
     "shopping_mall_users": (_user_label, None),
     "shopping_mall_sellers": (_seller_label, ("operations.seller_detail", "seller_id")),
     "shopping_mall_refund_requests": (_refund_label, ("finance.refund_detail", "refund_id")),
     "shopping_mall_configurations": (_configuration_label, None),
     "shopping_mall_user_balances": (_balance_label, None),
+    "shopping_mall_feature_flags": (_flag_label, ("admin.flag_detail", "code")),
 }
 
 
@@ -300,7 +310,7 @@ def _describe_targets(session, rows: list[ActionRow]) -> None:
             continue
         row.target = labels.get(table, {}).get(target_id) or words
         screen = TARGETS.get(table, (None, None))[1]
-        if screen and has_app_context() and screen[0] in current_app.view_functions:
+        if screen and has_request_context() and screen[0] in current_app.view_functions:
             row.target_url = url_for(screen[0], **{screen[1]: target_id})
 
 
