@@ -17,4 +17,4 @@ def job_words():
     }
 
 
-from . import flags, views  # noqa: E402, F401  (register the routes)
+from . import configurations, flags, views  # noqa: E402, F401  (register the routes)

@@ -459,6 +459,23 @@ def _open_request(session, action_name, target_table, target_id):
     ).first()
 
 
+def open_requests(session, action_name, target_table, target_ids) -> dict[str, AdminAction]:
+    """The open (pending or approved) request of ``action_name`` for each of ``target_ids``,
+    by target id, in one query: what a list shows as "waiting for approval"."""
+    ids = list(target_ids)
+    if not ids:
+        return {}
+    found = session.scalars(
+        select(AdminAction).where(
+            AdminAction.action_name == action_name,
+            AdminAction.target_entity_table == target_table,
+            AdminAction.target_entity_id.in_(ids),
+            AdminAction.status.in_(("pending", "approved")),
+        )
+    )
+    return {action.target_entity_id: action for action in found}
+
+
 def _inserted(session, row) -> bool:
     """Add ``row`` in a savepoint; False when a unique or foreign key refuses it."""
     try:

@@ -231,18 +231,7 @@ def _statement(filters: dict, now: datetime):
 
 def pending_changes(session, flag_ids) -> dict[str, AdminAction]:
     """The open ``change_flag`` request of each of ``flag_ids`` (one query)."""
-    ids = list(flag_ids)
-    if not ids:
-        return {}
-    found = session.scalars(
-        select(AdminAction).where(
-            AdminAction.action_name == ACTION,
-            AdminAction.target_entity_table == TABLE,
-            AdminAction.target_entity_id.in_(ids),
-            AdminAction.status.in_(("pending", "approved")),
-        )
-    )
-    return {action.target_entity_id: action for action in found}
+    return approvals.open_requests(session, ACTION, TABLE, flag_ids)
 
 
 def rows_of(session, flags, now: datetime) -> list[FlagRow]:

@@ -38,7 +38,7 @@ def add_flag(session, code="checkout.one_page", **values):
         session, {"name": code.replace(".", " ").title(), "enabled": True, **values},
         actor=creator, code=code,
     )  # fmt: skip
-    session.flush()
+    session.commit()  # kept whatever the requests in between do with the session
     return row
 
 
