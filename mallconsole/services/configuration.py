@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..models import AdminAction, Configuration, Seller, utcnow
 from . import approvals, audit, settings, versions
@@ -358,8 +359,12 @@ def change(
     row = _row(session, key, scope, lock=True)
     if row is None:
         row = Configuration(key=key, scope=scope, value=value, description=_label(key))
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():  # a row set by someone else meanwhile refuses this one
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            raise Conflict(f"{key} was just set by someone else. Reload it and edit it.") from None
         audit.record(
             session,
             actor=actor,

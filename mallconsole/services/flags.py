@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..models import AdminAction, AuditEvent, FeatureFlag, utcnow
 from . import approvals, audit, versions
@@ -391,8 +392,13 @@ def create(session, values: dict, *, actor, code: str) -> FeatureFlag:
     if errors:
         raise ValidationError("Some values of the flag are not valid.", field_errors=errors)
     flag = FeatureFlag(code=code, **cleaned)
-    session.add(flag)
-    session.flush()
+    try:
+        with session.begin_nested():  # a flag created with this code meanwhile refuses this one
+            session.add(flag)
+            session.flush()
+    except IntegrityError:
+        message = "Another flag was just created with this code."
+        raise ValidationError(message, field_errors={"code": [message]}) from None
     audit.record(
         session,
         actor=actor,
