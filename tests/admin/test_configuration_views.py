@@ -15,6 +15,7 @@ from mallconsole.services import configuration
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
 from tests.factories.records import build
+from tests.query_counts import assert_constant_queries
 
 REFUND_USD = states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="USD")
 BATCH = states.MODERATION_CLAIM_BATCH_SIZE
@@ -214,3 +215,25 @@ def test_a_finance_manager_cannot_change_settings(client, session, login_as):
         f"/admin/configurations/{row.id}", data={"csrf_token": token, "version": "1", "value": "20"}
     )
     assert response.status_code == 403
+
+
+def test_the_list_runs_as_many_queries_for_100_settings_as_for_10(
+    client, session, admin, count_queries
+):
+    sellers = [build(session, Seller) for _ in range(3)]
+    made = []
+
+    def add_rows(n):
+        for _ in range(n):
+            seller = sellers[len(made) % 3]
+            made.append(
+                add(session, f"custom.setting_{len(made):03d}", "x", scope=f"seller:{seller.id}")
+            )
+
+    def read(limit):
+        assert (
+            client.get(f"/admin/configurations?limit={limit if limit != 10 else 25}").status_code
+            == 200
+        )
+
+    assert_constant_queries(count_queries, add_rows, read)

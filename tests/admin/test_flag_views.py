@@ -14,6 +14,7 @@ from mallconsole.models import AdminAction, AuditEvent, FeatureFlag, utcnow
 from mallconsole.services import flags
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
+from tests.query_counts import assert_constant_queries
 
 HTMX = {"HX-Request": "true"}
 
@@ -329,3 +330,33 @@ def test_user_content_is_escaped(client, session, admin):
     add_flag(session, "x.escape", description="<script>alert(1)</script>")
     body = client.get("/admin/flags/x.escape").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+
+
+def test_the_list_runs_as_many_queries_for_100_flags_as_for_10(
+    client, session, admin, count_queries
+):
+    made = []
+
+    def add_rows(n):
+        creator = make_staff(session, f"bulk-{len(made)}@test.mall", (Role.SYSTEM_ADMIN,))
+        for i in range(n):
+            code = f"bulk.f{len(made):03d}"
+            values = {
+                "name": code,
+                "enabled": True,
+                "sensitive": i % 3 == 0,
+                "rollout_percentage": i % 100,
+            }
+            made.append(flags.create(session, values, actor=creator, code=code))
+        session.flush()
+        waiting = made[-1]
+        flags.change(
+            session, waiting.code, {"enabled": False}, expected_version=1, actor=creator,
+            justification="Pause",
+        ) if waiting.sensitive else None  # fmt: skip
+        session.commit()
+
+    def read(limit):
+        assert client.get(f"/admin/flags?limit={limit if limit != 10 else 25}").status_code == 200
+
+    assert_constant_queries(count_queries, add_rows, read)
