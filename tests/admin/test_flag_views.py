@@ -360,3 +360,11 @@ def test_the_list_runs_as_many_queries_for_100_flags_as_for_10(
         assert client.get(f"/admin/flags?limit={limit if limit != 10 else 25}").status_code == 200
 
     assert_constant_queries(count_queries, add_rows, read)
+
+
+def test_a_flag_opened_by_its_id_redirects_to_its_code(client, session, admin):
+    flag = add_flag(session, "by.id")
+    response = client.get(f"/admin/flags/{flag.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/admin/flags/by.id"
+    )
