@@ -284,7 +284,10 @@ TARGETS = {
     "shopping_mall_users": (_user_label, None),
     "shopping_mall_sellers": (_seller_label, ("operations.seller_detail", "seller_id")),
     "shopping_mall_refund_requests": (_refund_label, ("finance.refund_detail", "refund_id")),
-    "shopping_mall_configurations": (_configuration_label, None),
+    "shopping_mall_configurations": (
+        _configuration_label,
+        ("admin.configuration_detail", "row_id"),
+    ),
     "shopping_mall_user_balances": (_balance_label, None),
     "shopping_mall_feature_flags": (_flag_label, ("admin.flag_detail", "code")),
 }

@@ -237,3 +237,16 @@ def test_the_list_runs_as_many_queries_for_100_settings_as_for_10(
         )
 
     assert_constant_queries(count_queries, add_rows, read)
+
+
+def test_the_inbox_links_a_requested_change_to_its_setting(client, session, admin, token):
+    row = add(session, REFUND_USD, "250.00")
+    client.post(
+        f"/admin/configurations/{row.id}",
+        data={"csrf_token": token, "version": "1", "value": "300.00", "justification": "Q4 peak"},
+    )
+    action = session.scalars(
+        select(AdminAction).where(AdminAction.target_entity_id == row.id)
+    ).one()
+    page = page_of(client.get(f"/admin/approvals/{action.id}"))
+    assert page.select_one("h1 a")["href"] == f"/admin/configurations/{row.id}"
