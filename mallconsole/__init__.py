@@ -35,6 +35,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
 
     from . import authz, cli, errors, health, messages, security, tasks, templating, transactions
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .auth import cli as auth_cli
     from .auth import principal
@@ -54,6 +55,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     auth_cli.register(app)
     cli.register(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(api_bp)
     for blueprint in (
         auth_bp,
         console_bp,

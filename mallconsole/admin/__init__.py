@@ -17,4 +17,4 @@ def job_words():
     }
 
 
-from . import policies, views  # noqa: E402, F401  (registers the routes)
+from . import configurations, flags, policies, views  # noqa: E402, F401  (register the routes)

@@ -71,6 +71,22 @@ RISK_RULES = (
     ),
     ("refund_abuse", "Frequent refunds", "customer.refunds_90d >= 4", "review", True),
 )
+# (code, name, enabled, rollout %, starts in, ends in, segment): one flag of each state.
+FLAGS = (
+    ("checkout.one_page", "One-page checkout", True, 100, None, None, None),  # on
+    ("reviews.photo_upload", "Photos in reviews", False, None, None, None, None),  # off
+    ("support.chat_widget", "Live chat widget", True, 100, timedelta(days=3), None, None),
+    ("search.semantic", "Semantic search", True, 25, None, None, "segment=beta_testers"),
+    ("payouts.instant", "Instant payouts", True, 10, None, None, "country=US"),
+    ("catalog.bulk_edit", "Bulk catalog edit", False, 0, None, None, None),
+    ("promotions.black_friday_banner", "Black Friday banner", True, 100, timedelta(days=-14),
+     timedelta(days=-7), None),  # expired
+    ("payments.strong_authentication", "Strong customer authentication", True, 100, None, None,
+     None),
+    ("locale.korean_storefront", "Korean storefront", True, 50, None, None, "locale=ko-KR"),
+)  # fmt: skip
+# Changes to these wait for a second admin (maker-checker).
+SENSITIVE_FLAGS = ("payouts.instant", "payments.strong_authentication")
 POLICIES = (
     ("returns", "Returns policy", "returns"),
     ("cancellations", "Cancellation policy", "orders"),
@@ -247,29 +263,7 @@ def build_admin(world: World) -> None:
         scope=f"seller:{world.refs['sellers'][0]['id']}",
         description="New seller: longer settlement delay",
     )
-    flags = (
-        ("checkout.one_page", "One-page checkout", True, 100, None, None),  # on
-        ("reviews.photo_upload", "Photos in reviews", False, None, None, None),  # off
-        (
-            "support.chat_widget",
-            "Live chat widget",
-            True,
-            100,
-            world.now + timedelta(days=3),
-            None,
-        ),  # scheduled
-        (
-            "search.semantic",
-            "Semantic search",
-            True,
-            25,
-            None,
-            "segment=beta_testers",
-        ),  # rolling out
-        ("payouts.instant", "Instant payouts", True, 10, None, "country=US"),
-        ("catalog.bulk_edit", "Bulk catalog edit", False, 0, None, None),
-    )
-    for code, name, enabled, rollout, starts, segment in flags:
+    for code, name, enabled, rollout, starts, ends, segment in FLAGS:
         flag = world.add(
             "shopping_mall_feature_flags",
             at=created,
@@ -280,8 +274,11 @@ def build_admin(world: World) -> None:
             enabled=enabled,
             rollout_percentage=rollout,
             segment=segment,
-            starts_at=starts,
+            starts_at=world.now + starts if starts is not None else None,
+            ends_at=world.now + ends if ends is not None else None,
+            sensitive=code in SENSITIVE_FLAGS,
         )
+        # The last change: switched to how it is now (its history, so it can be reverted).
         audit(
             world,
             actor=admin,
@@ -290,7 +287,7 @@ def build_admin(world: World) -> None:
             action="flag.updated",
             at=flag["updated_at"],
             before={"enabled": not enabled},
-            after={"enabled": enabled, "rollout_percentage": rollout},
+            after={"enabled": enabled},
         )
     _policies(world, admin, admin2)
     for code, name, native, rtl, active in LOCALES:
@@ -498,6 +495,14 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
                 {"key": key, "scope": None, "before": {"value": before},
                  "after": {"value": after}})  # fmt: skip
 
+    flags = {row["code"]: row for row in world.rows["shopping_mall_feature_flags"]}
+
+    def flag_change(code, field, before, after):
+        row = flags[code]
+        return ("shopping_mall_feature_flags", row["id"],
+                {"code": code, "version": 1, "before": {field: before}, "after": {field: after},
+                 "labels": {field: "Rollout"}})  # fmt: skip
+
     def seller(index):
         if not active:
             return ("shopping_mall_sellers", None, {"after": {"state": "suspended"}})
@@ -538,6 +543,9 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
         ("pending", "change_configuration", admin2, admin,
          setting(wallet_eur, "100.00", "150.00"),
          "Match the EUR store-credit threshold to the USD one", None),
+        ("pending", "change_flag", admin2, admin, flag_change("payouts.instant",
+         "rollout_percentage", 10, 25), "The US pilot went well: widen instant payouts to 25%",
+         None),
         ("pending", "suspend_seller", admin, admin2, seller(0),
          "Chargeback ratio above 2% for 3 months", None),
         ("pending", "grant_role", admin2, admin, role_grant("support2@demo.mall", "Finance"),

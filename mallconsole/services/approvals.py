@@ -271,12 +271,25 @@ def _balance_label(session, ids):
     return {i: f"{email} — {currency} store credit" for i, email, currency in rows}
 
 
+def _flag_label(session, ids):
+    from ..models import FeatureFlag
+
+    rows = session.execute(
+        select(FeatureFlag.id, FeatureFlag.code, FeatureFlag.name).where(FeatureFlag.id.in_(ids))
+    ).all()
+    return {i: f"{name} ({code})" for i, code, name in rows}
+
+
 TARGETS = {
     "shopping_mall_users": (_user_label, None),
     "shopping_mall_sellers": (_seller_label, ("operations.seller_detail", "seller_id")),
     "shopping_mall_refund_requests": (_refund_label, ("finance.refund_detail", "refund_id")),
-    "shopping_mall_configurations": (_configuration_label, None),
+    "shopping_mall_configurations": (
+        _configuration_label,
+        ("admin.configuration_detail", "row_id"),
+    ),
     "shopping_mall_user_balances": (_balance_label, None),
+    "shopping_mall_feature_flags": (_flag_label, ("admin.flag_detail", "code")),
 }
 
 
@@ -447,6 +460,23 @@ def _open_request(session, action_name, target_table, target_id):
             AdminAction.status.in_(("pending", "approved")),
         )
     ).first()
+
+
+def open_requests(session, action_name, target_table, target_ids) -> dict[str, AdminAction]:
+    """The open (pending or approved) request of ``action_name`` for each of ``target_ids``,
+    by target id, in one query: what a list shows as "waiting for approval"."""
+    ids = list(target_ids)
+    if not ids:
+        return {}
+    found = session.scalars(
+        select(AdminAction).where(
+            AdminAction.action_name == action_name,
+            AdminAction.target_entity_table == target_table,
+            AdminAction.target_entity_id.in_(ids),
+            AdminAction.status.in_(("pending", "approved")),
+        )
+    )
+    return {action.target_entity_id: action for action in found}
 
 
 def _inserted(session, row) -> bool:
@@ -894,4 +924,4 @@ def expire(session, *, now: datetime | None = None) -> int:
 
 
 # The services that own executors register them at import; load them with this one.
-from . import configuration, policies, wallet_adjustments  # noqa: E402, F401
+from . import configuration, flags, payouts, policies, wallet_adjustments  # noqa: E402, F401

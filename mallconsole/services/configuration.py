@@ -1,20 +1,31 @@
-"""Changes of the mall's configuration (``shopping_mall_configurations``), made only after a
-second system admin approves them (maker-checker, ``services/approvals.py``).
+"""Changes of the mall's configuration (``shopping_mall_configurations``): the editor's reading
+(rows per key and scope, known keys not set yet, each key's type in words), direct changes of
+ordinary keys, and changes made only after a second system admin approves them (maker-checker,
+``services/approvals.py``) for the sensitive keys: the finance dual-approval thresholds.
 
-``request_change`` checks the new value against its key's type (``settings.parse``) and asks
-for approval of a ``change_configuration`` action holding the exact change; the executor
-registered here applies it once approved: it locks the row, refuses (409) when the value
-changed since the request was made, writes the value, raises the row's version and writes the
-audit event.
+``change`` is the one entry of the editor: it checks the value against its key's type
+(``settings.parse``, 422 with what is expected), then saves an ordinary key at once (version
+checked, audited) or asks for approval of a sensitive one. ``request_change`` checks the new
+value against its key's type (``settings.parse``) and asks for approval of a
+``change_configuration`` action holding the exact change; the executor registered here applies
+it once approved: it locks the row, refuses (409) when the value changed since the request was
+made, writes the value, raises the row's version and writes the audit event.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+from dataclasses import dataclass
+from datetime import datetime
 
-from ..models import AdminAction, Configuration, utcnow
-from . import approvals, audit, settings
-from .errors import Conflict, ValidationError
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..models import AdminAction, Configuration, Seller, utcnow
+from . import approvals, audit, settings, versions
+from .errors import Conflict, NotFound, ValidationError
+from .pagination import SortKey, capped_count, keyset_page
+from .search import _escape_like as escape_like
 
 ACTION = "change_configuration"
 TABLE = "shopping_mall_configurations"
@@ -120,3 +131,310 @@ def _carry_out(session, action: AdminAction, *, actor) -> str:
 
 
 approvals.register_executor(ACTION, _carry_out)
+
+
+# --- the editor ------------------------------------------------------------------------------
+
+KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,199}$", re.IGNORECASE)
+SCOPE = re.compile(r"^seller:([0-9a-f-]{36})$")
+ROW_ID_FORM = re.compile(r"^[0-9a-f-]{36}$")
+VALUE_MAX = 10_000
+SENSITIVE_PATTERNS = frozenset(settings.DUAL_APPROVAL_THRESHOLDS.values())
+KIND_WORDS = {
+    settings.Kind.MONEY: "Amount in {variable}",
+    settings.Kind.INTEGER: "Whole number",
+    settings.Kind.DURATION: "Whole number of {unit}",
+    settings.Kind.BOOLEAN: "True or false",
+    settings.Kind.JSON: "JSON",
+    settings.Kind.STRING: "Text",
+}
+LABELS = {"value": "Value"}
+
+
+def is_sensitive(key: str) -> bool:
+    """Whether ``key`` changes only through maker-checker (the finance thresholds)."""
+    found = settings.declared(key)
+    return found is not None and found[0].pattern in SENSITIVE_PATTERNS
+
+
+def kind_words(key: str) -> str:
+    """The type of ``key`` in words ("Amount in USD", "Whole number of days", "Text")."""
+    found = settings.declared(key)
+    if found is None:
+        return "Text (not a known key)"
+    setting, variable = found
+    return KIND_WORDS[setting.kind].format(variable=variable, unit=setting.unit)
+
+
+def default_words(key: str) -> str | None:
+    """The default of ``key`` as it would be written, or None when it has none."""
+    found = settings.declared(key)
+    if found is None:
+        return None
+    setting, variable = found
+    default = setting.default_for(variable)
+    if default is None:
+        return None
+    if setting.kind is settings.Kind.DURATION:
+        from datetime import timedelta
+
+        return str(int(default / timedelta(**{setting.unit: 1})))
+    return str(default).lower() if isinstance(default, bool) else str(default)
+
+
+def _seller_id(scope: str | None) -> str | None:
+    match = SCOPE.match(scope or "")
+    return match.group(1) if match else None
+
+
+def clean_scope(session, scope: str | None) -> str | None:
+    """None (global) or ``seller:<id>`` of an existing seller; 422 otherwise."""
+    scope = (scope or "").strip() or None
+    if scope is None:
+        return None
+    seller_id = _seller_id(scope)
+    if seller_id is None or session.get(Seller, seller_id) is None:
+        message = "Choose everyone (global) or one seller."
+        raise ValidationError(message, field_errors={"scope": [message]})
+    return scope
+
+
+def clean_key(key: str) -> str:
+    key = (key or "").strip()
+    if not KEY.match(key):
+        message = (
+            "Name the setting with letters, digits, dots, dashes or underscores "
+            "(like moderation.claim.batch_size)."
+        )
+        raise ValidationError(message, field_errors={"key": [message]})
+    return key
+
+
+def _clean_value(key: str, value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError("Give a value.", field_errors={"value": ["Give a value."]})
+    if len(value) > VALUE_MAX:
+        message = f"Keep the value under {VALUE_MAX:,} characters."
+        raise ValidationError(message, field_errors={"value": [message]})
+    settings.parse(key, value)
+    return value
+
+
+@dataclass
+class Entry:
+    """A configuration row as the editor shows it."""
+
+    row: Configuration
+    seller: str | None = None
+    pending: AdminAction | None = None
+
+    @property
+    def sensitive(self) -> bool:
+        return is_sensitive(self.row.key)
+
+    @property
+    def kind(self) -> str:
+        return kind_words(self.row.key)
+
+    @property
+    def scope_words(self) -> str:
+        if self.row.scope is None:
+            return "Everyone (global)"
+        return f"Seller: {self.seller}" if self.seller else "A seller no longer listed"
+
+
+SORTS = (
+    SortKey("key", "Key", Configuration.key),
+    SortKey("updated", "Last changed", Configuration.updated_at, kind=datetime),
+)
+ROW_ID = Configuration.id
+
+
+def _statement(filters: dict):
+    statement = select(Configuration).where(Configuration.deleted_at.is_(None))
+    text = (filters.get("q") or "").strip().lower()
+    if text:
+        pattern = "%" + escape_like(text) + "%"
+        statement = statement.where(
+            or_(
+                func.lower(Configuration.key).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Configuration.description, "")).like(pattern, escape="\\"),
+            )
+        )
+    scope = filters.get("scope")
+    if scope == "global":
+        statement = statement.where(Configuration.scope.is_(None))
+    elif scope == "sellers":
+        statement = statement.where(Configuration.scope.is_not(None))
+    return statement
+
+
+def pending_requests(session, row_ids) -> dict[str, AdminAction]:
+    """The open ``change_configuration`` request of each of ``row_ids`` (one query)."""
+    return approvals.open_requests(session, ACTION, TABLE, row_ids)
+
+
+def entries_of(session, rows) -> list[Entry]:
+    sellers = {_seller_id(r.scope) for r in rows} - {None}
+    names = (
+        dict(
+            session.execute(
+                select(Seller.id, Seller.display_name).where(Seller.id.in_(list(sellers)))
+            ).all()
+        )
+        if sellers
+        else {}
+    )
+    waiting = pending_requests(session, [r.id for r in rows])
+    return [Entry(r, names.get(_seller_id(r.scope)), waiting.get(r.id)) for r in rows]
+
+
+def entry_page(session, filters: dict, ordering, *, cursor, limit):
+    """One page of configuration rows (``q``: key or description; ``scope``: global,
+    sellers)."""
+    page = keyset_page(session, _statement(filters), ordering, cursor=cursor, limit=limit)
+    page.rows = entries_of(session, list(page.rows))
+    return page
+
+
+def count_entries(session, filters: dict):
+    return capped_count(session, _statement(filters).with_only_columns(Configuration.id))
+
+
+def unset_keys(session) -> list[tuple[str, str, str | None]]:
+    """The known keys without a fixed varying part that have no global row: (key, what it
+    is, its default as written)."""
+    present = set(
+        session.scalars(
+            select(Configuration.key).where(
+                Configuration.scope.is_(None), Configuration.deleted_at.is_(None)
+            )
+        )
+    )
+    return [
+        (s.pattern, s.description, default_words(s.pattern))
+        for s in settings.SETTINGS
+        if "{" not in s.pattern and s.pattern not in present
+    ]
+
+
+def get_entry(session, row_id: str) -> Entry:
+    row = session.get(Configuration, row_id) if ROW_ID_FORM.match(row_id or "") else None
+    if row is None or row.deleted_at is not None:
+        raise NotFound("That setting does not exist (any more).")
+    return entries_of(session, [row])[0]
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What ``change`` did: saved at once (``row``), asked for (``request``), or nothing."""
+
+    row: Configuration | None = None
+    request: approvals.Requested | None = None
+
+
+def change(
+    session,
+    key: str,
+    value: str,
+    *,
+    actor,
+    scope: str | None = None,
+    expected_version: int | None = None,
+    justification: str | None = None,
+    summary: str | None = None,
+    action: str = "configuration.changed",
+) -> Changed:
+    """Set ``key`` (in ``scope``) to ``value``: at once for an ordinary key (a new row when
+    there is none; otherwise only from ``expected_version``), through approval for a sensitive
+    one. 422 when the value does not read as the key's type."""
+    key = clean_key(key)
+    scope = clean_scope(session, scope)
+    value = _clean_value(key, value)
+    if is_sensitive(key):
+        return Changed(
+            request=request_change(session, key, value, justification, actor=actor, scope=scope)
+        )
+    row = _row(session, key, scope, lock=True)
+    if row is None:
+        row = Configuration(key=key, scope=scope, value=value, description=_label(key))
+        try:
+            with session.begin_nested():  # a row set by someone else meanwhile refuses this one
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            raise Conflict(f"{key} was just set by someone else. Reload it and edit it.") from None
+        audit.record(
+            session,
+            actor=actor,
+            entity_table=TABLE,
+            entity_id=row.id,
+            action="configuration.created",
+            summary=summary or f"Set {key} to {value}",
+            before={"value": None},
+            after={"value": value, "version": row.version},
+        )
+        settings.reader(session).forget()
+        return Changed(row=row)
+    if expected_version is None:
+        raise Conflict(f"{key} is already set{' for this seller' if scope else ''}: edit it there.")
+    event = versions.apply_edit(
+        session,
+        row,
+        expected_version=expected_version,
+        changes={"value": value},
+        actor=actor,
+        entity_table=TABLE,
+        action=action,
+        summary=summary or f"Set {key} to {value}",
+        labels=LABELS,
+    )
+    if event is None:
+        raise ValidationError(
+            "That is already the setting's value.", field_errors={"value": ["Unchanged."]}
+        )
+    row.updated_at = utcnow()
+    settings.reader(session).forget()
+    return Changed(row=row)
+
+
+def history(session, row: Configuration):
+    return audit.history(session, TABLE, row.id)
+
+
+def value_before(session, row: Configuration, event_id: str) -> str:
+    """The value of ``row`` just before the change ``event_id``: its value now with every later
+    change (and that one) undone from the audit trail."""
+    value = row.value
+    for entry in history(session, row):
+        before = (entry.event.changes or {}).get("before") or {}
+        if "value" in before:
+            value = before["value"]
+        if entry.event.id == event_id:
+            if value is None:
+                raise ValidationError(
+                    "That change created the setting: there is nothing before it."
+                )
+            return value
+    raise NotFound("That change is not in this setting's history.")
+
+
+def revert(
+    session, row_id: str, event_id: str, *, expected_version: int, actor, justification=None
+) -> Changed:
+    """Put the setting back to its value before the change ``event_id`` (a sensitive key
+    through approval)."""
+    row = get_entry(session, row_id).row
+    value = value_before(session, row, event_id)
+    return change(
+        session,
+        row.key,
+        value,
+        actor=actor,
+        scope=row.scope,
+        expected_version=expected_version,
+        justification=justification,
+        summary=f"Reverted {row.key} to {value}",
+        action="configuration.reverted",
+    )

@@ -1,0 +1,379 @@
+"""Feature flags: the list (search, derived state, inline toggle), a flag's screen (edit,
+evaluate, history with revert) and the form for a new flag."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..authz import Permission, require
+from ..display import current_reader
+from ..extensions import db
+from ..forms import apply_errors
+from ..htmx import is_htmx, render
+from ..lists import ListFilters, read_listing
+from ..messages import notify
+from ..models import utcnow
+from ..services import flags, versions
+from ..services.errors import ValidationError
+from ..services.timezones import to_zone
+from ..templating import add_area_link
+from . import bp
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+add_area_link(
+    bp,
+    "Feature flags",
+    "flag_list",
+    also=("flag_detail", "flag_new", "flag_create", "flag_update", "flag_toggle_confirm"),
+    position=10,
+)
+
+
+class FlagFilters(ListFilters):
+    q = StringField("Search", validators=[Length(max=100)], render_kw={"type": "search"})
+    state = SelectField(
+        "State",
+        choices={"": "Any state", **{key: label for key, (label, _) in flags.STATES.items()}},
+        default="",
+    )
+
+
+class FlagForm(FlaskForm):
+    """A flag's settings; the justification is needed when the flag is sensitive."""
+
+    name = StringField("Name", validators=[Length(max=flags.NAME_MAX)])
+    description = TextAreaField("Description", validators=[Length(max=flags.DESCRIPTION_MAX)])
+    enabled = BooleanField("Switched on")
+    rollout_percentage = StringField(
+        "Rollout (%)",
+        description="0–100: the share of subjects it is on for. Empty: everyone.",
+        render_kw={"inputmode": "numeric", "type": "number", "min": 0, "max": 100},
+    )
+    segment = StringField(
+        "Segment",
+        description="Only subjects with this attribute, written key=value (locale=ko-KR). "
+        "Empty: every subject.",
+        validators=[Length(max=300)],
+    )
+    starts_at = StringField(
+        "Starts", render_kw={"type": "datetime-local"}, description="Empty: from now on."
+    )
+    ends_at = StringField(
+        "Ends", render_kw={"type": "datetime-local"}, description="Empty: no end."
+    )
+    sensitive = BooleanField(
+        "Sensitive",
+        description="Changes to a sensitive flag need a second admin's approval.",
+    )
+    justification = TextAreaField(
+        "Why (for the approver)",
+        validators=[Length(max=2000)],
+        description="Needed when the flag is sensitive: the change waits for a second admin.",
+    )
+    version = HiddenField()
+
+
+class NewFlagForm(FlagForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired(message="Give the flag a code."), Length(max=100)],
+        description="How services ask for it: lower case, like checkout.one_page. "
+        "It cannot change later.",
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A sensitive flag's toggle or revert: why, for the approver."""
+
+    justification = TextAreaField(
+        "Why (for the approver)",
+        validators=[DataRequired(message="Say why, for the approver."), Length(max=2000)],
+    )
+    version = HiddenField()
+    event = HiddenField()
+
+
+def _zone():
+    return current_reader().zone
+
+
+def _local(moment):
+    return to_zone(moment, _zone()).strftime(LOCAL_FORMAT) if moment else ""
+
+
+def _to_utc(form, name) -> datetime | None:
+    text = (form[name].data or "").strip()
+    if not text:
+        return None
+    try:
+        local = datetime.strptime(text, LOCAL_FORMAT)
+    except ValueError:
+        form[name].errors = [*form[name].errors, "Give a date and time, like 2026-12-24 09:00."]
+        return None
+    try:
+        zone = ZoneInfo(_zone() or "UTC")
+    except (KeyError, ValueError):
+        zone = UTC
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _form_values(form) -> dict | None:
+    """The flag's values from the form, or None when a date cannot be read."""
+    values = {
+        "name": form.name.data,
+        "description": form.description.data,
+        "enabled": form.enabled.data,
+        "rollout_percentage": (form.rollout_percentage.data or "").strip() or None,
+        "segment": form.segment.data,
+        "sensitive": form.sensitive.data,
+        "starts_at": _to_utc(form, "starts_at"),
+        "ends_at": _to_utc(form, "ends_at"),
+    }
+    if form.starts_at.errors or form.ends_at.errors:
+        return None
+    return values
+
+
+def _form_of(flag) -> FlagForm:
+    data = flags.values_of(flag)
+    data["starts_at"], data["ends_at"] = _local(flag.starts_at), _local(flag.ends_at)
+    data["rollout_percentage"] = "" if flag.rollout_percentage is None else flag.rollout_percentage
+    data["version"] = flag.version
+    return FlagForm(formdata=None, data=data)
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+@bp.get("/flags")
+@require(Permission.ADMIN_ACCESS)
+def flag_list():
+    """Every flag with its state now; search, filter by state, switch on or off in place."""
+    listing = read_listing(
+        FlagFilters, sorts=flags.FLAG_SORTS, default_sort="code", id_column=flags.FLAG_ID
+    )
+    page = flags.flag_page(
+        db.session, listing.filters, listing.ordering, cursor=listing.cursor, limit=listing.limit
+    )
+    return render(
+        "admin/flag_list.html",
+        block="listing",
+        listing=listing,
+        page=page,
+        count=flags.count_flags(db.session, listing.filters),
+    )
+
+
+def _row(code, *, status=200, confirm=None):
+    row = flags.flag_row(db.session, code)
+    return render("admin/flag_row.html", status=status, row=row, confirm=confirm)
+
+
+def _confirm_page(code, form, *, event=None, status=200):
+    """The page asking why a sensitive flag's toggle (or revert, with ``event``) is needed."""
+    row = flags.flag_row(db.session, code)
+    return render("admin/flag_confirm.html", status=status, row=row, form=form, event=event)
+
+
+def _after_change(changed, code, *, done: str):
+    if changed.request is not None:
+        notify("Asked for approval: the change takes effect when a second admin approves it.")
+    elif changed.nothing:
+        notify("Nothing changed.")
+    else:
+        notify(done)
+
+
+@bp.get("/flags/<code>/row")
+@require(Permission.ADMIN_ACCESS)
+def flag_row(code):
+    """One row of the list (after a canceled confirmation)."""
+    if not is_htmx():
+        return redirect(url_for("admin.flag_list", q=code))
+    return _row(code)
+
+
+@bp.get("/flags/<code>/toggle")
+@require(Permission.FLAGS_MANAGE)
+def flag_toggle_confirm(code):
+    """A sensitive flag's toggle: say why before it goes to a second admin."""
+    row = flags.flag_row(db.session, code)
+    form = ConfirmForm(formdata=None, data={"version": row.flag.version})
+    if is_htmx():
+        return _row(code, confirm=form)
+    return _confirm_page(code, form)
+
+
+@bp.post("/flags/<code>/toggle")
+@require(Permission.FLAGS_MANAGE)
+def flag_toggle(code):
+    """Switch a flag on or off; a sensitive one asks for approval (with a justification)."""
+    flag = flags.get_flag(db.session, code)
+    form = ConfirmForm()
+    if flag.sensitive and not form.validate_on_submit():
+        if is_htmx():
+            return _row(code, status=422, confirm=form)
+        return _confirm_page(code, form, status=422)
+    changed = flags.toggle(
+        db.session,
+        code,
+        expected_version=versions.read_version(form.version.data),
+        actor=current_user,
+        justification=form.justification.data,
+    )
+    db.session.flush()
+    _after_change(changed, code, done=f"{flag.name} is switched {'on' if flag.enabled else 'off'}.")
+    if is_htmx():
+        response = _row(code)
+        response.headers["HX-Trigger"] = "approvals-changed" if changed.request else "flags-changed"
+        return response
+    return redirect(url_for("admin.flag_list"))
+
+
+# --- new flag --------------------------------------------------------------------------------
+
+
+@bp.get("/flags/new")
+@require(Permission.FLAGS_MANAGE)
+def flag_new():
+    form = NewFlagForm(formdata=None, data={"enabled": False, "rollout_percentage": ""})
+    return render("admin/flag_new.html", form=form)
+
+
+@bp.post("/flags/new")
+@require(Permission.FLAGS_MANAGE)
+def flag_create():
+    """Create a flag; the form comes back with its errors in place (422)."""
+    form = NewFlagForm()
+    valid = form.validate_on_submit()
+    values = _form_values(form)
+    if not valid or values is None:
+        return render("admin/flag_new.html", status=422, form=form)
+    try:
+        flag = flags.create(db.session, values, actor=current_user, code=form.code.data)
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return render("admin/flag_new.html", status=422, form=form)
+    notify(f"The flag {flag.code} is created.")
+    return redirect(url_for("admin.flag_detail", code=flag.code))
+
+
+# --- one flag --------------------------------------------------------------------------------
+
+
+def _flag_page(code, form, *, status=200, stale=None, block=None, **evaluate):
+    row = flags.flag_row(db.session, code)
+    return render(
+        "admin/flag_detail.html",
+        block=block,
+        status=status,
+        row=row,
+        form=form,
+        stale=stale,
+        history=flags.history(db.session, row.flag),
+        confirm=ConfirmForm(formdata=None, data={"version": row.flag.version}),
+        **{"evaluation": None, "subject": "", "attributes": "", "problems": [], **evaluate},
+    )
+
+
+@bp.get("/flags/<code>")
+@require(Permission.ADMIN_ACCESS)
+def flag_detail(code):
+    """One flag: its settings (edit them), evaluate it for a subject, its history (revert)."""
+    flag = flags.find_flag(db.session, code)
+    if flag.code != code:
+        return redirect(url_for("admin.flag_detail", code=flag.code))
+    return _flag_page(code, _form_of(flag))
+
+
+@bp.post("/flags/<code>")
+@require(Permission.FLAGS_MANAGE)
+def flag_update(code):
+    """Save a flag's settings (refused, 409 with what changed, when stale); a sensitive flag's
+    change is asked for, not made."""
+    flags.get_flag(db.session, code)
+    form = FlagForm()
+    valid = form.validate_on_submit()
+    values = _form_values(form)
+    if not valid or values is None:
+        return _flag_page(code, form, status=422)
+    try:
+        changed = flags.change(
+            db.session,
+            code,
+            values,
+            expected_version=versions.read_version(form.version.data),
+            actor=current_user,
+            justification=form.justification.data,
+        )
+    except versions.StaleRecord as stale:
+        db.session.rollback()
+        form.version.data = stale.current_version
+        return _flag_page(code, form, status=409, stale=stale)
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return _flag_page(code, form, status=422)
+    _after_change(changed, code, done="The flag is saved.")
+    return redirect(url_for("admin.flag_detail", code=code))
+
+
+@bp.get("/flags/<code>/evaluate")
+@require(Permission.ADMIN_ACCESS)
+def flag_evaluate(code):
+    """The evaluate panel: is the flag on for this subject with these attributes, now?"""
+    flag = flags.get_flag(db.session, code)
+    subject = (request.args.get("subject") or "").strip()[:200]
+    text = request.args.get("attributes") or ""
+    attributes, problems = flags.parse_attributes(text)
+    evaluation = None if problems else flags.evaluate(flag, subject, attributes, utcnow())
+    return _flag_page(
+        code,
+        _form_of(flag),
+        block="evaluate",
+        status=422 if problems else 200,
+        evaluation=evaluation,
+        problems=problems,
+        subject=subject,
+        attributes=text,
+    )
+
+
+@bp.post("/flags/<code>/revert")
+@require(Permission.FLAGS_MANAGE)
+def flag_revert(code):
+    """Put the flag back as it was before one change of its history (every field)."""
+    flag = flags.get_flag(db.session, code)
+    form = ConfirmForm()
+    if flag.sensitive and not form.validate_on_submit():
+        return _confirm_page(code, form, event=form.event.data, status=422)
+    changed = flags.revert(
+        db.session,
+        code,
+        form.event.data or "",
+        expected_version=versions.read_version(form.version.data),
+        actor=current_user,
+        justification=form.justification.data,
+    )
+    _after_change(changed, code, done="The flag is back as it was before that change.")
+    return redirect(url_for("admin.flag_detail", code=code))
+
+
+@bp.get("/flags/<code>/revert")
+@require(Permission.FLAGS_MANAGE)
+def flag_revert_confirm(code):
+    """A sensitive flag's revert: say why before it goes to a second admin."""
+    row = flags.flag_row(db.session, code)
+    event = request.args.get("event") or ""
+    flags.state_before(db.session, row.flag, event)  # 404 for a change not in its history
+    form = ConfirmForm(formdata=None, data={"version": row.flag.version, "event": event})
+    return _confirm_page(code, form, event=event)
