@@ -533,6 +533,7 @@ CASE_EVENT_TYPES = (
     "priority_changed",  # body: "normal → urgent"
     "category_changed",
     "request_raised",  # a cancellation, return or refund request raised from the case
+    "request_decided",  # finance approved, rejected or executed a refund request of the case
 )
 CASE_VISIBILITIES = ("public", "internal")
 _ARROW = " → "
@@ -684,3 +685,14 @@ JOB_RUN = ("queued", "running", "succeeded", "failed", "skipped")
 JOB_RUN_ACTIVE = ("queued", "running")
 JOB_TRIGGERS = ("schedule", "manual", "command")
 OUTBOUND_MESSAGE = ("queued", "sending", "sent", "failed")
+
+
+# ---- refund execution (finance) -----------------------------------------------------------------
+CASE_EVENT_REQUEST_DECIDED = "request_decided"
+# Where an executed refund goes: back to the original payment, or to the store-credit wallet.
+REFUND_DESTINATIONS = ("payment", "wallet")
+# shopping_mall_fees.fee_type of the fee given back on a refund: the row's amount is negative
+# (the seller's fee rows then sum to what they paid net) and it names the payment refund.
+FEE_REVERSAL = "fee_reversal"
+# shopping_mall_payment_events.type written when the gateway confirms a refund.
+PAYMENT_EVENT_REFUND_SUCCEEDED = "refund.succeeded"
