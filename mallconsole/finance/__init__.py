@@ -4,4 +4,4 @@ from ..authz import Role, role_blueprint
 
 bp = role_blueprint(Role.FINANCE_MANAGER, __name__)
 
-from . import views  # noqa: E402, F401  (registers the routes)
+from . import refunds, views  # noqa: E402, F401  (registers the routes and the refund executor)

@@ -411,7 +411,7 @@ def execute(
         action="refund.executed", summary=f"Executed {number}: {text} to {where}",
         before=before,
         after={"status": "executed", "version": request.version, "destination": destination,
-               "amount": amount, "payment_refunds": [r.idempotency_key for r in refunds],
+               "amount": amount, "payment_refunds": len(refunds),
                "sellers_debited": len(shares)},
     )  # fmt: skip
     _case_event(session, request, f"Refund request {number} executed: {text} to {where}.",
