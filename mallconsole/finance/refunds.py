@@ -161,12 +161,15 @@ def refund_list():
 # --- the request screen --------------------------------------------------------------------------
 
 
-def _detail_page(reference, *, status=200, approve=None, reject=None, amount=None, execute=None,
+def _detail_page(refund_id, *, status=200, approve=None, reject=None, amount=None, execute=None,
                  stale=None):  # fmt: skip
-    view = refund_queue.load(db.session, reference)
+    view = refund_queue.load(db.session, refund_id)
     version = view.request.version
+    currency = view.request.currency
     approve = approve or ApproveForm(
-        formdata=None, amount=str(view.request.total_requested_amount), version=version
+        formdata=None,
+        amount=refund_decisions.plain_amount(view.request.total_requested_amount, currency),
+        version=version,
     )
     if approve.version.data in (None, ""):
         approve.version.data = version
@@ -178,7 +181,9 @@ def _detail_page(reference, *, status=200, approve=None, reject=None, amount=Non
         approve=approve,
         reject=reject or RejectForm(formdata=None, version=version),
         amount_form=amount
-        or AmountForm(formdata=None, amount=str(proposed or ""), version=version),
+        or AmountForm(
+            formdata=None, amount=refund_decisions.plain_amount(proposed, currency), version=version
+        ),
         execute=execute or ExecuteForm(formdata=None),
         stale=stale,
         states=states,
@@ -186,20 +191,20 @@ def _detail_page(reference, *, status=200, approve=None, reject=None, amount=Non
     )
 
 
-@bp.get("/refunds/<reference>")
+@bp.get("/refunds/<refund_id>")
 @require(Permission.REFUNDS_VIEW)
-def refund_detail(reference):
+def refund_detail(refund_id):
     """One refund request, with everything needed to decide it (id or RR number)."""
-    return _detail_page(reference)
+    return _detail_page(refund_id)
 
 
-def _decided(reference, message):
+def _decided(refund_id, message):
     notify(message)
-    found = refund_decisions.find_request(db.session, reference)
-    return redirect(url_for(DETAIL, reference=found.refund_request_number), code=303)
+    found = refund_decisions.find_request(db.session, refund_id)
+    return redirect(url_for(DETAIL, refund_id=found.refund_request_number), code=303)
 
 
-def _refused(reference, form, error, key):
+def _refused(refund_id, form, error, key):
     db.session.rollback()
     status = 409 if isinstance(error, versions.StaleRecord) else error.status
     stale = error if isinstance(error, versions.StaleRecord) else None
@@ -207,70 +212,70 @@ def _refused(reference, form, error, key):
         form.version.data = stale.current_version
     else:
         apply_errors(form, error)
-    return _detail_page(reference, status=status, stale=stale, **{key: form})
+    return _detail_page(refund_id, status=status, stale=stale, **{key: form})
 
 
-def _decide(reference, form_class, key, decide):
+def _decide(refund_id, form_class, key, decide):
     """Read ``form_class``, call ``decide(form, version)``; on a refusal the screen again with
     the form's errors (422), the stale-write notice (409) or the refusal's status."""
     form = form_class()
     if not form.validate_on_submit():
-        return _detail_page(reference, status=422, **{key: form})
+        return _detail_page(refund_id, status=422, **{key: form})
     try:
         decision = decide(form, versions.read_version(form.version.data))
     except DomainError as error:
         if error.status in (403, 404):
             raise
-        return _refused(reference, form, error, key)
-    return _decided(reference, decision.message)
+        return _refused(refund_id, form, error, key)
+    return _decided(refund_id, decision.message)
 
 
-@bp.post("/refunds/<reference>/approve")
+@bp.post("/refunds/<refund_id>/approve")
 @require(Permission.REFUNDS_DECIDE)
-def refund_approve(reference):
+def refund_approve(refund_id):
     """Approve (the lines ticked, the amount given); over the threshold, the first approval."""
 
     def approve(form, version):
         return refund_decisions.approve(
-            db.session, reference, amount=form.amount.data, note=form.note.data,
+            db.session, refund_id, amount=form.amount.data, note=form.note.data,
             approved_line_ids=request.form.getlist("line"), actor=current_user,
             expected_version=version,
         )  # fmt: skip
 
-    return _decide(reference, ApproveForm, "approve", approve)
+    return _decide(refund_id, ApproveForm, "approve", approve)
 
 
-@bp.post("/refunds/<reference>/reject")
+@bp.post("/refunds/<refund_id>/reject")
 @require(Permission.REFUNDS_DECIDE)
-def refund_reject(reference):
+def refund_reject(refund_id):
     """Reject with a reason."""
-    return _decide(reference, RejectForm, "reject", lambda form, version: refund_decisions.reject(
-        db.session, reference, reason=form.reason.data, actor=current_user,
+    return _decide(refund_id, RejectForm, "reject", lambda form, version: refund_decisions.reject(
+        db.session, refund_id, reason=form.reason.data, actor=current_user,
         expected_version=version,
     ))  # fmt: skip
 
 
-@bp.post("/refunds/<reference>/amount")
+@bp.post("/refunds/<refund_id>/amount")
 @require(Permission.REFUNDS_DECIDE)
-def refund_amount(reference):
+def refund_amount(refund_id):
     """The first approver changes the amount waiting for the second approval."""
-    return _decide(reference, AmountForm, "amount", lambda form, version: (
-        refund_decisions.change_amount(db.session, reference, amount=form.amount.data,
+    return _decide(refund_id, AmountForm, "amount", lambda form, version: (
+        refund_decisions.change_amount(db.session, refund_id, amount=form.amount.data,
                                        actor=current_user, expected_version=version)
     ))  # fmt: skip
 
 
-@bp.post("/refunds/<reference>/execute")
+@bp.post("/refunds/<refund_id>/execute")
 @require(Permission.REFUNDS_EXECUTE)
-def refund_execute(reference):
+def refund_execute(refund_id):
     """Move the approved money once; a repeat changes nothing and says so."""
     form = ExecuteForm()
     if not form.validate_on_submit() and "csrf_token" in form.errors:
-        return _detail_page(reference, status=400, execute=form)
+        return _detail_page(refund_id, status=400, execute=form)
     try:
         outcome = refund_execution.execute(
             db.session,
-            reference,
+            refund_id,
             destination=request.form.get("destination") or "payment",
             actor=current_user,
         )
@@ -279,9 +284,9 @@ def refund_execute(reference):
             raise
         db.session.rollback()
         apply_errors(form, error)
-        return _detail_page(reference, status=error.status, execute=form)
+        return _detail_page(refund_id, status=error.status, execute=form)
     notify(outcome.message, "success" if outcome.created else "info")
-    return redirect(url_for(DETAIL, reference=outcome.request.refund_request_number), code=303)
+    return redirect(url_for(DETAIL, refund_id=outcome.request.refund_request_number), code=303)
 
 
 add_area_link(bp, "Refunds", "refund_list", also=("refund_detail",), position=10)

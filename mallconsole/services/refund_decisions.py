@@ -61,12 +61,18 @@ REASON_MAX = 1000
 WAITING_FOR_DECISION = ("pending", "pending_second_approval")
 
 
+def plain_amount(amount: Decimal | None, currency: str) -> str:
+    """ "25.00", "2500": the amount in its currency's minor digits, for a form field."""
+    if amount is None:
+        return ""
+    return str(Decimal(amount).quantize(Decimal(1).scaleb(-currency_digits(currency))))
+
+
 def money_text(amount: Decimal | None, currency: str) -> str:
     """ "USD 25.00", "KRW 2500": the amount in its currency's minor digits."""
     if amount is None:
         return states.NOT_SET
-    step = Decimal(1).scaleb(-currency_digits(currency))
-    return f"{currency} {Decimal(amount).quantize(step)}"
+    return f"{currency} {plain_amount(amount, currency)}"
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -372,10 +378,11 @@ def approve(
     _set_lines(lines, decisions, now)
     number = request.refund_request_number
     text = money_text(value, currency)
+    request.approved_by_user_id = actor.id  # the audit event names them as its actor
     if not settings.needs_dual_approval(settings.reader(session), "refund", value, currency):
         _move(session, request, "approved", actor=actor, action="refund.approved",
               summary=f"Approved {number} for {text}", reason=note, now=now,
-              approved_amount=value, approved_by_user_id=actor.id, decided_at=now)  # fmt: skip
+              approved_amount=value, decided_at=now)  # fmt: skip
         _case_event(session, request, f"Refund request {number} approved for {text}.",
                     actor=actor, now=now)  # fmt: skip
         session.flush()
@@ -385,16 +392,15 @@ def approve(
     if not waiting:
         _move(session, request, "pending_second_approval", actor=actor,
               action="refund.first_approval", summary=f"First approval of {number} for {text}",
-              reason=note, now=now, approved_by_user_id=actor.id)  # fmt: skip
+              reason=note, now=now)  # fmt: skip
     else:
-        request.approved_by_user_id = actor.id
         request.version += 1
         request.updated_at = now
         audit.record(
             session, actor=actor, entity_table=TABLE, entity_id=request.id,
             action="refund.first_approval", summary=f"First approval of {number} for {text}, again",
             reason=note, before={"version": request.version - 1},
-            after={"version": request.version, "approved_amount": value},
+            after={"version": request.version, "approved_amount": plain_amount(value, currency)},
         )  # fmt: skip
     asked_for = approvals.request_approval(
         session,

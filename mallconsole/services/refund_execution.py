@@ -65,10 +65,12 @@ from .refund_decisions import (
     _case_event,
     lock_request,
     money_text,
+    plain_amount,
     request_lines,
 )
 
 DESTINATION_LABELS = {"payment": "the original payment", "wallet": "store credit"}
+DESTINATION_WORDS = {"payment": "Original payment", "wallet": "Store credit"}
 
 
 @dataclass(frozen=True)
@@ -410,8 +412,9 @@ def execute(
         session, actor=actor, entity_table=TABLE, entity_id=request.id,
         action="refund.executed", summary=f"Executed {number}: {text} to {where}",
         before=before,
-        after={"status": "executed", "version": request.version, "destination": destination,
-               "amount": amount, "payment_refunds": len(refunds),
+        after={"status": "executed", "version": request.version,
+               "destination": DESTINATION_WORDS[destination],
+               "amount": plain_amount(amount, order.currency), "payment_refunds": len(refunds),
                "sellers_debited": len(shares)},
     )  # fmt: skip
     _case_event(session, request, f"Refund request {number} executed: {text} to {where}.",

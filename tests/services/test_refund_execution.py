@@ -106,7 +106,7 @@ def test_back_to_the_payment(session, people):
         )
     )
     assert audit.changes["before"]["status"] == "approved"
-    assert audit.changes["after"]["destination"] == "payment"
+    assert audit.changes["after"]["destination"] == "Original payment"
 
 
 def test_executing_twice_changes_nothing_and_says_so(session, people):
