@@ -238,3 +238,12 @@ def test_the_requester_sees_no_decision_buttons(client, session, login_as):
     page = page_of(client.get(f"/finance/refunds/{request.id}"))
     assert page.find("button", string="Approve") is None
     assert "another finance manager decides it" in words(page)
+
+
+def test_the_finance_home_cards_lead_to_the_refund_tabs(client, session, agent, finance):
+    raise_one(session, agent)
+    page = page_of(client.get("/finance/"))
+    links = {a["href"] for a in page.select("a[href*='/finance/refunds']")}
+    assert "/finance/refunds?tab=pending" in links
+    assert "/finance/refunds?tab=approved" in links
+    assert "Approved refunds awaiting execution" in words(page)
