@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app, has_app_context, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -300,7 +300,7 @@ def _describe_targets(session, rows: list[ActionRow]) -> None:
             continue
         row.target = labels.get(table, {}).get(target_id) or words
         screen = TARGETS.get(table, (None, None))[1]
-        if screen and has_app_context() and screen[0] in current_app.view_functions:
+        if screen and has_request_context() and screen[0] in current_app.view_functions:
             row.target_url = url_for(screen[0], **{screen[1]: target_id})
 
 
