@@ -49,7 +49,7 @@ class RefundFilters(ListFilters):
         choices={"": "Any age", **{k: words for k, (words, _) in refund_queue.AGES.items()}},
         default="",
     )
-    store = SelectField("Store", choices={}, default="")
+    store = StringField("Store", description="A store's name or code")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +57,10 @@ class RefundFilters(ListFilters):
             "": "Any currency",
             **{c: c for c in refund_queue.currency_choices(db.session)},
         }
-        self.store.choices = {"": "Any store", **dict(refund_queue.store_choices(db.session))}
+
+    def validate_store(self, field):
+        if len((field.data or "").strip()) > 100:
+            raise FieldError("Enter at most 100 characters of the store's name or code.")
 
     def validate_tab(self, field):
         if field.data not in refund_queue.TAB_KEYS:
@@ -117,6 +120,8 @@ class ExecuteForm(FlaskForm):
 
 def _filters(listing) -> dict:
     filters = {k: v for k, v in listing.filters.items() if k != "tab"}
+    if "store" in filters:
+        filters["store"] = filters["store"].strip()
     for name in ("min_amount", "max_amount"):
         if name in filters:
             filters[name] = Decimal(filters[name].strip())

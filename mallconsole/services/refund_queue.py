@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, or_, select
 
 from .. import states
 from ..models import (
@@ -110,10 +110,19 @@ def _conditions(tab: str, filters: dict, *, now: datetime) -> list:
         if older_than is not None:
             where.append(RefundRequest.created_at < now - timedelta(days=older_than))
     if filters.get("store"):
+        words = filters["store"].strip()
         where.append(
-            exists().where(
+            exists()
+            .where(
                 SellerOrder.shopping_mall_order_id == RefundRequest.shopping_mall_order_id,
-                SellerOrder.shopping_mall_store_id == filters["store"],
+                Store.id == SellerOrder.shopping_mall_store_id,
+            )
+            .where(
+                or_(
+                    Store.store_code == words.upper(),
+                    Store.store_code == words,
+                    func.lower(Store.name).contains(words.lower(), autoescape=True),
+                )
             )
         )
     return where
@@ -198,16 +207,6 @@ def tabs(session) -> list[Tab]:
             Tab(key, label, hint, capped_count(session, select(RefundRequest.id).where(*where)))
         )
     return found
-
-
-def store_choices(session) -> list[tuple[str, str]]:
-    """(store id, name) of every store, by name."""
-    return [
-        (store_id, name)
-        for store_id, name in session.execute(
-            select(Store.id, Store.name).where(Store.deleted_at.is_(None)).order_by(Store.name)
-        )
-    ]
 
 
 def currency_choices(session) -> list[str]:

@@ -91,7 +91,9 @@ def test_queue_filters(client, session, agent, finance):
         large.refund_request_number in listed("reason=goodwill")
         and small.refund_request_number not in listed("reason=goodwill")
     )
-    assert listed(f"store={store.id}") == [large.refund_request_number]
+    assert listed(f"store={store.name}") == [large.refund_request_number]
+    assert listed(f"store={store.name.upper()[2:8]}") == [large.refund_request_number]
+    assert listed("store=no-such-store") == []
     assert large.refund_request_number in listed("age=1d")
     assert large.refund_request_number not in listed("age=older")
     assert large.refund_request_number in listed("currency=USD")
