@@ -533,6 +533,7 @@ CASE_EVENT_TYPES = (
     "priority_changed",  # body: "normal → urgent"
     "category_changed",
     "request_raised",  # a cancellation, return or refund request raised from the case
+    "request_decided",  # finance approved, rejected or executed a refund request of the case
 )
 CASE_VISIBILITIES = ("public", "internal")
 _ARROW = " → "
@@ -708,6 +709,17 @@ POLICY_VERSION_TONES = {
 
 # ---- seller ledgers and payouts (finance) ------------------------------------------------------
 # Kinds of fee assessed to sellers (shopping_mall_fees.fee_type).
-FEE_TYPES = ("commission", "payment_processing", "dispute", "payout")
+# A refund gives back the proportional fee as a negative ``fee_reversal`` row (FEE_REVERSAL).
+FEE_TYPES = ("commission", "payment_processing", "dispute", "payout", "fee_reversal")
 # A payout account is unverified until finance checks it; only a verified primary account is paid.
 PAYOUT_ACCOUNT_STATUSES = ("unverified", "verified", "rejected")
+
+# ---- refund execution (finance) -----------------------------------------------------------------
+CASE_EVENT_REQUEST_DECIDED = "request_decided"
+# Where an executed refund goes: back to the original payment, or to the store-credit wallet.
+REFUND_DESTINATIONS = ("payment", "wallet")
+# shopping_mall_fees.fee_type of the fee given back on a refund: the row's amount is negative
+# (the seller's fee rows then sum to what they paid net) and it names the payment refund.
+FEE_REVERSAL = "fee_reversal"
+# shopping_mall_payment_events.type written when the gateway confirms a refund.
+PAYMENT_EVENT_REFUND_SUCCEEDED = "refund.succeeded"

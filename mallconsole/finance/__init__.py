@@ -10,6 +10,7 @@ from . import (  # noqa: E402, F401  (the modules register the routes)
     exports,
     ledgers,
     payouts,
+    refunds,
     views,
     wallets,
 )

@@ -28,6 +28,7 @@ FEE_LABELS = {
     "payment_processing": "Payment processing",
     "dispute": "Dispute fee",
     "payout": "Payout fee",
+    "fee_reversal": "Fee given back on a refund",
 }
 
 

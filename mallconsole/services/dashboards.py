@@ -126,12 +126,25 @@ def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
 
     scheduled = (Payout.status == "scheduled", Payout.deleted_at.is_(None))
     return [
-        Queue("refunds_pending", "Refund requests awaiting approval", refunds("pending")),
+        Queue(
+            "refunds_pending",
+            "Refund requests awaiting approval",
+            refunds("pending"),
+            link=("finance.refund_list", {"tab": "pending"}),
+        ),
         Queue(
             "refunds_second_approval",
             "Refund requests awaiting a second approval",
             refunds("pending_second_approval"),
             "Above the dual-approval threshold",
+            link=("finance.refund_list", {"tab": "pending_second_approval"}),
+        ),
+        Queue(
+            "refunds_to_execute",
+            "Approved refunds awaiting execution",
+            refunds("approved"),
+            "The money has not moved yet",
+            link=("finance.refund_list", {"tab": "approved"}),
         ),
         Queue(
             "payouts_scheduled",

@@ -94,6 +94,7 @@ def test_finance_counts_refunds_awaiting_approval_and_scheduled_payouts(session)
     assert counts(dashboards.finance_queues(session)) == {
         "refunds_pending": "2",
         "refunds_second_approval": "1",
+        "refunds_to_execute": "1",
         "payouts_scheduled": "2",
         "payouts_due": "1",
     }

@@ -1,0 +1,297 @@
+"""Refund requests (``/finance/refunds…``): the queue, the request screen, decisions and
+execution."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import ValidationError as FieldError
+
+from .. import states
+from ..authz import Permission, require
+from ..extensions import db
+from ..forms import apply_errors
+from ..htmx import render
+from ..lists import ListFilters, read_listing
+from ..messages import notify
+from ..services import refund_decisions, refund_execution, refund_queue, versions
+from ..services.errors import DomainError
+from ..templating import add_area_link
+from . import bp
+
+DETAIL = "finance.refund_detail"
+_MAX_AMOUNT = Decimal("1000000000")
+
+
+def _words(values) -> dict:
+    return {v: v.replace("_", " ").capitalize() for v in values}
+
+
+# --- forms ---------------------------------------------------------------------------------------
+
+
+class RefundFilters(ListFilters):
+    """Filters of the refund queue; ``tab`` (the state) travels along as a hidden field."""
+
+    tab = HiddenField(default="pending")
+    min_amount = StringField("Amount from", description="Requested amount, at least")
+    max_amount = StringField("Amount up to", description="Requested amount, at most")
+    currency = SelectField("Currency", choices={}, default="")
+    reason = SelectField(
+        "Reason", choices={"": "Any reason", **_words(states.REFUND_REASONS)}, default=""
+    )
+    age = SelectField(
+        "Age",
+        choices={"": "Any age", **{k: words for k, (words, _) in refund_queue.AGES.items()}},
+        default="",
+    )
+    store = StringField("Store", description="A store's name or code")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = {
+            "": "Any currency",
+            **{c: c for c in refund_queue.currency_choices(db.session)},
+        }
+
+    def validate_store(self, field):
+        if len((field.data or "").strip()) > 100:
+            raise FieldError("Enter at most 100 characters of the store's name or code.")
+
+    def validate_tab(self, field):
+        if field.data not in refund_queue.TAB_KEYS:
+            raise FieldError("Choose one of the tabs.")
+
+    @staticmethod
+    def _amount(field):
+        text = (field.data or "").strip()
+        if not text:
+            return
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise FieldError("Enter an amount like 250 or 99.50.") from None
+        if not value.is_finite() or value < 0 or value > _MAX_AMOUNT:
+            raise FieldError("Enter an amount like 250 or 99.50.")
+
+    def validate_min_amount(self, field):
+        self._amount(field)
+
+    def validate_max_amount(self, field):
+        self._amount(field)
+
+
+class ApproveForm(FlaskForm):
+    amount = StringField("Amount to refund")
+    note = TextAreaField("Note (optional)", render_kw={"rows": 2})
+    version = HiddenField()
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it rejected?", render_kw={"rows": 2},
+        description="The agent sees it on the case, and tells the customer.",
+    )  # fmt: skip
+    version = HiddenField()
+
+
+class AmountForm(FlaskForm):
+    amount = StringField("New amount")
+    version = HiddenField()
+
+
+class ExecuteForm(FlaskForm):
+    destination = RadioField(
+        "Where the money goes",
+        choices={
+            "payment": "Back to the original payment",
+            "wallet": "To the customer's store credit",
+        },
+        default="payment",
+    )
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+
+def _filters(listing) -> dict:
+    filters = {k: v for k, v in listing.filters.items() if k != "tab"}
+    if "store" in filters:
+        filters["store"] = filters["store"].strip()
+    for name in ("min_amount", "max_amount"):
+        if name in filters:
+            filters[name] = Decimal(filters[name].strip())
+    return filters
+
+
+@bp.get("/refunds")
+@require(Permission.REFUNDS_VIEW)
+def refund_list():
+    """Refund requests by state, with filters, sort and pages."""
+    tab = request.args.get("tab") or "pending"
+    if tab not in refund_queue.TAB_KEYS:
+        abort(400, description="There is no such tab. Choose one of the refund states.")
+    listing = read_listing(
+        RefundFilters,
+        sorts=refund_queue.REFUND_SORTS,
+        default_sort=refund_queue.default_sort(tab),
+        id_column=refund_queue.REFUND_ID,
+    )
+    filters = _filters(listing)
+    page = refund_queue.refund_page(
+        db.session, tab, filters, listing.ordering, cursor=listing.cursor, limit=listing.limit
+    )
+    tabs = refund_queue.tabs(db.session)
+    count = (
+        refund_queue.count_requests(db.session, tab, filters)
+        if filters
+        else next(t.count for t in tabs if t.key == tab)
+    )
+    return render(
+        "finance/refund_list.html",
+        block="listing",
+        listing=listing,
+        page=page,
+        tab=tab,
+        tabs=tabs,
+        count=count,
+        filtered=bool(filters),
+    )
+
+
+# --- the request screen --------------------------------------------------------------------------
+
+
+def _detail_page(refund_id, *, status=200, approve=None, reject=None, amount=None, execute=None,
+                 stale=None):  # fmt: skip
+    view = refund_queue.load(db.session, refund_id)
+    version = view.request.version
+    currency = view.request.currency
+    approve = approve or ApproveForm(
+        formdata=None,
+        amount=refund_decisions.plain_amount(view.request.total_requested_amount, currency),
+        version=version,
+    )
+    if approve.version.data in (None, ""):
+        approve.version.data = version
+    proposed = view.proposed
+    return render(
+        "finance/refund_detail.html",
+        status=status,
+        view=view,
+        approve=approve,
+        reject=reject or RejectForm(formdata=None, version=version),
+        amount_form=amount
+        or AmountForm(
+            formdata=None, amount=refund_decisions.plain_amount(proposed, currency), version=version
+        ),
+        execute=execute or ExecuteForm(formdata=None),
+        stale=stale,
+        states=states,
+        money=refund_decisions.money_text,
+    )
+
+
+@bp.get("/refunds/<refund_id>")
+@require(Permission.REFUNDS_VIEW)
+def refund_detail(refund_id):
+    """One refund request, with everything needed to decide it (id or RR number)."""
+    return _detail_page(refund_id)
+
+
+def _decided(refund_id, message):
+    notify(message)
+    found = refund_decisions.find_request(db.session, refund_id)
+    return redirect(url_for(DETAIL, refund_id=found.refund_request_number), code=303)
+
+
+def _refused(refund_id, form, error, key):
+    db.session.rollback()
+    status = 409 if isinstance(error, versions.StaleRecord) else error.status
+    stale = error if isinstance(error, versions.StaleRecord) else None
+    if stale is not None:
+        form.version.data = stale.current_version
+    else:
+        apply_errors(form, error)
+    return _detail_page(refund_id, status=status, stale=stale, **{key: form})
+
+
+def _decide(refund_id, form_class, key, decide):
+    """Read ``form_class``, call ``decide(form, version)``; on a refusal the screen again with
+    the form's errors (422), the stale-write notice (409) or the refusal's status."""
+    form = form_class()
+    if not form.validate_on_submit():
+        return _detail_page(refund_id, status=422, **{key: form})
+    try:
+        decision = decide(form, versions.read_version(form.version.data))
+    except DomainError as error:
+        if error.status in (403, 404):
+            raise
+        return _refused(refund_id, form, error, key)
+    return _decided(refund_id, decision.message)
+
+
+@bp.post("/refunds/<refund_id>/approve")
+@require(Permission.REFUNDS_DECIDE)
+def refund_approve(refund_id):
+    """Approve (the lines ticked, the amount given); over the threshold, the first approval."""
+
+    def approve(form, version):
+        return refund_decisions.approve(
+            db.session, refund_id, amount=form.amount.data, note=form.note.data,
+            approved_line_ids=request.form.getlist("line"), actor=current_user,
+            expected_version=version,
+        )  # fmt: skip
+
+    return _decide(refund_id, ApproveForm, "approve", approve)
+
+
+@bp.post("/refunds/<refund_id>/reject")
+@require(Permission.REFUNDS_DECIDE)
+def refund_reject(refund_id):
+    """Reject with a reason."""
+    return _decide(refund_id, RejectForm, "reject", lambda form, version: refund_decisions.reject(
+        db.session, refund_id, reason=form.reason.data, actor=current_user,
+        expected_version=version,
+    ))  # fmt: skip
+
+
+@bp.post("/refunds/<refund_id>/amount")
+@require(Permission.REFUNDS_DECIDE)
+def refund_amount(refund_id):
+    """The first approver changes the amount waiting for the second approval."""
+    return _decide(refund_id, AmountForm, "amount", lambda form, version: (
+        refund_decisions.change_amount(db.session, refund_id, amount=form.amount.data,
+                                       actor=current_user, expected_version=version)
+    ))  # fmt: skip
+
+
+@bp.post("/refunds/<refund_id>/execute")
+@require(Permission.REFUNDS_EXECUTE)
+def refund_execute(refund_id):
+    """Move the approved money once; a repeat changes nothing and says so."""
+    form = ExecuteForm()
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        return _detail_page(refund_id, status=400, execute=form)
+    try:
+        outcome = refund_execution.execute(
+            db.session,
+            refund_id,
+            destination=request.form.get("destination") or "payment",
+            actor=current_user,
+        )
+    except DomainError as error:
+        if error.status in (403, 404):
+            raise
+        db.session.rollback()
+        apply_errors(form, error)
+        return _detail_page(refund_id, status=error.status, execute=form)
+    notify(outcome.message, "success" if outcome.created else "info")
+    return redirect(url_for(DETAIL, refund_id=outcome.request.refund_request_number), code=303)
+
+
+add_area_link(bp, "Refunds", "refund_list", also=("refund_detail",), position=10)

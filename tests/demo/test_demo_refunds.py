@@ -1,0 +1,75 @@
+"""The seeded refund requests are real work for the refund screens: every one waiting can be
+decided or executed by the demo finance managers under the refund rules (tried in a
+transaction that is rolled back, so the shared demo database stays as seeded)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mallconsole.extensions import db
+from mallconsole.models import AdminAction, PaymentRefund, RefundRequest, User
+from mallconsole.services import approvals
+from mallconsole.services import refund_decisions as rd
+from mallconsole.services import refund_execution as rx
+
+
+def for_each(seeded, statement, act) -> int:
+    """``act(session, row, managers)`` for every row of ``statement``, then all rolled back."""
+    app, *_ = seeded
+    with app.app_context(), app.test_request_context(), Session(db.engine) as session:
+        try:
+            managers = [
+                session.scalar(select(User).where(User.email == email))
+                for email in ("finance@demo.mall", "finance2@demo.mall")
+            ]
+            found = session.scalars(statement).all()
+            for row in found:
+                act(session, row, managers)
+            return len(found)
+        finally:
+            session.rollback()
+
+
+def test_each_second_approval_is_carried_out_by_the_other_manager(seeded):
+    def act(session, action, managers):
+        checker = next(m for m in managers if m.id != action.requested_by_user_id)
+        outcome = approvals.decide(session, action.id, "approve", actor=checker)
+        assert outcome.executed, outcome.message
+        request = session.get(RefundRequest, action.target_entity_id)
+        assert request.status == "approved"
+        assert request.approved_amount == Decimal(action.payload["after"]["approved_amount"])
+        done = rx.execute(session, request.id, actor=checker)
+        assert done.created and len(done.refunds) == 1
+
+    waiting = select(AdminAction).where(
+        AdminAction.action_name == "approve_refund", AdminAction.status == "pending"
+    )
+    assert for_each(seeded, waiting, act) >= 1
+
+
+def test_every_approved_request_can_be_executed_once(seeded):
+    def act(session, request, managers):
+        assert rx.execute(session, request.id, actor=managers[0]).created
+        assert not rx.execute(session, request.id, actor=managers[1]).created
+        refunds = session.scalars(
+            select(PaymentRefund.amount).where(
+                PaymentRefund.shopping_mall_refund_request_id == request.id
+            )
+        ).all()
+        assert sum(refunds) == request.approved_amount
+
+    approved = select(RefundRequest).where(RefundRequest.status == "approved")
+    assert for_each(seeded, approved, act) >= 1
+
+
+def test_every_pending_request_can_be_decided(seeded):
+    def act(session, request, managers):
+        amount = str(request.total_requested_amount)
+        decision = rd.approve(session, request.id, amount=amount, actor=managers[1])
+        assert request.status in ("approved", "pending_second_approval"), decision.message
+
+    pending = select(RefundRequest).where(RefundRequest.status == "pending")
+    assert for_each(seeded, pending, act) >= 1

@@ -1,0 +1,273 @@
+"""Deciding refund requests: every ceiling, every move, maker-checker above the threshold."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from mallconsole.models import (
+    AdminAction,
+    AuditEvent,
+    Configuration,
+    RefundItem,
+    SupportCaseEvent,
+)
+from mallconsole.services import approvals
+from mallconsole.services import customer_requests as cr
+from mallconsole.services import refund_decisions as rd
+from mallconsole.services.errors import Conflict, Forbidden, InvalidTransition, ValidationError
+from mallconsole.services.versions import StaleRecord
+from tests.factories.actors import make_staff
+from tests.factories.request_orders import make_case, make_order, refund_paid
+
+FINANCE = ("finance_manager",)
+
+
+@pytest.fixture
+def people(session):
+    make_threshold(session, "250.00")
+    return {
+        "agent": make_staff(session, "agent-rd@test.mall", ("support_agent",)),
+        "first": make_staff(session, "fin1-rd@test.mall", FINANCE),
+        "second": make_staff(session, "fin2-rd@test.mall", FINANCE),
+    }
+
+
+def make_threshold(session, value, currency="USD"):
+    key = f"finance.refund.dual_approval_threshold.{currency}"
+    row = session.scalar(select(Configuration).where(Configuration.key == key))
+    if row is None:
+        session.add(Configuration(key=key, value=value, scope=None))
+    else:
+        row.value = value
+    session.flush()
+
+
+def raised(session, people, lines=((None, "40.00"),), captured="90.00", with_case=False, **kw):
+    order, items, payment = make_order(session, captured=captured, **kw)
+    real = [(items[i].id if isinstance(i, int) else None, a) for i, a in lines]
+    case = make_case(session, order.shopping_mall_user_id) if with_case else None
+    request = cr.raise_refund(
+        session, order.id, real, reason_code="damaged", note="", actor=people["agent"],
+        case_id=case.id if case else None,
+    )  # fmt: skip
+    return request, order, items, payment, case
+
+
+def test_under_the_threshold_one_approval_approves(session, people):
+    request, *_ = raised(session, people)
+    decision = rd.approve(
+        session, request.refund_request_number, amount="40.00", actor=people["first"],
+        expected_version=request.version,
+    )  # fmt: skip
+    assert request.status == "approved" and request.approved_amount == Decimal("40.00")
+    assert request.approved_by_user_id == people["first"].id and request.decided_at
+    assert "approved for USD 40.00" in decision.message
+    lines = session.scalars(
+        select(RefundItem).where(RefundItem.shopping_mall_refund_request_id == request.id)
+    ).all()
+    assert [line.approval_status for line in lines] == ["approved"]
+    event = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.entity_id == request.id, AuditEvent.action == "refund.approved"
+        )
+    )
+    assert event.changes["before"]["status"] == "pending"
+    assert event.changes["after"]["approved_amount"] == "40.00"
+
+
+def test_approve_in_part_and_per_line(session, people):
+    request, _, items, *_ = raised(session, people, lines=((0, "30.00"), (1, "50.00")))
+    lines = rd.request_lines(session, request.id)
+    first_line = next(line for line in lines if line.shopping_mall_order_item_id == items[0].id)
+    with pytest.raises(ValidationError) as refused:
+        rd.approve(session, request.id, amount="35.00", actor=people["first"],
+                   approved_line_ids=[first_line.id])  # fmt: skip
+    assert "at most USD 30.00" in refused.value.field_errors["amount"][0]
+    rd.approve(session, request.id, amount="25.00", actor=people["first"],
+               approved_line_ids=[first_line.id])  # fmt: skip
+    assert request.status == "approved" and request.approved_amount == Decimal("25.00")
+    assert sorted(line.approval_status for line in lines) == ["approved", "rejected"]
+
+
+def test_no_line_approved_is_refused(session, people):
+    request, *_ = raised(session, people)
+    with pytest.raises(ValidationError) as refused:
+        rd.approve(session, request.id, amount="10.00", actor=people["first"], approved_line_ids=[])
+    assert "at least one line" in refused.value.field_errors["lines"][0]
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("", "Enter the amount"),
+        ("abc", "at most 2 decimals"),
+        ("10.001", "at most 2 decimals"),
+        ("0", "above zero"),
+        ("40.01", "at most USD 40.00"),
+    ],
+)
+def test_bad_amounts_are_refused_with_a_message(session, people, raw, message):
+    request, *_ = raised(session, people)
+    with pytest.raises(ValidationError) as refused:
+        rd.approve(session, request.id, amount=raw, actor=people["first"])
+    assert message in refused.value.field_errors["amount"][0]
+    assert request.status == "pending"
+
+
+def test_the_ceiling_counts_refunds_and_other_requests(session, people):
+    request, order, _, payment, _ = raised(session, people, lines=((None, "40.00"),))
+    other = cr.raise_refund(session, order.id, [(None, "30.00")], reason_code="damaged",
+                            note="", actor=people["agent"])  # fmt: skip
+    # Money given back outside the requests since they were raised: 90 − 30 − 40 = 20 left.
+    refund_paid(session, payment, "40.00")
+    with pytest.raises(ValidationError) as refused:
+        rd.approve(session, request.id, amount="25.00", actor=people["first"])
+    text = refused.value.field_errors["amount"][0]
+    assert "at most USD 20.00" in text and "held by other requests USD 30.00" in text
+    rd.approve(session, request.id, amount="20.00", actor=people["first"])
+    # The other request now meets the approved 20.00: 90 − 40 − 20 = 30 left for it.
+    rd.approve(session, other.id, amount="30.00", actor=people["second"])
+    assert other.status == "approved"
+
+
+def test_the_requester_never_decides_their_own_request(session, people):
+    request, *_ = raised(session, people)
+    finance_agent = make_staff(session, "fin-agent-rd@test.mall", (*FINANCE, "support_agent"))
+    mine = cr.raise_refund(session, request.shopping_mall_order_id, [(None, "10.00")],
+                           reason_code="damaged", note="", actor=finance_agent)  # fmt: skip
+    with pytest.raises(Forbidden):
+        rd.approve(session, mine.id, amount="10.00", actor=finance_agent)
+    with pytest.raises(Forbidden):
+        rd.reject(session, mine.id, reason="no", actor=finance_agent)
+    assert mine.status == "pending"
+
+
+def test_a_stale_version_is_a_409(session, people):
+    request, *_ = raised(session, people)
+    seen = request.version
+    rd.approve(session, request.id, amount="40.00", actor=people["first"], expected_version=seen)
+    with pytest.raises(StaleRecord):
+        rd.reject(session, request.id, reason="late", actor=people["second"], expected_version=seen)
+
+
+def test_reject_needs_a_reason_and_ends_the_request(session, people):
+    request, *_, case = raised(session, people, with_case=True)
+    with pytest.raises(ValidationError) as refused:
+        rd.reject(session, request.id, reason="  ", actor=people["first"])
+    assert "reason" in refused.value.field_errors
+    rd.reject(session, request.id, reason="Outside the return window", actor=people["first"])
+    assert request.status == "rejected" and request.decided_at
+    assert {line.approval_status for line in rd.request_lines(session, request.id)} == {"rejected"}
+    events = session.scalars(
+        select(SupportCaseEvent.body).where(
+            SupportCaseEvent.shopping_mall_support_case_id == case.id,
+            SupportCaseEvent.event_type == "request_decided",
+        )
+    ).all()
+    assert events == [f"Refund request {request.refund_request_number} rejected: "
+                      "Outside the return window"]  # fmt: skip
+    with pytest.raises(InvalidTransition):
+        rd.approve(session, request.id, amount="40.00", actor=people["second"])
+
+
+def over_threshold(session, people, **kw):
+    return raised(session, people, lines=((None, "300.00"),), captured="400.00", **kw)
+
+
+def test_over_the_threshold_the_first_approval_asks_for_a_second(session, people):
+    request, *_, case = over_threshold(session, people, with_case=True)
+    decision = rd.approve(session, request.id, amount="300.00", actor=people["first"])
+    assert request.status == "pending_second_approval"
+    assert request.approved_amount is None and request.approved_by_user_id == people["first"].id
+    action = decision.action
+    assert action.action_name == "approve_refund" and action.status == "pending"
+    assert action.requested_by_user_id == people["first"].id
+    assert action.payload["after"] == {"status": "approved", "approved_amount": "300.00"}
+    assert rd.proposed_amount(request, action) == Decimal("300.00")
+    # One person never gives both approvals.
+    with pytest.raises(Forbidden):
+        approvals.decide(session, action.id, "approve", actor=people["first"])
+    with pytest.raises(Conflict):
+        rd.approve(session, request.id, amount="300.00", actor=people["second"])
+    outcome = approvals.decide(session, action.id, "approve", actor=people["second"])
+    assert outcome.executed, outcome.message
+    assert request.status == "approved" and request.approved_amount == Decimal("300.00")
+    bodies = session.scalars(
+        select(SupportCaseEvent.body).where(
+            SupportCaseEvent.shopping_mall_support_case_id == case.id,
+            SupportCaseEvent.event_type == "request_decided",
+        )
+    ).all()
+    assert any("second approval)" in b for b in bodies)
+    assert any("first approval" in b for b in bodies)
+
+
+def test_a_missing_threshold_fails_safe_to_two_approvals(session, people):
+    make_threshold(session, "not money")
+    request, *_ = raised(session, people, lines=((None, "5.00"),))
+    rd.approve(session, request.id, amount="5.00", actor=people["first"])
+    assert request.status == "pending_second_approval"
+
+
+def test_at_the_threshold_one_approval_is_enough(session, people):
+    request, *_ = over_threshold(session, people)
+    rd.approve(session, request.id, amount="250.00", actor=people["first"])
+    assert request.status == "approved"
+
+
+def test_editing_the_amount_restarts_the_approvals(session, people):
+    request, *_ = over_threshold(session, people)
+    action = rd.approve(session, request.id, amount="300.00", actor=people["first"]).action
+    third = make_staff(session, "fin3-rd@test.mall", FINANCE)
+    with pytest.raises(Forbidden):
+        rd.change_amount(session, request.id, amount="280.00", actor=third)
+    rd.change_amount(session, request.id, amount="280.00", actor=people["first"])
+    assert action.revision == 2 and action.payload["after"]["approved_amount"] == "280.00"
+    with pytest.raises(ValidationError):
+        rd.change_amount(session, request.id, amount="300.01", actor=people["first"])
+    approvals.decide(session, action.id, "approve", actor=people["second"], revision=2)
+    assert request.status == "approved" and request.approved_amount == Decimal("280.00")
+
+
+def test_rejecting_while_waiting_ends_the_second_approval(session, people):
+    request, *_ = over_threshold(session, people)
+    action = rd.approve(session, request.id, amount="300.00", actor=people["first"]).action
+    rd.reject(session, request.id, reason="Customer kept the goods", actor=people["second"])
+    assert request.status == "rejected" and action.status == "rejected"
+
+
+def test_the_first_approver_rejecting_withdraws_their_approval(session, people):
+    request, *_ = over_threshold(session, people)
+    action = rd.approve(session, request.id, amount="300.00", actor=people["first"]).action
+    rd.reject(session, request.id, reason="Wrong order", actor=people["first"])
+    assert action.status == "canceled" and request.status == "rejected"
+
+
+def test_a_refused_second_approval_can_be_asked_again(session, people):
+    request, *_ = over_threshold(session, people)
+    action = rd.approve(session, request.id, amount="300.00", actor=people["first"]).action
+    approvals.decide(session, action.id, "reject", "Check the photos", actor=people["second"])
+    assert request.status == "pending_second_approval"
+    again = rd.approve(session, request.id, amount="260.00", actor=people["second"]).action
+    assert again.id != action.id and again.requested_by_user_id == people["second"].id
+    approvals.decide(session, again.id, "approve", actor=people["first"])
+    assert request.status == "approved" and request.approved_amount == Decimal("260.00")
+
+
+def test_the_executor_refuses_a_request_that_moved_on(session, people):
+    request, *_ = over_threshold(session, people)
+    action = rd.approve(session, request.id, amount="300.00", actor=people["first"]).action
+    request.status = "canceled"
+    session.flush()
+    outcome = approvals.decide(session, action.id, "approve", actor=people["second"])
+    assert not outcome.executed and "canceled now" in outcome.message
+    assert session.get(AdminAction, action.id).status == "approved"
+
+
+def test_unknown_requests_are_404(session, people):
+    from mallconsole.services.errors import NotFound
+
+    for ref in ("", "RR-20990101-000001", "x" * 100):
+        with pytest.raises(NotFound):
+            rd.find_request(session, ref)

@@ -1,0 +1,222 @@
+# ruff: noqa: F811  (the fixture ``people`` is shared with the decision tests)
+"""Executing approved refunds: payment refunds per capture, store credit, seller ledgers, fee
+reversals, payment and order states, exactly once."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from mallconsole.models import (
+    AuditEvent,
+    Fee,
+    PaymentCapture,
+    PaymentEvent,
+    PaymentRefund,
+    SellerLedgerEntry,
+    SellerOrder,
+    Store,
+    SupportCaseEvent,
+    UserBalance,
+)
+from mallconsole.services import ledger
+from mallconsole.services import refund_decisions as rd
+from mallconsole.services import refund_execution as rx
+from mallconsole.services.errors import Conflict, InvalidTransition, ValidationError
+from mallconsole.services.payment_provider import FAILED, ProviderRefund
+from tests.factories.records import build
+from tests.services.test_refund_decisions import people, raised  # noqa: F401
+
+
+def approved(session, people, amount="40.00", **kw):
+    request, order, items, payment, case = raised(session, people, **kw)
+    rd.approve(session, request.id, amount=amount, actor=people["first"])
+    return request, order, items, payment, case
+
+
+def seller_of(session, order):
+    return session.scalar(
+        select(Store.shopping_mall_seller_id)
+        .join(SellerOrder, SellerOrder.shopping_mall_store_id == Store.id)
+        .where(SellerOrder.shopping_mall_order_id == order.id)
+    )
+
+
+def with_fee(session, order, amount="9.00"):
+    seller = seller_of(session, order)
+    session.get(SellerOrder, session.scalar(
+        select(SellerOrder.id).where(SellerOrder.shopping_mall_order_id == order.id)
+    )).grand_total = order.grand_total  # fmt: skip
+    build(session, Fee, shopping_mall_seller_id=seller, shopping_mall_order_id=order.id,
+          fee_type="commission", amount=Decimal(amount), currency="USD")  # fmt: skip
+    ledger.post(session, seller_id=seller, currency="USD", amount=order.grand_total,
+                entry_type="sale", source_type="capture", order_id=order.id)  # fmt: skip
+    ledger.post(session, seller_id=seller, currency="USD", amount=-Decimal(amount),
+                entry_type="fee", source_type="capture", order_id=order.id)  # fmt: skip
+    return seller
+
+
+def entries(session, seller, kind):
+    return session.scalars(
+        select(SellerLedgerEntry).where(
+            SellerLedgerEntry.shopping_mall_seller_id == seller,
+            SellerLedgerEntry.entry_type == kind,
+        )
+    ).all()
+
+
+def test_back_to_the_payment(session, people):
+    request, order, _, payment, case = approved(session, people, with_case=True)
+    seller = with_fee(session, order)
+    done = rx.execute(session, request.refund_request_number, actor=people["second"])
+    assert done.created and request.status == "executed"
+    assert "USD 40.00 to the original payment" in done.message
+    (refund,) = done.refunds
+    assert refund.status == "succeeded" and refund.amount == Decimal("40.00")
+    assert refund.idempotency_key == f"refund:{request.refund_request_number}"
+    assert refund.provider_reference.startswith("re_") and refund.refunded_at
+    event = session.scalar(
+        select(PaymentEvent).where(PaymentEvent.shopping_mall_payment_refund_id == refund.id)
+    )
+    assert event.type == "refund.succeeded"
+    assert payment.status == "partially_refunded" and order.status == "delivered"
+    # The seller's share of the refund, and 40/90 of the 9.00 fee given back (4.00).
+    (debit,) = entries(session, seller, "refund")
+    (back,) = entries(session, seller, "fee_reversal")
+    assert debit.amount == Decimal("-40.00") and back.amount == Decimal("4.00")
+    assert debit.shopping_mall_payment_refund_id == refund.id
+    assert back.balance_after == Decimal("90.00") - Decimal("9.00") - Decimal("40.00") + 4
+    assert ledger.reconcile(session, seller, "USD") == []
+    fee = session.scalar(select(Fee).where(Fee.fee_type == "fee_reversal",
+                                           Fee.shopping_mall_order_id == order.id))  # fmt: skip
+    assert fee.amount == Decimal("-4.00") and fee.shopping_mall_payment_refund_id == refund.id
+    body = session.scalar(
+        select(SupportCaseEvent.body).where(
+            SupportCaseEvent.shopping_mall_support_case_id == case.id,
+            SupportCaseEvent.body.like("%executed%"),
+        )
+    )
+    assert body == (
+        f"Refund request {request.refund_request_number} executed: USD 40.00 to the original "
+        "payment."
+    )
+    audit = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.entity_id == request.id, AuditEvent.action == "refund.executed"
+        )
+    )
+    assert audit.changes["before"]["status"] == "approved"
+    assert audit.changes["after"]["destination"] == "Original payment"
+
+
+def test_executing_twice_changes_nothing_and_says_so(session, people):
+    request, order, *_ = approved(session, people)
+    rx.execute(session, request.id, actor=people["first"])
+    again = rx.execute(session, request.id, destination="wallet", actor=people["second"])
+    assert not again.created and "already executed" in again.message
+    assert "nothing was done again" in again.message
+    count = session.scalar(
+        select(func.count())
+        .select_from(PaymentRefund)
+        .where(PaymentRefund.shopping_mall_refund_request_id == request.id)
+    )
+    assert count == 1
+    assert len(entries(session, seller_of(session, order), "refund")) == 1
+
+
+def test_everything_captured_refunded_refunds_the_order(session, people):
+    request, order, _, payment, _ = approved(session, people, lines=((None, "90.00"),),
+                                             amount="90.00")  # fmt: skip
+    rx.execute(session, request.id, actor=people["first"])
+    assert payment.status == "refunded" and order.status == "refunded"
+
+
+def test_refunds_are_spread_over_captures_oldest_first(session, people):
+    from datetime import timedelta
+
+    from mallconsole.models import utcnow
+    from mallconsole.services import customer_requests as cr
+    from tests.factories.request_orders import make_order
+
+    order, _, payment = make_order(session, captured="50.00")
+    first = session.scalar(
+        select(PaymentCapture).where(PaymentCapture.shopping_mall_payment_id == payment.id)
+    )
+    first.captured_at = utcnow() - timedelta(days=2)
+    second = build(session, PaymentCapture, shopping_mall_payment_id=payment.id,
+                   amount=Decimal("40.00"), currency="USD", status="succeeded",
+                   captured_at=utcnow() - timedelta(days=1))  # fmt: skip
+    request = cr.raise_refund(session, order.id, [(None, "60.00")], reason_code="damaged",
+                              note="", actor=people["agent"])  # fmt: skip
+    rd.approve(session, request.id, amount="60.00", actor=people["first"])
+    done = rx.execute(session, request.id, actor=people["first"])
+    amounts = sorted((r.amount, r.shopping_mall_payment_capture_id == second.id)
+                     for r in done.refunds)  # fmt: skip
+    assert amounts == [(Decimal("10.00"), True), (Decimal("50.00"), False)]
+    keys = {r.idempotency_key for r in done.refunds}
+    number = request.refund_request_number
+    assert keys == {f"refund:{number}", f"refund:{number}:2"}
+    room = dict((c.id, left) for c, left in rx.capture_room(session, payment.id))
+    assert room[second.id] == Decimal("30.00")
+
+
+def test_to_store_credit(session, people):
+    request, order, _, payment, _ = approved(session, people)
+    done = rx.execute(session, request.id, destination="wallet", actor=people["first"])
+    assert done.created and "to store credit" in done.message and done.refunds == ()
+    wallet = session.scalar(
+        select(UserBalance).where(UserBalance.shopping_mall_user_id == order.shopping_mall_user_id)
+    )
+    assert wallet.balance == Decimal("40.00")
+    assert payment.status == "captured"
+    assert rx.wallet_refunded(session, request.id) == Decimal("40.00")
+    # Paid to store credit counts against what the order can still give back.
+    other, *_ = raised(session, people, lines=((None, "10.00"),))
+    assert rd.room_for(session, order, other).to_store_credit == Decimal("40.00")
+
+
+def test_only_an_approved_request_is_executed(session, people):
+    request, *_ = raised(session, people)
+    with pytest.raises(InvalidTransition):
+        rx.execute(session, request.id, actor=people["first"])
+    assert request.status == "pending"
+
+
+def test_an_unknown_destination_is_a_422(session, people):
+    request, *_ = approved(session, people)
+    with pytest.raises(ValidationError) as refused:
+        rx.execute(session, request.id, destination="cash", actor=people["first"])
+    assert "destination" in refused.value.field_errors
+
+
+def test_a_refusing_gateway_changes_nothing(session, people):
+    request, *_ = approved(session, people)
+
+    class Refusing:
+        name = "refusing"
+
+        def refund(self, **_):
+            return ProviderRefund("", FAILED, "", failure_category="card_closed")
+
+    with pytest.raises(Conflict) as refused:
+        rx.execute(session, request.id, actor=people["first"], provider=Refusing())
+    assert "card_closed" in refused.value.message
+
+
+def test_no_room_left_on_the_captures_is_a_409(session, people):
+    request, order, _, payment, _ = approved(session, people)
+    from tests.factories.request_orders import refund_paid
+
+    refund_paid(session, payment, "60.00")
+    with pytest.raises(Conflict) as refused:
+        rx.execute(session, request.id, actor=people["first"])
+    assert "USD 30.00 left" in refused.value.message
+
+
+def test_split_always_sums_to_the_total():
+    parts = rx.split(Decimal("10.00"), [Decimal(1), Decimal(1), Decimal(1)], "USD")
+    assert parts == [Decimal("3.33"), Decimal("3.33"), Decimal("3.34")]
+    assert rx.split(Decimal("1000"), [Decimal(2), Decimal(1)], "KRW") == [
+        Decimal("666"),
+        Decimal("334"),
+    ]
