@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from .. import states
 from ..display import currency_digits
@@ -45,6 +45,8 @@ from ..models import (
     ShipmentItem,
     SupportCase,
     SupportCaseEvent,
+    UserBalance,
+    UserBalanceRecord,
     utcnow,
 )
 from . import audit, numbering, versions
@@ -283,8 +285,24 @@ class RefundRoom:
         return min(line.ceiling, self.ceiling)
 
 
+def store_credit_refunded(session, order: Order) -> Decimal:
+    """What refund requests of the order have paid to the customer's store credit."""
+    paid = session.scalar(
+        select(func.coalesce(func.sum(UserBalanceRecord.amount), 0))
+        .join(UserBalance, UserBalance.id == UserBalanceRecord.shopping_mall_user_balance_id)
+        .where(
+            UserBalanceRecord.shopping_mall_order_id == order.id,
+            UserBalanceRecord.type == "refund",
+            UserBalanceRecord.shopping_mall_refund_request_id.is_not(None),
+            UserBalance.currency == order.currency,
+        )
+    )
+    return Decimal(paid)
+
+
 def refund_room(session, order: Order) -> RefundRoom:
-    """Captured − refunded − requested for the order, and each line's own ceiling."""
+    """Captured − refunded (to the payment or to store credit) − requested for the order, and
+    each line's own ceiling."""
     payments = select(Payment.id).where(Payment.shopping_mall_order_id == order.id)
     captured = session.scalars(
         select(PaymentCapture.amount).where(
@@ -316,7 +334,7 @@ def refund_room(session, order: Order) -> RefundRoom:
     return RefundRoom(
         currency=order.currency,
         captured=sum(captured, ZERO),
-        refunded=sum(refunded, ZERO),
+        refunded=sum(refunded, ZERO) + store_credit_refunded(session, order),
         requested=sum(requested, ZERO),
         lines=[RefundLine(item, taken[item.id]) for item in order_items(session, order.id)],
     )

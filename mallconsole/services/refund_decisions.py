@@ -43,12 +43,15 @@ from ..models import (
     RefundRequest,
     SupportCase,
     SupportCaseEvent,
-    UserBalance,
-    UserBalanceRecord,
     utcnow,
 )
 from . import approvals, audit, settings, versions
-from .customer_requests import CAPTURE_SUCCEEDED, PAYMENT_REFUND_NOT_COUNTED, parse_amount
+from .customer_requests import (
+    CAPTURE_SUCCEEDED,
+    PAYMENT_REFUND_NOT_COUNTED,
+    parse_amount,
+    store_credit_refunded,
+)
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 
 TABLE = RefundRequest.__tablename__
@@ -187,16 +190,6 @@ def room_for(session, order: Order, request: RefundRequest) -> Room:
             PaymentRefund.deleted_at.is_(None),
         )
     )
-    wallet = session.scalar(
-        select(func.coalesce(func.sum(UserBalanceRecord.amount), 0))
-        .join(UserBalance, UserBalance.id == UserBalanceRecord.shopping_mall_user_balance_id)
-        .where(
-            UserBalanceRecord.shopping_mall_order_id == order.id,
-            UserBalanceRecord.type == "refund",
-            UserBalanceRecord.shopping_mall_refund_request_id.is_not(None),
-            UserBalance.currency == order.currency,
-        )
-    )
     others = session.execute(
         select(
             RefundRequest.status,
@@ -220,7 +213,7 @@ def room_for(session, order: Order, request: RefundRequest) -> Room:
         currency=order.currency,
         captured=Decimal(captured),
         refunded=Decimal(refunded),
-        to_store_credit=Decimal(wallet),
+        to_store_credit=store_credit_refunded(session, order),
         elsewhere=elsewhere,
     )
 

@@ -407,3 +407,17 @@ def test_a_line_may_ask_up_to_the_smaller_of_its_own_and_the_orders_room(session
     existing_refund(session, order, "80.00", "pending")  # on the whole order
     room = cr.refund_room(session, order)
     assert [room.up_to(line) for line in room.lines] == [Decimal("10.00"), Decimal("10.00")]
+
+
+def test_what_was_refunded_to_store_credit_is_no_longer_refundable(session, agent):
+    from mallconsole.services import wallets
+
+    order, _, _ = make_order(session, captured="90.00")
+    paid = existing_refund(session, order, "30.00", "executed")
+    wallets.post(session, user_id=order.shopping_mall_user_id, currency="USD",
+                 amount=Decimal("30.00"), record_type="refund", order_id=order.id,
+                 refund_request_id=paid.id)  # fmt: skip
+    room = cr.refund_room(session, order)
+    assert (room.refunded, room.ceiling) == (Decimal("30.00"), Decimal("60.00"))
+    with pytest.raises(ValidationError, match="USD 60.00"):
+        refund(session, order, [(None, "60.01")], agent)
