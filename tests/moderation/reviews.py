@@ -23,17 +23,19 @@ from tests.factories.records import build
 
 @dataclass
 class Shelf:
-    """One store's product with two SKUs."""
+    """One store's product with its SKUs."""
 
     store: Store
     product: Product
     skus: list
 
 
-def make_shelf(session, *, title="Trail Runner Shoes", store_name="Cobalt Goods") -> Shelf:
+def make_shelf(
+    session, *, title="Trail Runner Shoes", store_name="Cobalt Goods", skus: int = 2
+) -> Shelf:
     store = build(session, Store, name=store_name)
     product = build(session, Product, title=title, shopping_mall_store_id=store.id)
-    skus = [build(session, Sku, shopping_mall_product_id=product.id) for _ in range(2)]
+    skus = [build(session, Sku, shopping_mall_product_id=product.id) for _ in range(skus)]
     return Shelf(store, product, skus)
 
 
@@ -126,3 +128,44 @@ def make_moderator(session, email=None) -> User:
     return make_staff(
         session, email or f"mod-{uuid.uuid4().hex[:8]}@test.mall", [Role.CONTENT_MODERATOR]
     )
+
+
+def bulk_pending_reviews(session, shelf: Shelf, count: int) -> list[str]:
+    """``count`` pending reviews over the shelf's SKUs, inserted in bulk (race tests): one order
+    item each, a minute apart, ratings cycling through the half stars. Their ids, oldest first."""
+    from sqlalchemy import insert, inspect
+
+    from mallconsole.models import OrderItem, Review, new_id
+
+    template = build(session, OrderItem, shopping_mall_sku_id=shelf.skus[0].id, line_position=0)
+    author = build(session, User)
+    columns = {c.key: getattr(template, c.key) for c in inspect(OrderItem).column_attrs}
+    now = utcnow()
+    items, reviews = [], []
+    for n in range(count):
+        sku = shelf.skus[n % len(shelf.skus)]
+        item_id = new_id()
+        items.append(
+            {**columns, "id": item_id, "line_position": n + 1, "shopping_mall_sku_id": sku.id}
+        )
+        reviews.append(
+            {
+                "id": new_id(),
+                "author_user_id": author.id,
+                "product_id": shelf.product.id,
+                "sku_id": sku.id,
+                "order_item_id": item_id,
+                "title": f"Review {n}",
+                "body": "Solid purchase.",
+                "rating": Decimal(1 + (n % 9)) / 2 + Decimal("0.5"),
+                "verified_purchase": True,
+                "state": "pending",
+                "language": "en",
+                "created_at": now - timedelta(minutes=count - n),
+                "updated_at": now,
+                "version": 1,
+            }
+        )
+    session.execute(insert(OrderItem), items)
+    session.execute(insert(Review), reviews)
+    return [r["id"] for r in reviews]
