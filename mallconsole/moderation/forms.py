@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from wtforms import HiddenField, SelectField, StringField
-from wtforms.validators import Length
+from wtforms.validators import Length, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
 from .. import states
-from ..extensions import db
 from ..lists import ListFilters
 from ..services import review_queues
 from ..services.review_decisions import reason_words
@@ -22,13 +21,23 @@ class ReviewFilters(ListFilters):
     product = StringField(
         "Product", validators=[Length(max=120)], description="Words of its title, or a SKU code"
     )
-    store = SelectField("Store", choices={}, default="")
+    store = StringField(
+        "Store", validators=[Length(max=120)], description="Words of its name, or its code"
+    )
     rating = SelectField(
         "Rating",
         choices={"": "Any rating", **{str(n): f"{n} stars" for n in (5, 4, 3, 2)}, "1": "1 star"},
         default="",
     )
-    language = SelectField("Language", choices={}, default="")
+    language = StringField(
+        "Language",
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z]{2})?$", message="A code: en, de, pt-BR."),
+        ],
+        description="A code, e.g. en",
+        render_kw={"size": 6},
+    )
     media = SelectField("Has media", choices=YES_NO, default="")
     verified = SelectField("Verified purchase", choices=YES_NO, default="")
     reason = SelectField(
@@ -40,9 +49,6 @@ class ReviewFilters(ListFilters):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.store.choices = {"": "Any store", **dict(review_queues.store_choices(db.session))}
-        languages = review_queues.language_choices(db.session)
-        self.language.choices = {"": "Any language", **{code: code.upper() for code in languages}}
         if self.queue.data != "decided":
             del self.decided_by
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, literal_column, or_, select, true
 from sqlalchemy.orm import aliased
 
 from .. import states
@@ -66,6 +66,8 @@ def entity_table(queue: str) -> str:
 
 
 LIVE_REVIEW = Review.deleted_at.is_(None)
+# Constants written inline, as the partial indexes' predicates are (revision 0011).
+_PENDING = literal_column("'pending'")
 # Written as the partial index ix_review_reports_open's predicate.
 OPEN_REPORT = and_(ReviewReport.resolved == false(), ReviewReport.deleted_at.is_(None))
 
@@ -92,7 +94,8 @@ MEDIA_COUNT = (
     .correlate(Review)
     .scalar_subquery()
 )
-HAS_OPEN_REPORT = exists().where(_open_reports_of(Review.id))
+# Read from the open reports' index, not by probing every review.
+HAS_OPEN_REPORT = Review.id.in_(select(ReviewReport.shopping_mall_review_id).where(OPEN_REPORT))
 
 SORTS = {
     "pending": (
@@ -125,13 +128,13 @@ YES_NO = ("yes", "no")
 
 def _condition(queue: str):
     if queue == "pending":
-        return and_(LIVE_REVIEW, Review.state == "pending")
+        return and_(Review.state == _PENDING, LIVE_REVIEW)
     if queue == "reported":
         return and_(LIVE_REVIEW, HAS_OPEN_REPORT)
     if queue == "replies":
-        return and_(LIVE_REVIEW, SellerReply.state == "pending", SellerReply.deleted_at.is_(None))
+        return and_(SellerReply.state == _PENDING, SellerReply.deleted_at.is_(None), LIVE_REVIEW)
     if queue == "decided":
-        return ReviewModeration.effective.is_(True)
+        return ReviewModeration.effective == true()
     raise NotFound("There is no such moderation queue.")
 
 
@@ -161,17 +164,22 @@ def _filtered(statement, queue: str, filters: dict, *, user_id: str | None):
                 Review.sku_id.in_(select(Sku.id).where(Sku.sku_code == product)),
             )
         )
-    if filters.get("store"):
+    store = (filters.get("store") or "").strip()
+    if store:
+        stores = select(Store.id).where(
+            or_(func.lower(Store.name).contains(store.lower()), Store.store_code == store)
+        )
         statement = statement.where(
             Review.product_id.in_(
-                select(Product.id).where(Product.shopping_mall_store_id == filters["store"])
+                select(Product.id).where(Product.shopping_mall_store_id.in_(stores))
             )
         )
     if filters.get("rating"):
         stars = int(filters["rating"])
         statement = statement.where(Review.rating >= stars, Review.rating < stars + 1)
-    if filters.get("language"):
-        statement = statement.where(Review.language == filters["language"])
+    language = (filters.get("language") or "").strip().lower()
+    if language:
+        statement = statement.where(func.lower(Review.language) == language)
     if filters.get("media") in YES_NO:
         with_media = exists().where(
             ReviewMedia.shopping_mall_review_id == Review.id, ReviewMedia.deleted_at.is_(None)
@@ -359,28 +367,6 @@ def queue_tabs(session) -> list[QueueTab]:
         )
         for key, label in QUEUES.items()
     ]
-
-
-def store_choices(session) -> list[tuple[str, str]]:
-    """Stores whose products have reviews' filter choices: (store id, name), by name."""
-    return [
-        (row.id, row.name)
-        for row in session.execute(
-            select(Store.id, Store.name).where(Store.deleted_at.is_(None)).order_by(Store.name)
-        )
-    ]
-
-
-def language_choices(session) -> list[str]:
-    """The languages reviews are written in."""
-    return list(
-        session.scalars(
-            select(Review.language)
-            .where(Review.language.is_not(None))
-            .distinct()
-            .order_by(Review.language)
-        )
-    )
 
 
 # --- claiming ----------------------------------------------------------------------------------

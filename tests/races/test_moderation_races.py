@@ -41,6 +41,10 @@ def world(race_app):
         session.add(Configuration(key="moderation.claim.batch_size", value=str(BATCH)))
         session.commit()
         session.remove()
+        # Planner statistics, as autovacuum keeps them on a live database: without them the
+        # freshly filled tables look empty and the queue is read with a nested loop.
+        with db.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
         yield db.engine, review_ids, moderator_ids
 
 

@@ -120,7 +120,8 @@ def test_filters(session, shelf):
 
     assert find(product="garden") == ["hose", "reported"]
     assert find(product=shelf.skus[0].sku_code) == ["photo", "unverified"]
-    assert find(store=shelf.store.id) == ["photo", "unverified"]
+    assert find(store="cobalt") == ["photo", "unverified"]
+    assert find(store=other_shelf.store.store_code) == ["hose", "reported"]
     assert find(rating="4") == ["hose", "photo"]  # 4.5 is a four-star review
     assert find(language="de") == ["photo"]
     assert find(media="yes") == ["photo"]
