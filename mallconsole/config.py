@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -45,6 +46,9 @@ class Config:
     UPLOAD_MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     # Host names answered when TRUSTED_HOSTS is not set (production requires it).
     DEFAULT_TRUSTED_HOSTS: list[str] | None = ["localhost", "127.0.0.1"]
+    # Where review and product images are served from (the CSP's img-src): MEDIA_ORIGINS,
+    # comma-separated https origins; the demo world's media host when unset outside production.
+    DEFAULT_MEDIA_ORIGINS: tuple[str, ...] = ("https://cdn.demo.mall",)
     # Without a broker, tasks run in this process after the commit: in a thread ("thread"),
     # or before the response is sent ("sync", the tests). The periodic jobs then run on a
     # scheduler thread of this process ("embedded"); with a broker, Celery beat runs them.
@@ -87,7 +91,19 @@ class Config:
 
             parse_storage_url(values["STORAGE_URL"])
         values["TRUSTED_HOSTS"] = cls.trusted_hosts(env.get("TRUSTED_HOSTS", ""))
+        values["MEDIA_ORIGINS"] = cls.media_origins(env.get("MEDIA_ORIGINS"))
         return values
+
+    @classmethod
+    def media_origins(cls, setting: str | None) -> list[str]:
+        """The https origins of ``MEDIA_ORIGINS`` (refused at start when one is not an origin)."""
+        if setting is None:
+            return list(cls.DEFAULT_MEDIA_ORIGINS)
+        origins = [o.strip().rstrip("/") for o in setting.split(",") if o.strip()]
+        for origin in origins:
+            if not re.fullmatch(r"https://[a-z0-9.-]+(:[0-9]+)?", origin.lower()):
+                raise ConfigError(f"MEDIA_ORIGINS: {origin!r} is not an https origin")
+        return origins
 
     @classmethod
     def trusted_hosts(cls, setting: str) -> list[str]:
@@ -155,6 +171,7 @@ class ProductionConfig(Config):
     MFA_REQUIRED = True
     HSTS = True
     DEFAULT_TRUSTED_HOSTS = None
+    DEFAULT_MEDIA_ORIGINS = ()
 
     @staticmethod
     def default_secret_key(instance_path: str) -> str:

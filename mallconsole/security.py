@@ -112,10 +112,16 @@ def install(app) -> None:
             return "", 204, {"HX-Redirect": target}
         return redirect(target)
 
+    # Images of reviews and products come from the mall's media host(s) as well.
+    media = " ".join(app.config.get("MEDIA_ORIGINS") or ())
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' data:", f"img-src 'self' data: {media}".rstrip()
+    )
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        headers["Content-Security-Policy"] = policy
         headers["Referrer-Policy"] = "same-origin"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"

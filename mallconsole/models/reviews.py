@@ -31,6 +31,16 @@ class Review(Base):
     strictly tied to an eligible delivered order line (Verified Purchase)."""
 
     __tablename__ = "shopping_mall_reviews"
+    __table_args__ = (
+        # The pending queue in its order (services/review_queues; revision 0011).
+        Index(
+            "ix_reviews_pending_age",
+            "created_at",
+            "id",
+            sqlite_where=text("state = 'pending' AND deleted_at IS NULL"),
+            postgresql_where=text("state = 'pending' AND deleted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[uuid_pk]
     author_user_id: Mapped[str] = mapped_column(
@@ -89,6 +99,16 @@ class ReviewModeration(Base):
     """Append-only moderation decision history for reviews."""
 
     __tablename__ = "shopping_mall_review_moderations"
+    __table_args__ = (
+        # Recently decided, newest first (revision 0011).
+        Index(
+            "ix_review_moderations_effective",
+            "created_at",
+            "id",
+            sqlite_where=text("effective = 1"),
+            postgresql_where=text("effective = true"),
+        ),
+    )
 
     id: Mapped[uuid_pk]
     shopping_mall_review_id: Mapped[str] = mapped_column(
@@ -114,6 +134,13 @@ class ReviewReport(Base):
         Index(
             "ix_review_reports_open",
             "created_at",
+            sqlite_where=text("resolved = 0 AND deleted_at IS NULL"),
+            postgresql_where=text("resolved = false AND deleted_at IS NULL"),
+        ),
+        # Which reviews have open reports, and how many (the reported queue; revision 0011).
+        Index(
+            "ix_review_reports_open_review",
+            "shopping_mall_review_id",
             sqlite_where=text("resolved = 0 AND deleted_at IS NULL"),
             postgresql_where=text("resolved = false AND deleted_at IS NULL"),
         ),
@@ -168,6 +195,16 @@ class SellerReply(Base):
     """Single public reply from the owning seller to an Approved review."""
 
     __tablename__ = "shopping_mall_seller_replies"
+    __table_args__ = (
+        # Replies waiting for moderation, oldest first (revision 0011).
+        Index(
+            "ix_seller_replies_pending_age",
+            "created_at",
+            "id",
+            sqlite_where=text("state = 'pending' AND deleted_at IS NULL"),
+            postgresql_where=text("state = 'pending' AND deleted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[uuid_pk]
     shopping_mall_review_id: Mapped[str] = mapped_column(

@@ -98,7 +98,7 @@ class PolicyVersion(Base):
     __tablename__ = "shopping_mall_policy_versions"
     __table_args__ = (
         UniqueConstraint("shopping_mall_policy_id", "version", name="uq_policy_versions_version"),
-        # At most one approved, open-ended version per policy (0016).
+        # At most one approved, open-ended version per policy (0012).
         Index(
             "uq_policy_versions_one_open_approved",
             "shopping_mall_policy_id",
@@ -120,7 +120,7 @@ class PolicyVersion(Base):
     change_notes: Mapped[str | None]
     content: Mapped[str | None] = mapped_column(Text)  # the terms of this version (0010)
     approved: Mapped[bool]
-    # Who wrote it (0016): only they edit and submit it, so someone else approves it.
+    # Who wrote it (0012): only they edit and submit it, so someone else approves it.
     author_user_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("shopping_mall_users.id")
     )

@@ -4,4 +4,4 @@ from ..authz import Role, role_blueprint
 
 bp = role_blueprint(Role.CONTENT_MODERATOR, __name__)
 
-from . import views  # noqa: E402, F401  (registers the routes)
+from . import reviews, views  # noqa: E402, F401  (registers the routes)

@@ -1,7 +1,7 @@
 """Policy versions: who wrote each, a version for stale edits, one open-ended approved window.
 
-Revision ID: 0016
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05
 
 - ``shopping_mall_policy_versions.author_user_id``: the staff member who wrote the version; only
@@ -14,8 +14,8 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,451 @@
+"""The moderation screens through the Flask client: each queue and filter, constant queries
+per page, claiming and focus mode, decisions and their refusals, bulk, undo, reports, seller
+replies, and hostile review content shown as text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from mallconsole import states
+from mallconsole.authz import Role
+from mallconsole.models import (
+    AuditEvent,
+    Configuration,
+    JobRun,
+    ReviewMedia,
+    ReviewModeration,
+    utcnow,
+)
+from mallconsole.services import claims, review_queues
+from tests.factories.records import build
+from tests.moderation.reviews import (
+    add_reply,
+    add_report,
+    add_review,
+    add_reviews,
+    make_moderator,
+    make_shelf,
+)
+from tests.query_counts import assert_constant_queries
+
+
+@pytest.fixture
+def shelf(session):
+    return make_shelf(session)
+
+
+@pytest.fixture
+def moderator(login_as):
+    return login_as(Role.CONTENT_MODERATOR)
+
+
+def soup(response):
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def row_titles(page):
+    return [
+        a.get_text(strip=True) for a in page.select("table.list-table tbody td.review-cell > a")
+    ]
+
+
+def post(client, token_of, url, **data):
+    token = token_of("/moderation/reviews")
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def test_the_queues_list_their_reviews_with_counts_and_the_area_link(
+    client, session, shelf, moderator
+):
+    add_reviews(session, shelf, 2, title="Waiting")
+    reported = add_review(session, shelf, state="approved", title="Reported one")
+    add_report(session, reported)
+    add_reply(session, reported, shelf, body="We are sorry to hear that.")
+    page = soup(client.get("/moderation/reviews"))
+    assert row_titles(page) == ["Waiting", "Waiting"]
+    tabs = {a["data-queue"]: a for a in page.select("#queue-tabs a")}
+    assert tabs["pending"]["aria-current"] == "page"
+    assert tabs["pending"].select_one(".count").get_text() == "2"
+    assert "oldest" in tabs["pending"].get_text()
+    assert page.select_one('.areanav a[aria-current="page"]').get_text() == "Reviews"
+    assert row_titles(soup(client.get("/moderation/reviews?queue=reported"))) == ["Reported one"]
+    replies = soup(client.get("/moderation/reviews?queue=replies"))
+    assert "We are sorry to hear that." in replies.select_one("td.reply-cell").get_text()
+    decided = soup(client.get("/moderation/reviews?queue=decided"))
+    assert "Reported one" in row_titles(decided)
+    assert decided.select_one("#bulk-form") is None  # decided reviews are re-decided one by one
+
+
+def test_filters_narrow_the_queue_and_bad_values_are_refused(client, session, shelf, moderator):
+    add_review(session, shelf, title="Five", rating="5")
+    add_review(session, shelf, title="One", rating="1", verified_purchase=False)
+    page = soup(client.get("/moderation/reviews?queue=pending&rating=1"))
+    assert row_titles(page) == ["One"]
+    assert row_titles(soup(client.get("/moderation/reviews?verified=yes"))) == ["Five"]
+    assert row_titles(soup(client.get("/moderation/reviews?product=nothing-like-it"))) == []
+    for bad in ("queue=everything", "rating=9", "media=maybe", "sort=-title", "limit=7"):
+        response = client.get(f"/moderation/reviews?{bad}")
+        assert response.status_code == 400, bad
+
+
+def test_a_page_runs_the_same_queries_for_10_and_100_rows(
+    client, session, shelf, moderator, count_queries
+):
+    def add_rows(n):
+        for review in add_reviews(session, shelf, n):
+            add_report(session, review)
+            build(
+                session,
+                ReviewMedia,
+                shopping_mall_review_id=review.id,
+                uri=f"https://cdn.demo.mall/{review.id}.jpg",
+                mime_type="image/jpeg",
+                kind="image",
+                position=0,
+            )
+
+    def read(limit):
+        for queue in ("pending", "reported"):
+            size = 25 if limit == 10 else 100  # the page sizes offered
+            response = client.get(f"/moderation/reviews?queue={queue}&limit={size}")
+            assert response.status_code == 200
+            assert len(row_titles(soup(response))) == limit
+
+    assert_constant_queries(count_queries, add_rows, read)
+
+
+def test_people_without_the_role_are_kept_out(client, session, login_as):
+    login_as(Role.SUPPORT_AGENT)
+    assert client.get("/moderation/reviews").status_code == 403
+
+
+def test_start_moderating_claims_a_batch_and_opens_the_first(
+    client, session, shelf, moderator, token_of
+):
+    session.add(Configuration(key=states.MODERATION_CLAIM_BATCH_SIZE, value="3"))
+    reviews = add_reviews(session, shelf, 5)
+    response = post(client, token_of, "/moderation/claims", queue="pending")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/moderation/reviews/{reviews[0].id}?queue=pending"
+    held = review_queues.held_items(session, "pending", actor=moderator)
+    assert [h.review_id for h in held] == [r.id for r in reviews[:3]]
+    focus = soup(client.get(response.headers["Location"]))
+    assert "1 of 3" in focus.select_one(".focus-bar").get_text()
+    assert focus.select_one('a[data-moderation-key="j"]')["href"].startswith(
+        f"/moderation/reviews/{reviews[1].id}"
+    )
+    assert (
+        focus.select_one('button[data-moderation-key="a"]')
+        .get_text(strip=True)
+        .startswith("Approve")
+    )
+    assert len(focus.select("input[data-reason-key]")) == 7
+    assert focus.select_one("script[src$='moderation.js']") is not None
+
+
+def test_an_empty_queue_says_so_instead_of_claiming(client, moderator, token_of):
+    response = post(client, token_of, "/moderation/claims", queue="pending")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/moderation/reviews?queue=pending"
+    assert "Nothing is waiting" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert post(client, token_of, "/moderation/claims", queue="decided").status_code == 400
+
+
+def test_deciding_records_and_opens_the_next_claimed_item(
+    client, session, shelf, moderator, token_of
+):
+    first, second = add_reviews(session, shelf, 2)
+    post(client, token_of, "/moderation/claims", queue="pending")
+    response = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{first.id}/decision?queue=pending",
+        decision="reject",
+        reason="spam",
+        note="Links to a shop.",
+        version="1",
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/moderation/reviews/{second.id}?queue=pending"
+    assert first.state == "rejected"
+    row = session.scalars(
+        select(ReviewModeration).where(ReviewModeration.shopping_mall_review_id == first.id)
+    ).one()
+    assert (row.decision, row.reason_code, row.note, row.effective) == (
+        "reject",
+        "spam",
+        "Links to a shop.",
+        True,
+    )
+    next_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Rejected" in next_page and "Undo with u" in next_page
+    # the last one leads back to the queue once nothing is left
+    response = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{second.id}/decision?queue=pending",
+        decision="approve",
+        version="1",
+    )
+    assert response.headers["Location"] == "/moderation/reviews?queue=pending"
+
+
+def test_a_missing_reason_is_refused_and_the_note_is_kept(
+    client, session, shelf, moderator, token_of
+):
+    review = add_review(session, shelf)
+    response = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="remove",
+        note="Keep this note",
+        version="1",
+    )
+    assert response.status_code == 422
+    page = soup(response)
+    assert "policy reason" in page.select_one("#decision-error").get_text()
+    assert page.select_one("#review-note").get_text() == "Keep this note"
+    assert review.state == "pending"
+
+
+def test_an_illegal_move_or_a_stale_version_is_a_conflict(
+    client, session, shelf, moderator, token_of
+):
+    review = add_review(session, shelf, state="rejected")
+    response = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="reject",
+        reason="spam",
+        version="1",
+    )
+    assert response.status_code == 409
+    assert "already Rejected" in soup(response).select_one("#decision-error").get_text()
+    stale = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="approve",
+        version="0",
+    )
+    assert stale.status_code == 422
+    assert review.state == "rejected"
+
+
+def test_a_review_another_moderator_holds_shows_who_and_refuses_decisions(
+    client, session, shelf, moderator, token_of
+):
+    holder = make_moderator(session, "mina@test.mall")
+    review = add_review(session, shelf)
+    review_queues.claim_batch(session, "pending", actor=holder)
+    page = soup(client.get(f"/moderation/reviews/{review.id}"))
+    assert (
+        "mina@test.mall is moderating this review" in page.select_one(".decision-panel").get_text()
+    )
+    assert page.select_one("form[data-keyed-decisions]") is None
+    response = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="approve",
+        version="1",
+    )
+    assert response.status_code == 409
+    assert review.state == "pending"
+
+
+def test_reports_are_dismissed_or_upheld(client, session, shelf, moderator, token_of):
+    kept = add_review(session, shelf, state="approved", title="Kept")
+    removed = add_review(session, shelf, state="approved", title="Removed")
+    kept_reports = [add_report(session, kept) for _ in range(2)]
+    removed_reports = [add_report(session, removed, reason="fake") for _ in range(3)]
+    page = soup(client.get(f"/moderation/reviews/{removed.id}?queue=reported"))
+    assert (
+        page.select_one('button[data-moderation-key="a"]')
+        .get_text(strip=True)
+        .startswith("Dismiss reports")
+    )
+    assert page.select_one('input[name="reason"][checked]')["value"] == "fake"  # uphold reason
+    assert "3 open" in page.select_one(".focus-side").get_text()
+    response = post(client, token_of, f"/moderation/reviews/{kept.id}/reports/dismiss", version="1")
+    assert response.status_code == 303
+    assert kept.state == "approved"
+    assert {r.decision for r in kept_reports} == {"dismissed"}
+    post(
+        client,
+        token_of,
+        f"/moderation/reviews/{removed.id}/decision",
+        decision="remove",
+        reason="fake",
+        version="1",
+    )
+    assert removed.state == "removed_moderator"
+    assert {(r.resolved, r.decision) for r in removed_reports} == {(True, "removed")}
+
+
+def test_seller_replies_are_decided_from_the_reply_queue(
+    client, session, shelf, moderator, token_of
+):
+    review = add_review(session, shelf, state="approved")
+    reply = add_reply(session, review, shelf, body="Call us at 555-0100, ask for Bob.")
+    response = post(client, token_of, "/moderation/claims", queue="replies")
+    assert response.headers["Location"] == f"/moderation/reviews/{review.id}?queue=replies"
+    page = soup(client.get(response.headers["Location"]))
+    form = page.select_one("form[data-keyed-decisions]")
+    assert form["action"] == f"/moderation/replies/{reply.id}/decision?queue=replies"
+    assert "Not public" in page.select_one(".seller-reply").get_text()
+    response = post(
+        client,
+        token_of,
+        f"/moderation/replies/{reply.id}/decision?queue=replies",
+        decision="reject",
+        reason="pii",
+        version="1",
+    )
+    assert response.status_code == 303
+    assert reply.state == "rejected"
+
+
+def test_bulk_decisions_each_get_their_own_record(client, session, shelf, moderator, token_of):
+    reviews = add_reviews(session, shelf, 3)
+    page = soup(client.get("/moderation/reviews"))
+    assert len(page.select('#listing input[name="item"][form="bulk-form"]')) == 3
+    response = client.post(
+        "/moderation/reviews/bulk",
+        data={
+            "csrf_token": token_of("/moderation/reviews"),
+            "queue": "pending",
+            "item": [r.id for r in reviews[:2]],
+            "decision": "remove",
+            "reason": "spam",
+        },
+    )
+    assert response.status_code == 303
+    assert [r.state for r in reviews] == ["removed_moderator", "removed_moderator", "pending"]
+    events = session.scalars(
+        select(AuditEvent.entity_id).where(AuditEvent.action == "review.remove")
+    ).all()
+    assert sorted(events) == sorted(r.id for r in reviews[:2])
+
+
+def test_a_bulk_decision_that_cannot_be_made_for_one_changes_none(
+    client, session, shelf, moderator, token_of
+):
+    pending = add_review(session, shelf)
+    decided = add_review(session, shelf, state="approved")
+    response = client.post(
+        "/moderation/reviews/bulk",
+        data={
+            "csrf_token": token_of("/moderation/reviews"),
+            "queue": "pending",
+            "item": [pending.id, decided.id],
+            "decision": "approve",
+        },
+    )
+    assert response.status_code == 409
+    session.expire_all()
+    assert pending.state == "pending"
+    assert (
+        session.scalars(
+            select(ReviewModeration).where(ReviewModeration.shopping_mall_review_id == pending.id)
+        ).all()
+        == []
+    )
+
+
+def test_undo_reopens_the_last_decided_review_to_decide_again(
+    client, session, shelf, moderator, token_of
+):
+    review = add_review(session, shelf)
+    post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="reject",
+        reason="spam",
+        version="1",
+    )
+    response = post(client, token_of, "/moderation/undo")
+    assert response.headers["Location"] == f"/moderation/reviews/{review.id}?queue=decided"
+    page = soup(client.get(response.headers["Location"]))
+    assert "Decide this review again" in page.get_text()
+    post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="approve",
+        version="2",
+    )
+    rows = session.scalars(
+        select(ReviewModeration)
+        .where(ReviewModeration.shopping_mall_review_id == review.id)
+        .order_by(ReviewModeration.created_at)
+    ).all()
+    assert [(r.decision, r.effective) for r in rows] == [("reject", False), ("approve", True)]
+    again = post(client, token_of, "/moderation/undo")  # the approval is the last decision now
+    assert again.headers["Location"] == f"/moderation/reviews/{review.id}?queue=decided"
+    nothing = post(client, token_of, "/moderation/undo")
+    assert (
+        "nothing to undo" in client.get(nothing.headers["Location"]).get_data(as_text=True).lower()
+    )
+
+
+def test_hostile_review_content_is_shown_as_text(client, session, shelf, moderator):
+    review = add_review(
+        session,
+        shelf,
+        title="<img src=x onerror=alert(1)>",
+        body="<script>alert('body')</script><b>bold</b>",
+    )
+    for position, uri in enumerate(
+        [
+            "javascript:alert(1)",
+            'https://cdn.demo.mall/a.jpg" onerror="alert(2)',
+            "https://cdn.demo.mall/ok.jpg",
+        ]
+    ):
+        build(
+            session,
+            ReviewMedia,
+            shopping_mall_review_id=review.id,
+            uri=uri,
+            mime_type="image/jpeg",
+            kind="image",
+            position=position,
+        )
+    add_report(session, review, note="<iframe src=//evil.test></iframe>")
+    html = client.get(f"/moderation/reviews/{review.id}").get_data(as_text=True)
+    page = BeautifulSoup(html, "html.parser")
+    assert page.find("script", string=lambda s: s and "alert" in s) is None
+    assert page.select("iframe") == [] and page.select("b") == []
+    assert "<script>alert('body')</script><b>bold</b>" in page.select_one(".review-body").get_text()
+    assert page.select_one("#review-title").get_text() == "<img src=x onerror=alert(1)>"
+    images = [img["src"] for img in page.select(".review-media img")]
+    assert images == ["https://cdn.demo.mall/ok.jpg"]
+    assert all(a["href"].startswith("https://") for a in page.select(".review-media a"))
+    assert "javascript:" not in html
+    assert all(not attr.startswith("on") for tag in page.find_all(True) for attr in tag.attrs)
+    listing = client.get("/moderation/reviews").get_data(as_text=True)
+    assert "<script>alert" not in listing and "&lt;script&gt;" in listing
+
+
+def test_moderators_refresh_the_product_ratings_on_demand(client, session, moderator, token_of):
+    response = post(client, token_of, "/moderation/ratings/refresh", queue="pending")
+    assert response.status_code == 303
+    run = session.scalars(select(JobRun).where(JobRun.job_name == "refresh-ratings")).one()
+    assert run.trigger == "manual" and run.requested_by_user_id == moderator.id
+
+
+def test_claims_are_given_back_on_request(client, session, shelf, moderator, token_of):
+    add_reviews(session, shelf, 2)
+    post(client, token_of, "/moderation/claims", queue="pending")
+    assert len(review_queues.held_items(session, "pending", actor=moderator)) == 2
+    post(client, token_of, "/moderation/claims/release", queue="pending")
+    assert review_queues.held_items(session, "pending", actor=moderator) == []
+    assert claims.expire(session, now=utcnow() + timedelta(hours=1)) == 0
