@@ -5,7 +5,7 @@ Executed refunds become payment refunds and seller ledger debits."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from .. import states
 from ..services.customer_requests import CANCELLATION, REFUND, RETURN, raised_body
@@ -312,20 +312,49 @@ def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> li
     for item, _, value in lines:
         seller_id = item["_sku"][2] if item else ctx["seller_orders"][0]["seller_id"]
         by_seller[seller_id] = by_seller.get(seller_id, ZERO) + value
+    number = request["refund_request_number"]
     for seller_id, value in by_seller.items():
         world.refs["ledger_events"].append(
-            (
-                seller_id,
-                refunded_at,
-                "refund",
-                -value,
-                order["id"],
-                None,
-                refund["id"],
-                request["refund_request_number"],
-            )
+            (seller_id, refunded_at, "refund", -value, order["id"], None, refund["id"], number)
         )
+        _fee_reversal(world, ctx, seller_id, value, refund, refunded_at, number)
     return [refund]
+
+
+def _fee_reversal(world, ctx, seller_id, value, refund, at, number) -> None:
+    """The commission given back on a refund, as refund execution does it: fee × refunded /
+    the seller's part of the order, rounded down, never more than is left unreversed."""
+    seller_order = next(
+        (so for so in ctx["seller_orders"] if so["seller_id"] == seller_id), None
+    )
+    if seller_order is None or seller_order["sums"][3] <= ZERO:
+        return
+    fee = money((seller_order["sums"][0] - seller_order["sums"][1]) * Decimal("0.10"))
+    reversed_ = ctx.setdefault("fees_reversed", {})
+    left = fee - reversed_.get(seller_id, ZERO)
+    back = min(
+        (fee * value / seller_order["sums"][3]).quantize(Decimal("0.01"), rounding=ROUND_DOWN),
+        left,
+    )
+    if back <= ZERO:
+        return
+    reversed_[seller_id] = reversed_.get(seller_id, ZERO) + back
+    world.refs["ledger_events"].append(
+        (seller_id, at, "fee_reversal", back, ctx["order"]["id"], None, refund["id"], number)
+    )
+    world.add(
+        "shopping_mall_fees",
+        at=at,
+        shopping_mall_seller_id=seller_id,
+        shopping_mall_order_id=ctx["order"]["id"],
+        shopping_mall_payment_refund_id=refund["id"],
+        fee_type=states.FEE_REVERSAL,
+        basis="refund",
+        amount=-back,
+        currency="USD",
+        description=f"Fee given back on refund {number}",
+        assessed_at=at,
+    )
 
 
 def _second_approval_request(world: World, request: dict, first: str, at) -> None:

@@ -110,6 +110,13 @@ def focus_position(page):
     return page.locator(".focus-bar")
 
 
+def at(page, position: str) -> None:
+    """The focus bar says ``position`` and the page's keys are bound (deferred scripts have
+    run by DOMContentLoaded), so the next key press is not lost."""
+    expect(focus_position(page)).to_contain_text(position)
+    page.wait_for_load_state("domcontentloaded")
+
+
 def decide(page, *keys, says):
     """Press ``keys``; the next review opens with the message ``says``."""
     before = page.url
@@ -136,21 +143,21 @@ def test_two_moderators_clear_one_queue_by_keyboard_and_never_share_a_review(
 
         # s: start moderating (claims 5 and opens the first)
         first.keyboard.press("s")
-        expect(focus_position(first)).to_contain_text("1 of 5")
+        at(first, "1 of 5")
         second.keyboard.press("s")
-        expect(focus_position(second)).to_contain_text("1 of 5")
+        at(second, "1 of 5")
         seen_first, seen_second = {review_id(first)}, {review_id(second)}
 
         # j / k move through the claimed reviews
         first.keyboard.press("j")
-        expect(focus_position(first)).to_contain_text("2 of 5")
+        at(first, "2 of 5")
         first.keyboard.press("k")
-        expect(focus_position(first)).to_contain_text("1 of 5")
+        at(first, "1 of 5")
 
         # a approves and shows the next at once
         approved = review_id(first)
         seen_first.add(decide(first, "a", says="Approved"))
-        expect(focus_position(first)).to_contain_text("1 of 4")
+        at(first, "1 of 4")
 
         # r without a reason asks for one; 5 (spam) then rejects
         rejected = review_id(first)
