@@ -73,3 +73,31 @@ def test_every_pending_request_can_be_decided(seeded):
 
     pending = select(RefundRequest).where(RefundRequest.status == "pending")
     assert for_each(seeded, pending, act) >= 1
+
+
+def test_each_seeded_refund_gave_back_its_commission_as_execution_does(seeded):
+    """A fee_reversal ledger credit per seeded fee-reversal row (same refund, same amount), and
+    no seller gets back more commission on an order than it was charged."""
+    from collections import defaultdict
+
+    from mallconsole.models import Fee, SellerLedgerEntry
+
+    app, *_ = seeded
+    with app.app_context(), Session(db.engine) as session:
+        fees = session.scalars(select(Fee)).all()
+        reversals = [f for f in fees if f.fee_type == "fee_reversal"]
+        credits = {
+            (e.shopping_mall_payment_refund_id, e.shopping_mall_seller_id): e.amount
+            for e in session.scalars(
+                select(SellerLedgerEntry).where(SellerLedgerEntry.entry_type == "fee_reversal")
+            )
+        }
+        assert reversals, "the demo world executes refunds, so some commission comes back"
+        charged: dict = defaultdict(lambda: Decimal("0"))
+        for fee in fees:
+            charged[fee.shopping_mall_order_id, fee.shopping_mall_seller_id] += fee.amount
+        for fee in reversals:
+            assert fee.amount < 0
+            key = (fee.shopping_mall_payment_refund_id, fee.shopping_mall_seller_id)
+            assert credits[key] == -fee.amount
+            assert charged[fee.shopping_mall_order_id, fee.shopping_mall_seller_id] >= 0
