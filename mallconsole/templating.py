@@ -3,6 +3,8 @@ locale and zone, ``mallconsole/display.py``), and the navigation of their roles.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import current_app, request, url_for
 from flask_login import current_user
 
@@ -19,6 +21,21 @@ INBOX_PERMISSIONS = {
 def local_time(moment) -> str:
     """A stored UTC time in the reader's zone and locale, with the zone shown."""
     return display.format_local_time(moment)
+
+
+def recorded_value(value) -> str:
+    """A value as an audit event recorded it, in words: a state key as its label, and a moment
+    or a day written as ISO text (``2026-12-24T09:00:00+00:00``, ``2026-12-24``) as the reader
+    reads times and days."""
+    if isinstance(value, str) and 10 <= len(value) <= 32 and value[:4].isdigit():
+        try:
+            if len(value) == 10:
+                return display.format_day(date.fromisoformat(value))
+            if "T" in value:
+                return display.format_local_time(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    return states.in_words(value)
 
 
 def money(amount, currency: str, code: bool = False) -> str:
@@ -129,6 +146,7 @@ def install(app) -> None:
     app.add_template_filter(ago, "ago")
     app.add_template_filter(display.machine_time, "machine_time")
     app.add_template_filter(states.in_words, "words")
+    app.add_template_filter(recorded_value, "recorded")
 
     @app.context_processor
     def shell_context():

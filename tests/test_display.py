@@ -305,3 +305,17 @@ def test_a_signed_in_readers_choice_and_zone_win_over_the_browser(client, sessio
     assert "KST (Asia/Seoul)" in example
     sessions = page.select_one("table.sessions tbody").get_text()
     assert "KST (Asia/Seoul)" in sessions and ("오전" in sessions or "오후" in sessions)
+
+
+def test_recorded_values_show_moments_and_days_as_the_reader_reads_them(app):
+    template = "{{ v|recorded }}"
+    with app.test_request_context("/"):
+        moment = render_template_string(template, v="2026-12-24T09:00:00+00:00")
+        day = render_template_string(template, v="2026-12-24")
+        state = render_template_string(template, v="pending_second_approval")
+        plain = render_template_string(template, v="2026 plans for the holidays")
+        odd = render_template_string(template, v="2026-13-45T99:00")
+    assert "T09" not in moment and "2026" in moment and "Dec" in moment
+    assert day == "Dec 24, 2026"
+    assert state == "Pending second approval"
+    assert plain == "2026 plans for the holidays" and odd == "2026-13-45T99:00"
