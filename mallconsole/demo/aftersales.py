@@ -324,9 +324,7 @@ def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> li
 def _fee_reversal(world, ctx, seller_id, value, refund, at, number) -> None:
     """The commission given back on a refund, as refund execution does it: fee × refunded /
     the seller's part of the order, rounded down, never more than is left unreversed."""
-    seller_order = next(
-        (so for so in ctx["seller_orders"] if so["seller_id"] == seller_id), None
-    )
+    seller_order = next((so for so in ctx["seller_orders"] if so["seller_id"] == seller_id), None)
     if seller_order is None or seller_order["sums"][3] <= ZERO:
         return
     fee = money((seller_order["sums"][0] - seller_order["sums"][1]) * Decimal("0.10"))

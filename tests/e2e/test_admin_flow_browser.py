@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures flag_world and policy come from the flag and policy tests)
 """The admin console's day in two real browsers: admin@demo.mall switches a flag in its row,
 changes its rollout, writes a policy version and submits it; admin2@demo.mall approves the
 version from the inbox; admin@demo.mall then reverts the flag from its history."""
@@ -20,7 +21,7 @@ def test_flag_toggle_rollout_policy_approval_and_flag_revert(
     browser,
     live_server,
     flag_world,
-    policy,  # noqa: F811
+    policy,
 ):
     maker = browser.new_context(base_url=live_server).new_page()
     checker = browser.new_context(base_url=live_server).new_page()
