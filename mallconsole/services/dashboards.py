@@ -94,7 +94,7 @@ def moderation_queues(session) -> list[ModerationQueue]:
         card(
             "reports_open",
             "Reported reviews",
-            "Reviews with at least one open report; oldest report first",
+            "Reviews with at least one open report; most reported first",
             "reported",
             select(ReviewReport.shopping_mall_review_id).distinct(),
             ReviewReport.created_at,
