@@ -17,7 +17,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, false, func, literal_column, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    cast,
+    exists,
+    extract,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 
 from .. import states
@@ -88,6 +100,12 @@ FIRST_REPORTED = (
     .correlate(Review)
     .scalar_subquery()
 )
+# The reported queue's order as one number: more open reports first, then the oldest first
+# report (seconds since 1970 are below 10^10), so a keyset page over it reads "most reported,
+# then longest waiting" with the review id breaking the last ties.
+REPORT_RANK = cast(OPEN_REPORTS, BigInteger) * 10_000_000_000 - cast(
+    extract("epoch", FIRST_REPORTED), BigInteger
+)
 MEDIA_COUNT = (
     select(func.count(ReviewMedia.id))
     .where(ReviewMedia.shopping_mall_review_id == Review.id, ReviewMedia.deleted_at.is_(None))
@@ -103,7 +121,7 @@ SORTS = {
         SortKey("rating", "Rating", Review.rating, kind=Decimal),
     ),
     "reported": (
-        SortKey("reports", "Open reports", OPEN_REPORTS, kind=int),
+        SortKey("reports", "Open reports", REPORT_RANK, kind=int),
         SortKey("reported", "First reported", FIRST_REPORTED, kind=datetime),
         SortKey("rating", "Rating", Review.rating, kind=Decimal),
     ),

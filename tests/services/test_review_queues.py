@@ -10,7 +10,7 @@ import pytest
 from mallconsole import states
 from mallconsole.models import Configuration, ReviewMedia, utcnow
 from mallconsole.services import claims, review_decisions, review_queues
-from mallconsole.services.pagination import parse_ordering
+from mallconsole.services.pagination import decode_cursor, parse_ordering
 from tests.factories.records import build
 from tests.moderation.reviews import (
     add_reply,
@@ -77,6 +77,32 @@ def test_reported_is_ordered_by_open_reports_and_ignores_resolved_ones(session, 
     assert titles(result) == ["three reports", "one report"]
     assert [row.open_reports for row in result.rows] == [3, 1]
     assert titles(page(session, "reported", sort="reports")) == ["one report", "three reports"]
+
+
+def test_reported_reviews_with_as_many_reports_wait_in_the_order_they_were_first_reported(
+    session, shelf
+):
+    from datetime import timedelta
+
+    now = utcnow()
+    titles_by_age = ["reported 3 days ago", "reported 2 days ago", "reported yesterday"]
+    for title, days in (("reported yesterday", 1), ("reported 3 days ago", 3),
+                        ("reported 2 days ago", 2)):  # fmt: skip
+        review = add_review(session, shelf, title=title, state="approved")
+        add_report(session, review, created_at=now - timedelta(days=days))
+        add_report(session, review, created_at=now - timedelta(hours=1))
+    busiest = add_review(session, shelf, title="three reports", state="approved")
+    for _ in range(3):
+        add_report(session, busiest, created_at=now)
+    assert titles(page(session, "reported")) == ["three reports", *titles_by_age]
+    first = page(session, "reported", limit=2)
+    assert titles(first) == ["three reports", "reported 3 days ago"]
+    ordering = first.ordering
+    second = review_queues.queue_page(
+        session, "reported", {}, ordering, user_id=None, limit=2,
+        cursor=decode_cursor(first.next_cursor, ordering),
+    )  # fmt: skip
+    assert titles(second) == ["reported 2 days ago", "reported yesterday"]
 
 
 def test_replies_and_recently_decided(session, shelf, moderator):
