@@ -1,4 +1,5 @@
-"""Time console pages as a signed-in staff member: median and p95 per page, with the data size.
+"""Time console pages as a signed-in staff member: median, p95 and SQL statements per page, with
+the data size.
 
     .venv/bin/python bench/page_latency.py --database-url postgresql+psycopg://…/mallconsole_bench \
         --seed-scale 10 --as support@demo.mall --runs 50 \
@@ -19,7 +20,7 @@ import statistics
 import time
 
 import flask_migrate
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from mallconsole import create_app
 from mallconsole.extensions import db
@@ -91,6 +92,7 @@ def main() -> None:
             )
         }
         db.session.remove()
+        engine = db.engine
     print(
         "data: " + ", ".join(f"{t.removeprefix('shopping_mall_')} {n:,}" for t, n in sizes.items())
     )
@@ -103,13 +105,18 @@ def main() -> None:
     if signed.status_code != 302:
         raise SystemExit(f"could not sign in as {args.email} ({signed.status_code})")
 
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     paths = [names.get(page, page) for page in args.pages]
     timings: dict[str, list[float]] = {path: [] for path in paths}
+    queries: dict[str, int] = {}
     for path in paths:  # warm-up: templates compiled, caches filled
         for _ in range(2):
+            statements.clear()
             status = client.get(path).status_code
             if status != 200:
                 raise SystemExit(f"{path} answered {status}")
+            queries[path] = len(statements)
     for _ in range(args.runs):
         for path in paths:
             started = time.perf_counter()
@@ -121,7 +128,7 @@ def main() -> None:
         p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
         print(
             f"{path} on {backend}: median {statistics.median(values):.1f} ms, "
-            f"p95 {p95:.1f} ms over {len(values)} fetches"
+            f"p95 {p95:.1f} ms over {len(values)} fetches, {queries[path]} SQL statements"
         )
 
 
