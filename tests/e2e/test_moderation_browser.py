@@ -216,3 +216,37 @@ def test_two_moderators_clear_one_queue_by_keyboard_and_never_share_a_review(
         for reviewed, moderator in by_moderator:
             reviewed_by.setdefault(reviewed, set()).add(moderator)
         assert all(len(moderators) == 1 for moderators in reviewed_by.values())
+
+
+def test_shift_click_selects_a_range_and_one_bulk_decision_records_each_review(
+    chromium, moderation_server
+):
+    base_url, engine = moderation_server
+    context, page, problems = open_context(chromium, base_url)
+    try:
+        sign_in_by_keyboard(page, "moderator@demo.mall")
+        page.goto("/moderation/reviews?queue=pending")
+        boxes = page.locator('input[type=checkbox][name="item"]:not([disabled])')
+        chosen = [boxes.nth(i).get_attribute("value") for i in range(4)]
+        boxes.nth(0).click()
+        boxes.nth(3).click(modifiers=["Shift"])  # the two between are selected too
+        expect(page.locator("[data-selected-count]")).to_have_text("4")
+        assert [boxes.nth(i).is_checked() for i in range(5)] == [True] * 4 + [False]
+        page.get_by_label("Decision", exact=True).select_option("reject")
+        page.get_by_label("Reason", exact=True).select_option("spam")
+        page.get_by_role("button", name="Decide selected").click()
+        expect(page.locator("#messages")).to_contain_text("4 review(s) rejected")
+        assert problems == []
+    finally:
+        context.close()
+
+    with Session(engine) as check:
+        rows = check.execute(
+            select(ReviewModeration.shopping_mall_review_id, ReviewModeration.reason_code)
+            .where(ReviewModeration.shopping_mall_review_id.in_(chosen))
+            .where(ReviewModeration.effective.is_(True))
+        ).all()
+        assert sorted(r for r, _ in rows) == sorted(chosen)  # one effective row each
+        assert {reason for _, reason in rows} == {"spam"}
+        states_now = check.scalars(select(Review.state).where(Review.id.in_(chosen))).all()
+        assert states_now == ["rejected"] * 4
