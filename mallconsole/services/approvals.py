@@ -271,15 +271,6 @@ def _balance_label(session, ids):
     return {i: f"{email} — {currency} store credit" for i, email, currency in rows}
 
 
-def _flag_label(session, ids):
-    from ..models import FeatureFlag
-
-    rows = session.execute(
-        select(FeatureFlag.id, FeatureFlag.code, FeatureFlag.name).where(FeatureFlag.id.in_(ids))
-    ).all()
-    return {i: f"{name} ({code})" for i, code, name in rows}
-
-
 TARGETS = {
     "shopping_mall_users": (_user_label, None),
     "shopping_mall_sellers": (_seller_label, ("operations.seller_detail", "seller_id")),
@@ -289,7 +280,6 @@ TARGETS = {
         ("admin.configuration_detail", "row_id"),
     ),
     "shopping_mall_user_balances": (_balance_label, None),
-    "shopping_mall_feature_flags": (_flag_label, ("admin.flag_detail", "code")),
 }
 
 

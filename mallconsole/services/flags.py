@@ -592,3 +592,14 @@ def _carry_out(session, action: AdminAction, *, actor) -> str:
 
 
 approvals.register_executor(ACTION, _carry_out)
+
+
+def _target_labels(session, ids) -> dict[str, str]:
+    """How the approvals inbox names a flag: ``Instant payouts (payouts.instant)``."""
+    rows = session.execute(
+        select(FeatureFlag.id, FeatureFlag.code, FeatureFlag.name).where(FeatureFlag.id.in_(ids))
+    ).all()
+    return {i: f"{name} ({code})" for i, code, name in rows}
+
+
+approvals.TARGETS[TABLE] = (_target_labels, ("admin.flag_detail", "code"))
