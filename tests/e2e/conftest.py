@@ -133,3 +133,24 @@ def page(browser, live_server):
     yield page
     context.close()
     assert problems == [], problems
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clicks_wait_for_loaded_pages():
+    """Every click in these tests waits until its page has loaded. The console's scripts are
+    deferred: a button clicked before htmx has run submits its plain form (which works, but
+    reloads the page), so a test that checks an in-place swap must act on a loaded page, as
+    a slow CI machine would otherwise show at random."""
+    from playwright.sync_api import Locator
+
+    plain_click = Locator.click
+
+    def click(self, *args, **kwargs):
+        self.page.wait_for_load_state("load")
+        return plain_click(self, *args, **kwargs)
+
+    Locator.click = click
+    try:
+        yield
+    finally:
+        Locator.click = plain_click
