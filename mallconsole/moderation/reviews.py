@@ -48,6 +48,14 @@ def _filters_of(form) -> dict:
 def review_list():
     """A moderation queue with its counts, filters, pages and bulk decisions."""
     queue = _queue_arg()
+    if request.args.get("part") == "tabs":  # the tabs' poll: counts and ages only
+        return render(
+            "moderation/review_list.html",
+            block="tabs",
+            tabs=review_queues.queue_tabs(db.session),
+            queue=queue,
+            now=utcnow(),
+        )
     listing = read_listing(
         ReviewFilters,
         sorts=review_queues.SORTS[queue],
