@@ -11,6 +11,7 @@ ways: a change to either side alone fails.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -387,8 +388,13 @@ def in_words(value) -> str:
     if isinstance(value, str) and value in _STATE_KEYS:
         return LABELS.get(value) or value.replace("_", " ").capitalize()
     if isinstance(value, list | tuple):
+        if value and all(isinstance(v, str) and _RECORD_ID.fullmatch(v) for v in value):
+            return f"{len(value)} record{'' if len(value) == 1 else 's'}"  # ids are not words
         return ", ".join(in_words(v) for v in value)
     return str(value)
+
+
+_RECORD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def interrupted_state(machine: Machine, history: Sequence[str]) -> str | None:

@@ -323,3 +323,5 @@ def test_stored_values_read_as_words():
     assert in_words(["active", "suspended"]) == "Active, Suspended"
     assert in_words("300.00") == "300.00" and in_words(7) == "7"
     assert in_words("finance.refund") == "finance.refund"  # not a state: as it is
+    ids = ["5a4aed6f-c2e5-40a7-bb5e-56cef297b1c0", "eedbfefc-6579-4f08-a1dc-0e968f7de8d0"]
+    assert in_words(ids) == "2 records" and in_words(ids[:1]) == "1 record"  # never raw ids

@@ -118,7 +118,8 @@ def at(page, position: str) -> None:
 
 
 def decide(page, *keys, says):
-    """Press ``keys``; the next review opens with the message ``says``."""
+    """Press ``keys`` once the page's keys are bound; the next review opens with ``says``."""
+    page.wait_for_load_state()  # a key pressed before the keys' script runs is lost
     before = page.url
     for key in keys:
         page.keyboard.press(key)

@@ -72,6 +72,13 @@ def test_filters_narrow_the_entries_and_bad_ones_are_refused(client, finance, se
     assert client.get("/finance/ledgers/no-such-seller").status_code == 404
 
 
+def test_a_currency_in_the_address_keeps_the_export_link_to_that_currency(client, finance, seller):
+    response = client.get(f"/finance/ledgers/{seller.id}?currency=usd&entry_type=fee")
+    assert response.status_code == 200
+    link = page_of(response).find("a", string="Download these entries (CSV)")["href"]
+    assert link.count("currency=") == 1 and "currency=USD" in link and "entry_type=fee" in link
+
+
 def test_a_broken_running_balance_is_flagged(client, session, finance, seller):
     entry = session.scalars(
         select(SellerLedgerEntry).where(SellerLedgerEntry.entry_type == "fee")
