@@ -25,6 +25,7 @@ from ..services.errors import ValidationError
 from ..services.timezones import to_zone
 from ..templating import add_area_link
 from . import bp
+from .forms import ConfirmWhyForm
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -107,17 +108,6 @@ class ConfirmForm(FlaskForm):
     )
     version = HiddenField()
     event = HiddenField()
-
-
-class ArchiveForm(FlaskForm):
-    """Archiving or restoring a flag: why (needed for a sensitive flag's approver)."""
-
-    justification = TextAreaField(
-        "Why",
-        validators=[Length(max=2000)],
-        description="Kept in the flag's history; a sensitive flag's approver reads it.",
-    )
-    version = HiddenField()
 
 
 def _zone():
@@ -418,18 +408,14 @@ def _archive_confirm(code, *, restoring):
     if (row.flag.deleted_at is not None) != restoring:
         notify(f"{row.flag.name} is already {'in use' if restoring else 'archived'}.")
         return redirect(url_for("admin.flag_detail", code=code))
-    form = ArchiveForm(formdata=None, data={"version": row.flag.version})
+    form = ConfirmWhyForm(formdata=None, data={"version": row.flag.version})
     return _archive_page(code, form, restoring=restoring)
 
 
 def _archive_or_restore(code, *, restoring):
     flag = flags.get_any_flag(db.session, code)
-    form = ArchiveForm()
-    valid = form.validate_on_submit()
-    if flag.sensitive and not (form.justification.data or "").strip():
-        form.justification.errors = [*form.justification.errors, "Say why, for the approver."]
-        valid = False
-    if not valid:
+    form = ConfirmWhyForm()
+    if not form.validate_why(needed=flag.sensitive):
         return _archive_page(code, form, restoring=restoring, status=422)
     change = flags.restore if restoring else flags.archive
     try:
@@ -438,7 +424,7 @@ def _archive_or_restore(code, *, restoring):
             code,
             expected_version=versions.read_version(form.version.data),
             actor=current_user,
-            justification=(form.justification.data or "").strip() or None,
+            justification=form.reason,
         )
     except versions.StaleRecord as stale:
         db.session.rollback()
