@@ -60,6 +60,15 @@ class PolicyFilters(ListFilters):
         }
 
 
+# Made before the other fields so it comes first on the new-policy form (and its errors).
+_POLICY_CODE = StringField(
+    "Code",
+    validators=[Length(max=80)],
+    description="How other services refer to it: lower case, like seller_fees. "
+    "It cannot change later.",
+)
+
+
 class PolicyForm(FlaskForm):
     """A policy's title, category and description (the terms live in its versions)."""
 
@@ -80,12 +89,7 @@ class PolicyForm(FlaskForm):
 
 
 class NewPolicyForm(PolicyForm):
-    code = StringField(
-        "Code",
-        validators=[Length(max=80)],
-        description="How other services refer to it: lower case, like seller_fees. "
-        "It cannot change later.",
-    )
+    code = _POLICY_CODE
 
 
 class VersionForm(FlaskForm):

@@ -471,7 +471,7 @@ def removal_refused(row: Configuration) -> str | None:
         default = default_words(row.key)
         also = f" (its default is {default})" if default is not None else ""
         return (
-            f"The mall reads {row.key} for everyone, so its global value stays: change the "
+            f"This value cannot be removed: the mall reads {row.key} for everyone. Change the "
             f"value instead{also}."
         )
     return None

@@ -298,7 +298,7 @@ def test_a_known_global_value_offers_no_removal(client, session, admin, token):
     row = add(session, BATCH, "10")
     detail = page_of(client.get(f"/admin/configurations/{row.id}"))
     assert detail.find("a", string="Remove this value…") is None
-    assert "its global value stays" in detail.select_one(".config-remove").get_text()
+    assert "This value cannot be removed" in detail.select_one(".config-remove").get_text()
     refused = client.post(f"/admin/configurations/{row.id}/remove",
                           data={"csrf_token": token, "version": "1"})  # fmt: skip
     assert refused.status_code == 409

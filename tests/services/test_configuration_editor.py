@@ -246,7 +246,7 @@ def test_a_known_global_value_is_never_removed(session, admin):
     row = configuration.change(session, states.MODERATION_CLAIM_BATCH_SIZE, "20", actor=admin).row
     session.flush()
     reason = configuration.removal_refused(row)
-    assert "change the value instead (its default is" in reason
+    assert "Change the value instead (its default is" in reason
     with pytest.raises(Conflict):
         configuration.remove(session, row.id, expected_version=1, actor=admin)
     assert row.deleted_at is None
