@@ -38,7 +38,9 @@ def flag_evaluate(code):
     """``?subject=<id>&<attribute>=<value>…`` → ``{"flag", "enabled", "reason"}``."""
     if not _token_accepted():
         return _refused()
-    flag = flags.get_flag(db.session, code)  # 404 (JSON) for an unknown code
+    # 404 (JSON) for a code no flag ever had; an archived flag is known and off for everyone,
+    # so a caller falling back to its own default on a 404 never switches it back on.
+    flag = flags.get_any_flag(db.session, code)
     attributes = {k: v for k, v in request.args.items() if k != "subject"}
     result = flags.evaluate(flag, request.args.get("subject"), attributes, utcnow())
     return jsonify(flag=flag.code, enabled=result.enabled, reason=result.reason)

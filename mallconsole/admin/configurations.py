@@ -22,12 +22,18 @@ from ..services import configuration, versions
 from ..services.errors import ValidationError
 from ..templating import add_area_link
 from . import bp
+from .forms import ConfirmWhyForm
 
 add_area_link(
     bp,
     "Configurations",
     "configuration_list",
-    also=("configuration_detail", "configuration_new", "configuration_create"),
+    also=(
+        "configuration_detail",
+        "configuration_new",
+        "configuration_create",
+        "configuration_remove_confirm",
+    ),
     position=20,
 )
 
@@ -178,6 +184,7 @@ def _detail_page(row_id, form, *, status=200, stale=None):
         stale=stale,
         history=configuration.history(db.session, entry.row),
         default=configuration.default_words(entry.row.key),
+        removal_refused=configuration.removal_refused(entry.row),
     )
 
 
@@ -245,3 +252,61 @@ def configuration_revert(row_id):
         return _detail_page(row_id, value_form, status=422)
     _after(changed, done=f"{entry.row.key} is back to {entry.row.value}.")
     return redirect(url_for("admin.configuration_detail", row_id=row_id))
+
+
+def _remove_page(entry, form, *, status=200, stale=None):
+    return render(
+        "admin/configuration_remove.html",
+        status=status,
+        entry=entry,
+        form=form,
+        stale=stale,
+        after=configuration.inherited_words(
+            entry, configuration.inherited(db.session, entry.row.key, entry.row.scope)
+        ),
+    )
+
+
+@bp.get("/configurations/<row_id>/remove")
+@require(Permission.CONFIGURATIONS_MANAGE)
+def configuration_remove_confirm(row_id):
+    """Before removing a value: what applies once it is gone."""
+    entry = configuration.get_entry(db.session, row_id)
+    refused = configuration.removal_refused(entry.row)
+    if refused:
+        notify(refused)
+        return redirect(url_for("admin.configuration_detail", row_id=row_id))
+    return _remove_page(entry, ConfirmWhyForm(formdata=None, data={"version": entry.row.version}))
+
+
+@bp.post("/configurations/<row_id>/remove")
+@require(Permission.CONFIGURATIONS_MANAGE)
+def configuration_remove(row_id):
+    """Remove a seller's override or an unknown key (409 when stale or when the mall needs the
+    value; a sensitive key asks for approval)."""
+    entry = configuration.get_entry(db.session, row_id)
+    form = ConfirmWhyForm()
+    if not form.validate_why(needed=entry.sensitive):
+        return _remove_page(entry, form, status=422)
+    try:
+        changed = configuration.remove(
+            db.session,
+            row_id,
+            expected_version=versions.read_version(form.version.data),
+            actor=current_user,
+            justification=form.reason,
+        )
+    except versions.StaleRecord as stale:
+        db.session.rollback()
+        form.version.data = stale.current_version  # confirming again removes it on purpose
+        return _remove_page(configuration.get_entry(db.session, row_id), form, status=409,
+                            stale=stale)  # fmt: skip
+    if changed.request is not None:
+        notify("Asked for approval: the value is removed when a second admin approves it.")
+        return redirect(url_for("admin.configuration_detail", row_id=row_id))
+    key, scope = entry.row.key, entry.row.scope
+    notify(configuration.inherited_words(entry, configuration.inherited(db.session, key, scope)))
+    global_row = configuration.global_row(db.session, key) if scope else None
+    if global_row is not None:
+        return redirect(url_for("admin.configuration_detail", row_id=global_row.id))
+    return redirect(url_for("admin.configuration_list"))

@@ -25,6 +25,7 @@ from ..services.errors import ValidationError
 from ..services.timezones import to_zone
 from ..templating import add_area_link
 from . import bp
+from .forms import ConfirmWhyForm
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -32,7 +33,15 @@ add_area_link(
     bp,
     "Feature flags",
     "flag_list",
-    also=("flag_detail", "flag_new", "flag_create", "flag_update", "flag_toggle_confirm"),
+    also=(
+        "flag_detail",
+        "flag_new",
+        "flag_create",
+        "flag_update",
+        "flag_toggle_confirm",
+        "flag_archive_confirm",
+        "flag_restore_confirm",
+    ),
     position=10,
 )
 
@@ -271,7 +280,7 @@ def flag_create():
 
 
 def _flag_page(code, form, *, status=200, stale=None, block=None, **evaluate):
-    row = flags.flag_row(db.session, code)
+    row = flags.flag_row(db.session, code, archived=True)
     return render(
         "admin/flag_detail.html",
         block=block,
@@ -331,7 +340,7 @@ def flag_update(code):
 @require(Permission.ADMIN_ACCESS)
 def flag_evaluate(code):
     """The evaluate panel: is the flag on for this subject with these attributes, now?"""
-    flag = flags.get_flag(db.session, code)
+    flag = flags.get_any_flag(db.session, code)  # an archived flag answers "off", as in the API
     subject = (request.args.get("subject") or "").strip()[:200]
     text = request.args.get("attributes") or ""
     attributes, problems = flags.parse_attributes(text)
@@ -377,3 +386,84 @@ def flag_revert_confirm(code):
     flags.state_before(db.session, row.flag, event)  # 404 for a change not in its history
     form = ConfirmForm(formdata=None, data={"version": row.flag.version, "event": event})
     return _confirm_page(code, form, event=event)
+
+
+# --- archive and restore ---------------------------------------------------------------------
+
+
+def _archive_page(code, form, *, restoring, status=200, stale=None):
+    row = flags.flag_row(db.session, code, archived=True)
+    return render(
+        "admin/flag_archive.html",
+        status=status,
+        row=row,
+        form=form,
+        restoring=restoring,
+        stale=stale,
+    )
+
+
+def _archive_confirm(code, *, restoring):
+    row = flags.flag_row(db.session, code, archived=True)
+    if (row.flag.deleted_at is not None) != restoring:
+        notify(f"{row.flag.name} is already {'in use' if restoring else 'archived'}.")
+        return redirect(url_for("admin.flag_detail", code=code))
+    form = ConfirmWhyForm(formdata=None, data={"version": row.flag.version})
+    return _archive_page(code, form, restoring=restoring)
+
+
+def _archive_or_restore(code, *, restoring):
+    flag = flags.get_any_flag(db.session, code)
+    form = ConfirmWhyForm()
+    if not form.validate_why(needed=flag.sensitive):
+        return _archive_page(code, form, restoring=restoring, status=422)
+    change = flags.restore if restoring else flags.archive
+    try:
+        changed = change(
+            db.session,
+            code,
+            expected_version=versions.read_version(form.version.data),
+            actor=current_user,
+            justification=form.reason,
+        )
+    except versions.StaleRecord as stale:
+        db.session.rollback()
+        form.version.data = stale.current_version  # confirming again applies it on purpose
+        return _archive_page(code, form, restoring=restoring, status=409, stale=stale)
+    if changed.request is not None:
+        notify("Asked for approval: it takes effect when a second admin approves it.")
+    elif restoring:
+        notify(f"{flag.name} is restored, with the settings it had before.")
+    else:
+        notify(f"{flag.name} is archived: it is off for everyone.")
+    return redirect(url_for("admin.flag_detail", code=code))
+
+
+@bp.get("/flags/<code>/archive")
+@require(Permission.FLAGS_MANAGE)
+def flag_archive_confirm(code):
+    """Before archiving a flag: what it means, and why (for a sensitive flag's approver)."""
+    return _archive_confirm(code, restoring=False)
+
+
+@bp.post("/flags/<code>/archive")
+@require(Permission.FLAGS_MANAGE)
+def flag_archive(code):
+    """Archive a flag: off for everyone, out of the list (409 when stale; a sensitive flag
+    asks for approval)."""
+    return _archive_or_restore(code, restoring=False)
+
+
+@bp.get("/flags/<code>/restore")
+@require(Permission.FLAGS_MANAGE)
+def flag_restore_confirm(code):
+    """Before restoring an archived flag: with which settings it comes back."""
+    return _archive_confirm(code, restoring=True)
+
+
+@bp.post("/flags/<code>/restore")
+@require(Permission.FLAGS_MANAGE)
+def flag_restore(code):
+    """Bring an archived flag back as it was (409 when stale; a sensitive flag asks for
+    approval)."""
+    return _archive_or_restore(code, restoring=True)

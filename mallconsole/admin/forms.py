@@ -41,3 +41,27 @@ class JobScheduleForm(FlaskForm):
         description="Needed to pause: tell the other admins why, and when to resume.",
     )
     version = HiddenField(validators=[DataRequired()])
+
+
+class ConfirmWhyForm(FlaskForm):
+    """A confirmed removal (archive a flag, remove a setting): why, and the version seen. The
+    reason is kept in the history; a sensitive record's approver needs it (``validate_why``)."""
+
+    justification = TextAreaField(
+        "Why",
+        validators=[Length(max=2000)],
+        description="Kept in the history; when a second admin must approve, they read it.",
+    )
+    version = HiddenField()
+
+    def validate_why(self, *, needed: bool) -> bool:
+        """Whether the form is valid, a reason required when ``needed``."""
+        valid = self.validate_on_submit()
+        if needed and not self.reason:
+            self.justification.errors = [*self.justification.errors, "Say why, for the approver."]
+            valid = False
+        return valid
+
+    @property
+    def reason(self) -> str | None:
+        return (self.justification.data or "").strip() or None

@@ -28,7 +28,14 @@ add_area_link(
     bp,
     "Policies",
     "policy_list",
-    also=("policy_detail", "policy_version_new", "policy_version_detail", "policy_compare"),
+    also=(
+        "policy_detail",
+        "policy_version_new",
+        "policy_version_detail",
+        "policy_compare",
+        "policy_new",
+        "policy_edit",
+    ),
     position=30,
 )
 
@@ -51,6 +58,38 @@ class PolicyFilters(ListFilters):
             "": "Every category",
             **{c: c.replace("_", " ").capitalize() for c in policies.categories(db.session)},
         }
+
+
+# Made before the other fields so it comes first on the new-policy form (and its errors).
+_POLICY_CODE = StringField(
+    "Code",
+    validators=[Length(max=80)],
+    description="How other services refer to it: lower case, like seller_fees. "
+    "It cannot change later.",
+)
+
+
+class PolicyForm(FlaskForm):
+    """A policy's title, category and description (the terms live in its versions)."""
+
+    title = StringField("Title", validators=[Length(max=policies.TITLE_MAX)])
+    category = StringField(
+        "Category",
+        validators=[Length(max=50)],
+        description="Choose one of the existing categories, or type a new one.",
+        render_kw={"list": "policy-categories", "autocomplete": "off"},
+    )
+    description = TextAreaField(
+        "Description",
+        validators=[Length(max=policies.DESCRIPTION_MAX)],
+        description="What the policy covers, for staff. Optional.",
+        render_kw={"rows": 3},
+    )
+    version = HiddenField()
+
+
+class NewPolicyForm(PolicyForm):
+    code = _POLICY_CODE
 
 
 class VersionForm(FlaskForm):
@@ -126,6 +165,86 @@ def policy_list():
         page=page,
         count=policies.count_policies(db.session, listing.filters),
     )
+
+
+def _policy_values(form) -> dict:
+    return {
+        "title": form.title.data,
+        "category": form.category.data,
+        "description": form.description.data,
+    }
+
+
+def _policy_form_page(form, *, policy=None, status=200, stale=None):
+    return render(
+        "admin/policy_form.html",
+        status=status,
+        form=form,
+        policy=policy,
+        stale=stale,
+        categories=[(c, policies.category_words(c)) for c in policies.categories(db.session)],
+    )
+
+
+@bp.route("/policies/new", methods=["GET", "POST"])
+@require(Permission.POLICIES_MANAGE)
+def policy_new():
+    """A new policy (not yet in force); its terms come with its first version."""
+    form = NewPolicyForm()
+    if request.method == "GET":
+        return _policy_form_page(form)
+    if not form.validate_on_submit():
+        forget_oversized(form)
+        return _policy_form_page(form, status=422)
+    try:
+        policy = policies.create_policy(
+            db.session, _policy_values(form), code=form.code.data, actor=current_user
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        forget_oversized(form)
+        apply_errors(form, error)
+        return _policy_form_page(form, status=422)
+    notify(f"The policy {policy.title} is created. Write its first version.")
+    return redirect(url_for("admin.policy_detail", code=policy.code))
+
+
+@bp.route("/policies/<code>/edit", methods=["GET", "POST"])
+@require(Permission.POLICIES_MANAGE)
+def policy_edit(code):
+    """Change a policy's title, category and description (409 with what changed when stale)."""
+    policy = policies.get_policy(db.session, code)
+    if request.method == "GET":
+        data = {
+            "title": policy.title,
+            "category": policies.category_words(policy.category),
+            "description": policy.description,
+            "version": policy.version,
+        }
+        return _policy_form_page(PolicyForm(formdata=None, data=data), policy=policy)
+    form = PolicyForm()
+    if not form.validate_on_submit():
+        forget_oversized(form)
+        return _policy_form_page(form, policy=policy, status=422)
+    try:
+        event = policies.edit_policy(
+            db.session,
+            code,
+            _policy_values(form),
+            expected_version=versions.read_version(form.version.data),
+            actor=current_user,
+        )
+    except versions.StaleRecord as stale:
+        db.session.rollback()
+        form.version.data = stale.current_version  # saving again applies the input on purpose
+        return _policy_form_page(form, policy=policy, status=409, stale=stale)
+    except ValidationError as error:
+        db.session.rollback()
+        forget_oversized(form)
+        apply_errors(form, error)
+        return _policy_form_page(form, policy=policy, status=422)
+    notify("The policy is saved." if event is not None else "Nothing changed.")
+    return redirect(url_for("admin.policy_detail", code=code))
 
 
 def _in_force_lookup(policy):

@@ -84,7 +84,10 @@ FLAGS = (
     ("payments.strong_authentication", "Strong customer authentication", True, 100, None, None,
      None),
     ("locale.korean_storefront", "Korean storefront", True, 50, None, None, "locale=ko-KR"),
+    ("catalog.legacy_category_menu", "Old category menu", True, 100, None, None, None),
 )  # fmt: skip
+# Archived (off for everyone, shown under the list's "Archived" state, can be restored).
+ARCHIVED_FLAGS = ("catalog.legacy_category_menu",)
 # Changes to these wait for a second admin (maker-checker).
 SENSITIVE_FLAGS = ("payouts.instant", "payments.strong_authentication")
 POLICIES = (
@@ -277,6 +280,7 @@ def build_admin(world: World) -> None:
             starts_at=world.now + starts if starts is not None else None,
             ends_at=world.now + ends if ends is not None else None,
             sensitive=code in SENSITIVE_FLAGS,
+            deleted_at=world.ago(hours=12) if code in ARCHIVED_FLAGS else None,
         )
         # The last change: switched to how it is now (its history, so it can be reverted).
         audit(
@@ -289,6 +293,12 @@ def build_admin(world: World) -> None:
             before={"enabled": not enabled},
             after={"enabled": enabled},
         )
+        if code in ARCHIVED_FLAGS:
+            flag["updated_at"] = flag["deleted_at"]
+            audit(world, actor=admin, table="shopping_mall_feature_flags", entity_id=flag["id"],
+                  action="flag.archived", at=flag["deleted_at"], before={"archived": False},
+                  after={"archived": True}, summary=f"Archived the flag {code}",
+                  reason="The new category menu replaced it.")  # fmt: skip
     _policies(world, admin, admin2)
     for code, name, native, rtl, active in LOCALES:
         world.add(

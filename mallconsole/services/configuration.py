@@ -10,6 +10,12 @@ value against its key's type (``settings.parse``) and asks for approval of a
 ``change_configuration`` action holding the exact change; the executor registered here applies
 it once approved: it locks the row, refuses (409) when the value changed since the request was
 made, writes the value, raises the row's version and writes the audit event.
+
+``remove`` takes a value out (soft delete): a seller's override, after which the global value
+(or the key's default) applies to that seller again, or a global key the mall does not know.
+A known key's global value is never removed: the mall reads it, so it is changed instead (its
+default is shown beside it). Removing a sensitive key's value is asked for like a change: a
+``change_configuration`` request whose payload says ``"remove": true``.
 """
 
 from __future__ import annotations
@@ -90,6 +96,8 @@ def request_change(
 def _carry_out(session, action: AdminAction, *, actor) -> str:
     payload = action.payload or {}
     key, scope = payload.get("key"), payload.get("scope")
+    if payload.get("remove") is True and key:
+        return _carry_out_removal(session, action, key, scope, actor=actor)
     wanted = (payload.get("after") or {}).get("value")
     if not key or wanted is None:
         raise Conflict("This request does not say which setting to change or to what.")
@@ -128,6 +136,20 @@ def _carry_out(session, action: AdminAction, *, actor) -> str:
     )
     settings.reader(session).forget()
     return f"{key} is now {wanted}"
+
+
+def _carry_out_removal(session, action: AdminAction, key: str, scope, *, actor) -> str:
+    """An approved removal: only of the value the request was made against."""
+    expected = (action.payload.get("before") or {}).get("value")
+    row = _row(session, key, scope, lock=True)
+    if row is None or row.value != expected:
+        now = "removed" if row is None else f"now {row.value}"
+        raise Conflict(
+            f"The setting changed after this was asked for: it is {now}. Reject this request; "
+            "the requester can ask again."
+        )
+    _remove_row(session, row, actor=actor, reason=action.justification, admin_action=action)
+    return f"{key} is removed{' for this seller' if scope else ''}"
 
 
 approvals.register_executor(ACTION, _carry_out)
@@ -438,3 +460,102 @@ def revert(
         summary=f"Reverted {row.key} to {value}",
         action="configuration.reverted",
     )
+
+
+# --- removing a value ------------------------------------------------------------------------
+
+
+def removal_refused(row: Configuration) -> str | None:
+    """Why ``row`` cannot be removed (a known key's global value: the mall reads it), or None."""
+    if row.scope is None and settings.declared(row.key) is not None:
+        default = default_words(row.key)
+        also = f" (its default is {default})" if default is not None else ""
+        return (
+            f"This value cannot be removed: the mall reads {row.key} for everyone. Change the "
+            f"value instead{also}."
+        )
+    return None
+
+
+def global_row(session, key: str) -> Configuration | None:
+    """The global value of ``key``, if it is set."""
+    return _row(session, key, None)
+
+
+@dataclass(frozen=True)
+class Inherited:
+    """What applies to a scope once its own value is gone."""
+
+    value: str | None
+    source: str  # "global value", "default" or "" (nothing)
+
+
+def inherited(session, key: str, scope: str | None) -> Inherited:
+    """The value that applies in ``scope`` without a row of its own: the global row (for a
+    seller), else the key's default, else nothing."""
+    if scope is not None:
+        row = global_row(session, key)
+        if row is not None:
+            return Inherited(row.value, "global value")
+    default = default_words(key)
+    if default is not None:
+        return Inherited(default, "default")
+    return Inherited(None, "")
+
+
+def inherited_words(entry: Entry, after: Inherited) -> str:
+    """``Seller X now uses the global value 250.00`` (or what applies once it is removed)."""
+    who = f"Seller {entry.seller}" if entry.row.scope else "Everyone"
+    if after.value is None:
+        return f"{entry.row.key} is no longer set: services reading it get nothing."
+    return f"{who} now uses the {after.source} {after.value}."
+
+
+def _remove_row(session, row: Configuration, *, actor, reason=None, admin_action=None):
+    before = {"value": row.value, "version": row.version}
+    row.deleted_at = utcnow()
+    row.version += 1
+    row.updated_at = row.deleted_at
+    approved = " (approved request)" if admin_action is not None else ""
+    event = audit.record(
+        session,
+        actor=actor,
+        entity_table=TABLE,
+        entity_id=row.id,
+        action="configuration.removed",
+        summary=f"Removed {row.key}{' for a seller' if row.scope else ''}{approved}",
+        reason=reason,
+        before=before,
+        after={"value": None, "version": row.version},
+        admin_action=admin_action,
+    )
+    settings.reader(session).forget()
+    return event
+
+
+def remove(
+    session, row_id: str, *, expected_version: int, actor, justification: str | None = None
+) -> Changed:
+    """Remove a seller's override or an unknown global key (409 for a known key's global
+    value, or when stale); a sensitive key through approval."""
+    row = get_entry(session, row_id).row
+    refused = removal_refused(row)
+    if refused:
+        raise Conflict(refused)
+    row = versions.lock(session, Configuration, row.id, what="setting")
+    versions.check_version(session, row, expected_version, entity_table=TABLE, labels=LABELS)
+    if is_sensitive(row.key):
+        payload = {
+            "key": row.key,
+            "scope": row.scope,
+            "remove": True,
+            "before": {"value": row.value},
+            "after": {"value": None},
+        }
+        return Changed(
+            request=approvals.request_approval(
+                session, ACTION, TABLE, row.id, payload, justification, actor=actor
+            )
+        )
+    _remove_row(session, row, actor=actor, reason=justification)
+    return Changed(row=row)

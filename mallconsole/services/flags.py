@@ -12,6 +12,12 @@ A change to a flag marked sensitive is asked for, not made: ``change`` files a
 the executor registered here applies it once a second admin approves, refusing (409) when the
 flag changed meanwhile. Every change writes one audit event with before/after, so the flag's
 state at any earlier moment can be rebuilt from its history (``state_before``) and restored.
+
+Archiving a flag (``archive``) is a soft delete (``deleted_at``): the flag leaves the list (its
+"Archived" filter shows it), is off for everyone, in ``evaluate`` and in the API alike, and
+keeps its code, which stays unique over archived flags too; ``restore`` brings it back as it
+was. A sensitive flag is archived or restored only through the same ``change_flag`` request,
+its payload saying ``archived`` before and after.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ LABELS = {
     "starts_at": "Starts",
     "ends_at": "Ends",
     "sensitive": "Sensitive",
+    "archived": "Archived",
 }
 _DATES = ("starts_at", "ends_at")
 
@@ -68,6 +75,7 @@ STATES = {
     "scheduled": ("Scheduled", "info"),
     "expired": ("Expired", "warning"),
     "rolling_out": ("Rolling out", "info"),
+    "archived": ("Archived", "neutral"),
 }
 
 
@@ -113,6 +121,8 @@ def evaluate(
     """Whether ``flag`` is on for ``subject_id`` with ``attributes`` at ``now``."""
     attributes = attributes or {}
     now = _aware(now)
+    if flag.deleted_at is not None:
+        return Evaluation(False, "The flag is archived: it is off for everyone.")
     if not flag.enabled:
         return Evaluation(False, "The flag is switched off.")
     starts, ends = _aware(flag.starts_at), _aware(flag.ends_at)
@@ -161,7 +171,9 @@ class FlagState:
 def state_of(flag: FeatureFlag, now: datetime) -> FlagState:
     """On, off, scheduled, expired or rolling out N%, at ``now``."""
     now = _aware(now)
-    if not flag.enabled:
+    if flag.deleted_at is not None:
+        key = "archived"
+    elif not flag.enabled:
         key = "off"
     elif flag.starts_at is not None and now < _aware(flag.starts_at):
         key = "scheduled"
@@ -214,7 +226,11 @@ class FlagRow:
 
 
 def _statement(filters: dict, now: datetime):
-    statement = select(FeatureFlag).where(FeatureFlag.deleted_at.is_(None))
+    # Archived flags show only under their own filter.
+    archived = filters.get("state") == "archived"
+    statement = select(FeatureFlag).where(
+        FeatureFlag.deleted_at.is_not(None) if archived else FeatureFlag.deleted_at.is_(None)
+    )
     text = (filters.get("q") or "").strip().lower()
     if text:
         pattern = "%" + escape_like(text) + "%"
@@ -225,7 +241,7 @@ def _statement(filters: dict, now: datetime):
                 func.lower(func.coalesce(FeatureFlag.description, "")).like(pattern, escape="\\"),
             )
         )
-    if filters.get("state"):
+    if filters.get("state") and not archived:
         statement = statement.where(_state_filter(filters["state"], now))
     return statement
 
@@ -263,13 +279,22 @@ def get_flag(session, code: str) -> FeatureFlag:
     return flag
 
 
+def get_any_flag(session, code: str) -> FeatureFlag:
+    """The flag with ``code``, live or archived; 404 otherwise."""
+    flag = session.scalars(select(FeatureFlag).where(FeatureFlag.code == code)).first()
+    if flag is None:
+        raise NotFound("There is no feature flag with that code.")
+    return flag
+
+
 def find_flag(session, code_or_id: str) -> FeatureFlag:
-    """The live flag with this code, or with this id (links from the approvals inbox)."""
+    """The flag (live or archived) with this code, or with this id (links from the approvals
+    inbox)."""
     try:
-        return get_flag(session, code_or_id)
+        return get_any_flag(session, code_or_id)
     except NotFound:
         flag = session.get(FeatureFlag, code_or_id) if len(code_or_id) == 36 else None
-        if flag is None or flag.deleted_at is not None:
+        if flag is None:
             raise
         return flag
 
@@ -289,8 +314,10 @@ def parse_attributes(text: str) -> tuple[dict, list[str]]:
     return attributes, problems
 
 
-def flag_row(session, code: str, *, now: datetime | None = None) -> FlagRow:
-    return rows_of(session, [get_flag(session, code)], now or utcnow())[0]
+def flag_row(session, code: str, *, now: datetime | None = None, archived: bool = False) -> FlagRow:
+    """The flag with its state and any change waiting; ``archived``: an archived one too."""
+    flag = get_any_flag(session, code) if archived else get_flag(session, code)
+    return rows_of(session, [flag], now or utcnow())[0]
 
 
 def values_of(flag: FeatureFlag) -> dict:
@@ -368,9 +395,15 @@ def _clean_code(session, code: str) -> str:
             "starting with a letter or digit (like checkout.one_page)."
         )
         raise ValidationError(message, field_errors={"code": [message]})
-    taken = session.scalar(select(FeatureFlag.id).where(FeatureFlag.code == code))
+    # The code is unique over archived flags too (a service may still ask for it).
+    taken = session.execute(select(FeatureFlag.deleted_at).where(FeatureFlag.code == code)).first()
     if taken is not None:
-        message = "Another flag already has this code."
+        message = (
+            "An archived flag has this code: restore it (Feature flags › Archived) "
+            "or choose another code."
+            if taken.deleted_at is not None
+            else "Another flag already has this code."
+        )
         raise ValidationError(message, field_errors={"code": [message]})
     return code
 
@@ -516,6 +549,10 @@ def state_before(session, flag: FeatureFlag, event_id: str) -> dict:
         for name, value in _restorable(before).items():
             state[name] = _as_datetime(value) if name in _DATES else value
         if entry.event.id == event_id:
+            if entry.event.action in ("flag.archived", "flag.restored"):
+                raise ValidationError(
+                    "That change archived or restored the flag: archive or restore it instead."
+                )
             if not _restorable(before):
                 raise ValidationError("That change created the flag: there is nothing before it.")
             return state
@@ -542,6 +579,70 @@ def revert(
     )
 
 
+def _set_archived(
+    session, flag: FeatureFlag, archived: bool, *, actor, reason=None, admin_action=None
+):
+    """Archive or restore ``flag`` at once: ``deleted_at``, the version, one audit event."""
+    before = {"archived": not archived, "version": flag.version}
+    flag.deleted_at = utcnow() if archived else None
+    flag.version += 1
+    flag.updated_at = utcnow()
+    approved = " (approved request)" if admin_action is not None else ""
+    return audit.record(
+        session,
+        actor=actor,
+        entity_table=TABLE,
+        entity_id=flag.id,
+        action="flag.archived" if archived else "flag.restored",
+        summary=f"{'Archived' if archived else 'Restored'} the flag {flag.code}{approved}",
+        reason=reason,
+        before=before,
+        after={"archived": archived, "version": flag.version},
+        admin_action=admin_action,
+    )
+
+
+def _archive_or_restore(
+    session, code: str, archived: bool, *, expected_version: int, actor, justification
+) -> Changed:
+    flag = get_any_flag(session, code)
+    flag = versions.lock(session, FeatureFlag, flag.id, what="feature flag", deleted_too=True)
+    if (flag.deleted_at is not None) == archived:
+        raise Conflict(f"The flag {flag.code} is already {'archived' if archived else 'in use'}.")
+    versions.check_version(session, flag, expected_version, entity_table=TABLE, labels=LABELS)
+    if flag.sensitive:
+        payload = {
+            "code": flag.code,
+            "version": flag.version,
+            "before": {"archived": not archived},
+            "after": {"archived": archived},
+            "labels": {"archived": LABELS["archived"]},
+        }
+        requested = approvals.request_approval(
+            session, ACTION, TABLE, flag.id, payload, justification, actor=actor
+        )
+        return Changed(request=requested)
+    return Changed(event=_set_archived(session, flag, archived, actor=actor, reason=justification))
+
+
+def archive(session, code: str, *, expected_version: int, actor, justification=None) -> Changed:
+    """Archive the flag: gone from the list, off for everyone, its code kept (a sensitive flag
+    through approval). Stale versions raise ``StaleRecord``."""
+    return _archive_or_restore(
+        session, code, True, expected_version=expected_version, actor=actor,
+        justification=justification,
+    )  # fmt: skip
+
+
+def restore(session, code: str, *, expected_version: int, actor, justification=None) -> Changed:
+    """Bring an archived flag back with the settings it had (a sensitive flag through
+    approval). Stale versions raise ``StaleRecord``."""
+    return _archive_or_restore(
+        session, code, False, expected_version=expected_version, actor=actor,
+        justification=justification,
+    )  # fmt: skip
+
+
 # --- the executor of approved changes ----------------------------------------------------------
 
 
@@ -553,8 +654,31 @@ def _from_payload(values: dict) -> dict:
     }
 
 
+def _carry_out_archiving(session, action: AdminAction, wanted: bool) -> str:
+    """An approved archive (``wanted``) or restore of a sensitive flag."""
+    flag = versions.lock(
+        session, FeatureFlag, action.target_entity_id, what="feature flag", deleted_too=True
+    )
+    if (flag.deleted_at is not None) == wanted:
+        raise Conflict(
+            f"The flag {flag.code} is already {'archived' if wanted else 'in use'}. Reject "
+            "this request."
+        )
+    return flag
+
+
 def _carry_out(session, action: AdminAction, *, actor) -> str:
     payload = action.payload or {}
+    archived = (payload.get("after") or {}).get("archived")
+    if isinstance(archived, bool) and action.target_entity_id:
+        flag = _carry_out_archiving(session, action, archived)
+        _set_archived(
+            session, flag, archived, actor=actor, reason=action.justification,
+            admin_action=action,
+        )  # fmt: skip
+        if archived:
+            return f"The flag {flag.code} is archived: it is off for everyone."
+        return f"The flag {flag.code} is restored."
     after = _from_payload(payload.get("after") or {})
     before = _from_payload(payload.get("before") or {})
     if not after or not action.target_entity_id:

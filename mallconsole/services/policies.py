@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -372,6 +373,129 @@ def categories(session) -> list[str]:
             .order_by(Policy.category)
         )
     )
+
+
+# --- writing policies ------------------------------------------------------------------------
+
+POLICY_CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
+CATEGORY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+TITLE_MAX, DESCRIPTION_MAX = 200, 2000
+POLICY_LABELS = {
+    "code": "Code",
+    "title": "Title",
+    "category": "Category",
+    "description": "Description",
+}
+
+
+def category_words(category: str | None) -> str:
+    """``seller_fees`` → ``Seller fees`` (as the list and the policy screen show it)."""
+    return (category or "").replace("_", " ").capitalize()
+
+
+def clean_policy(values: dict) -> dict:
+    """A policy's title, category and description, checked and normalized (a category typed
+    as words, "Seller fees", is kept as ``seller_fees`` like the existing ones); 422 with a
+    message per field otherwise."""
+    errors: dict[str, list[str]] = {}
+    title = " ".join((values.get("title") or "").split())
+    if not title:
+        errors["title"] = ["Give the policy a title people will recognise."]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [f"Keep the title under {TITLE_MAX} characters."]
+    category = "_".join((values.get("category") or "").strip().lower().split())
+    if not category:
+        errors["category"] = ["Choose a category, or type a new one."]
+    elif not CATEGORY.match(category):
+        errors["category"] = [
+            "Write the category in a few words of letters and digits (like returns or "
+            "seller fees), under 50 characters."
+        ]
+    description = (values.get("description") or "").strip() or None
+    if description and len(description) > DESCRIPTION_MAX:
+        errors["description"] = [f"Keep the description under {DESCRIPTION_MAX:,} characters."]
+    if errors:
+        raise ValidationError("Some values of the policy are not valid.", field_errors=errors)
+    return {"title": title, "category": category, "description": description}
+
+
+def _clean_policy_code(session, code: str) -> str:
+    code = (code or "").strip()
+    if not POLICY_CODE.match(code):
+        message = (
+            "Use lower-case letters, digits, dots, dashes or underscores, starting with a "
+            "letter or digit (like seller_fees), at most 80 characters."
+        )
+        raise ValidationError(message, field_errors={"code": [message]})
+    if code == "new":  # /admin/policies/new is the form for a new policy
+        message = "“new” names the new-policy form: choose another code."
+        raise ValidationError(message, field_errors={"code": [message]})
+    # The code is unique over every row, removed ones too: say which holds it.
+    taken = session.execute(select(Policy.deleted_at).where(Policy.code == code)).first()
+    if taken is not None:
+        message = (
+            "A removed policy still holds this code: choose another."
+            if taken.deleted_at is not None
+            else "Another policy already has this code."
+        )
+        raise ValidationError(message, field_errors={"code": [message]})
+    return code
+
+
+def create_policy(session, values: dict, *, code: str, actor) -> Policy:
+    """A new policy, not yet in force (``draft``) until a version of it is approved; its first
+    audit event holds every field."""
+    errors = {}
+    try:
+        code = _clean_policy_code(session, code)
+    except ValidationError as error:
+        errors.update(error.field_errors)
+    try:
+        cleaned = clean_policy(values)
+    except ValidationError as error:
+        errors.update(error.field_errors)
+    if errors:
+        raise ValidationError("Some values of the policy are not valid.", field_errors=errors)
+    policy = Policy(code=code, status=states.POLICY_STATUSES[0], **cleaned)
+    try:
+        with session.begin_nested():  # a policy created with this code meanwhile refuses this one
+            session.add(policy)
+            session.flush()
+    except IntegrityError:
+        message = "Another policy was just created with this code."
+        raise ValidationError(message, field_errors={"code": [message]}) from None
+    audit.record(
+        session,
+        actor=actor,
+        entity_table=POLICIES,
+        entity_id=policy.id,
+        action="policy.created",
+        summary=f"Created the policy {policy.title} ({code})",
+        after={"code": code, **cleaned, "status": policy.status, "version": policy.version},
+    )
+    return policy
+
+
+def edit_policy(session, code: str, values: dict, *, expected_version: int, actor):
+    """Change a policy's title, category and description (409 with what changed when
+    ``expected_version`` is stale); the audit event, or None when nothing changed."""
+    policy = get_policy(session, code)
+    policy = versions.lock(session, Policy, policy.id, what="policy")
+    cleaned = clean_policy(values)
+    event = versions.apply_edit(
+        session,
+        policy,
+        expected_version=expected_version,
+        changes=cleaned,
+        actor=actor,
+        entity_table=POLICIES,
+        action="policy.updated",
+        summary=f"Changed the policy {cleaned['title']} ({policy.code})",
+        labels=POLICY_LABELS,
+    )
+    if event is not None:
+        policy.updated_at = utcnow()
+    return event
 
 
 # --- writing drafts --------------------------------------------------------------------------

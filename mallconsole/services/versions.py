@@ -42,15 +42,16 @@ class StaleRecord(Conflict):
         self.changes = changes
 
 
-def lock(session, model, record_id, *, what: str = "record"):
-    """The row of ``model`` with ``record_id``, locked for this transaction; 404 if absent."""
+def lock(session, model, record_id, *, what: str = "record", deleted_too: bool = False):
+    """The row of ``model`` with ``record_id``, locked for this transaction; 404 if absent
+    (or soft-deleted, unless ``deleted_too``: archiving and restoring lock those)."""
     row = session.execute(
         select(model)
         .where(model.id == record_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
-    if row is None or getattr(row, "deleted_at", None) is not None:
+    if row is None or (not deleted_too and getattr(row, "deleted_at", None) is not None):
         raise NotFound(f"That {what} does not exist (any more).")
     return row
 

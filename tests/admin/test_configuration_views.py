@@ -250,3 +250,103 @@ def test_the_inbox_links_a_requested_change_to_its_setting(client, session, admi
     ).one()
     page = page_of(client.get(f"/admin/approvals/{action.id}"))
     assert page.select_one("h1 a")["href"] == f"/admin/configurations/{row.id}"
+
+
+# --- removing a value ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.SUPPORT_AGENT, Role.FINANCE_MANAGER])
+def test_other_roles_cannot_remove_a_value(client, session, login_as, role):
+    row = add(session, "marketing.banner_text", "Hello")
+    login_as(role)
+    token = csrf_from(client.get("/finance/" if role == Role.FINANCE_MANAGER else "/support/").data)
+    path = f"/admin/configurations/{row.id}/remove"
+    assert client.get(path).status_code == 403
+    assert client.post(path, data={"csrf_token": token, "version": "1"}).status_code == 403
+    session.refresh(row)
+    assert row.deleted_at is None
+
+
+def test_removing_a_seller_override_shows_the_global_value_again(client, session, admin, token):
+    seller = build(session, Seller, display_name="Harbor Goods")
+    key = states.PAYOUT_SETTLEMENT_DELAY_DAYS
+    global_row = add(session, key, "7")
+    override = add(session, key, "14", scope=f"seller:{seller.id}")
+    detail = page_of(client.get(f"/admin/configurations/{override.id}"))
+    link = detail.find("a", string="Remove this value…")
+    assert link["href"] == f"/admin/configurations/{override.id}/remove"
+    confirm = page_of(client.get(link["href"]))
+    after = confirm.select_one(".config-after").get_text()
+    assert "Seller Harbor Goods now uses the global value 7." in after
+    response = client.post(link["href"], data={"csrf_token": token, "version": "1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/configurations/{global_row.id}"
+    landed = page_of(client.get(response.headers["Location"]))
+    assert (
+        "Seller Harbor Goods now uses the global value 7."
+        in landed.select_one("#messages").get_text()
+    )
+    session.refresh(override)
+    assert override.deleted_at is not None
+    listed = page_of(client.get("/admin/configurations?scope=sellers"))
+    assert listed.select("#listing tr[data-key]") == []
+    assert client.get(f"/admin/configurations/{override.id}").status_code == 404
+    assert client.get(link["href"]).status_code == 404
+
+
+def test_a_known_global_value_offers_no_removal(client, session, admin, token):
+    row = add(session, BATCH, "10")
+    detail = page_of(client.get(f"/admin/configurations/{row.id}"))
+    assert detail.find("a", string="Remove this value…") is None
+    assert "This value cannot be removed" in detail.select_one(".config-remove").get_text()
+    refused = client.post(f"/admin/configurations/{row.id}/remove",
+                          data={"csrf_token": token, "version": "1"})  # fmt: skip
+    assert refused.status_code == 409
+    session.refresh(row)
+    assert row.deleted_at is None
+
+
+def test_a_stale_removal_is_409_and_a_garbled_version_422(client, session, admin, token):
+    row = add(session, "marketing.banner_text", "Hello")
+    client.post(f"/admin/configurations/{row.id}",
+                data={"csrf_token": token, "version": "1", "value": "Hi"})  # fmt: skip
+    stale = client.post(f"/admin/configurations/{row.id}/remove",
+                        data={"csrf_token": token, "version": "1"})  # fmt: skip
+    assert stale.status_code == 409
+    page = page_of(stale)
+    assert page.select_one(".stale") is not None
+    assert page.select_one("input[name=version]")["value"] == "2"
+    garbled = client.post(f"/admin/configurations/{row.id}/remove",
+                          data={"csrf_token": token, "version": "x"})  # fmt: skip
+    assert garbled.status_code == 422
+    session.refresh(row)
+    assert row.deleted_at is None
+    done = client.post(f"/admin/configurations/{row.id}/remove",
+                       data={"csrf_token": token, "version": "2"})  # fmt: skip
+    assert done.status_code == 302 and done.headers["Location"] == "/admin/configurations"
+    assert client.get("/admin/configurations/not-a-row/remove").status_code == 404
+
+
+def test_removing_a_sensitive_override_asks_why_then_goes_to_approval(
+    client, session, admin, token
+):
+    seller = build(session, Seller, display_name="Harbor Goods")
+    add(session, REFUND_USD, "250.00")
+    override = add(session, REFUND_USD, "500.00", scope=f"seller:{seller.id}")
+    path = f"/admin/configurations/{override.id}/remove"
+    missing = client.post(path, data={"csrf_token": token, "version": "1"})
+    assert missing.status_code == 422
+    assert "Say why" in page_of(missing).select_one(".field-errors").get_text()
+    asked = client.post(
+        path, data={"csrf_token": token, "version": "1", "justification": "Normal limits again"}
+    )
+    assert asked.status_code == 302
+    session.refresh(override)
+    assert override.deleted_at is None
+    action = session.scalars(
+        select(AdminAction).where(AdminAction.target_entity_id == override.id)
+    ).one()
+    assert action.payload["remove"] is True
+    detail = page_of(client.get(f"/admin/configurations/{override.id}"))
+    assert "Removing this value is waiting for approval" in detail.get_text()
+    assert detail.find("a", string="Remove this value…") is None

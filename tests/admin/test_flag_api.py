@@ -92,3 +92,19 @@ def test_it_is_the_only_api_route(app):
     assert [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/")] == [
         "/api/flags/<code>/evaluate"
     ]
+
+
+def test_an_archived_flag_is_off_for_everyone(client, session, rollout):
+    admin = make_staff(session, "api-archiver@test.mall", (Role.SYSTEM_ADMIN,))
+    flags.change(session, rollout.code, {"rollout_percentage": None, "segment": None},
+                 expected_version=1, actor=admin)  # fmt: skip
+    assert ask(client, "/api/flags/search.semantic/evaluate?subject=a").get_json()["enabled"]
+    flags.archive(session, rollout.code, expected_version=2, actor=admin)
+    session.flush()
+    response = ask(client, "/api/flags/search.semantic/evaluate?subject=a")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "flag": "search.semantic",
+        "enabled": False,
+        "reason": "The flag is archived: it is off for everyone.",
+    }

@@ -368,3 +368,115 @@ def test_a_flag_opened_by_its_id_redirects_to_its_code(client, session, admin):
     assert response.status_code == 302 and response.headers["Location"].endswith(
         "/admin/flags/by.id"
     )
+
+
+# --- archive and restore ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.SUPPORT_AGENT, Role.FINANCE_MANAGER])
+def test_other_roles_cannot_archive_or_restore(client, session, login_as, role):
+    flag = add_flag(session)
+    login_as(role)
+    token = csrf_from(client.get("/finance/" if role == Role.FINANCE_MANAGER else "/support/").data)
+    for action in ("archive", "restore"):
+        path = f"/admin/flags/{flag.code}/{action}"
+        assert client.get(path).status_code == 403
+        assert client.post(path, data={"csrf_token": token, "version": "1"}).status_code == 403
+    session.refresh(flag)
+    assert flag.deleted_at is None
+
+
+def test_archive_confirm_then_the_flag_leaves_the_list_and_is_restored(
+    client, session, admin, token
+):
+    flag = add_flag(session)
+    add_flag(session, "reviews.photo_upload")
+    detail = page_of(client.get(f"/admin/flags/{flag.code}"))
+    link = detail.find("a", string="Archive this flag…")
+    assert link["href"] == f"/admin/flags/{flag.code}/archive"
+    confirm = page_of(client.get(link["href"]))
+    assert "switches it off for everyone" in confirm.get_text()
+    assert confirm.select_one("input[name=version]")["value"] == "1"
+    response = client.post(link["href"], data={"csrf_token": token, "version": "1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/flags/{flag.code}"
+    session.refresh(flag)
+    assert flag.deleted_at is not None and flag.version == 2
+    listed = page_of(client.get("/admin/flags"))
+    assert [tr["data-flag"] for tr in listed.select("tr[data-flag]")] == ["reviews.photo_upload"]
+    archived = page_of(client.get("/admin/flags?state=archived"))
+    rows = archived.select("tr[data-flag]")
+    assert [tr["data-flag"] for tr in rows] == [flag.code]
+    assert "Archived" in rows[0].select_one(".flag-state").get_text()
+    restore = rows[0].select_one(".flag-toggle a")
+    assert restore["href"] == f"/admin/flags/{flag.code}/restore"
+    assert restore.get_text().startswith("Restore")
+    screen = page_of(client.get(f"/admin/flags/{flag.code}"))
+    assert "This flag is archived" in screen.select_one(".flag-archived").get_text()
+    assert screen.select_one("form[action$='/" + flag.code + "']") is None  # no edit form
+    assert "Archived the flag checkout.one_page" in screen.get_text()
+    assert screen.select("button.revert") == []
+    evaluated = page_of(client.get(f"/admin/flags/{flag.code}/evaluate?subject=a", headers=HTMX))
+    assert "archived" in evaluated.select_one(".evaluation").get_text()
+    assert client.post(f"/admin/flags/{flag.code}/toggle",
+                       data={"csrf_token": token, "version": "2"}).status_code == 404  # fmt: skip
+    restored = client.post(f"/admin/flags/{flag.code}/restore",
+                           data={"csrf_token": token, "version": "2"})  # fmt: skip
+    assert restored.status_code == 302
+    session.refresh(flag)
+    assert flag.deleted_at is None and flag.enabled is True and flag.version == 3
+    assert "Restored the flag" in page_of(client.get(f"/admin/flags/{flag.code}")).get_text()
+
+
+def test_a_stale_archive_is_409_with_what_changed(client, session, admin, token):
+    flag = add_flag(session)
+    client.post(f"/admin/flags/{flag.code}/toggle", data={"csrf_token": token, "version": "1"})
+    response = client.post(f"/admin/flags/{flag.code}/archive",
+                           data={"csrf_token": token, "version": "1"})  # fmt: skip
+    assert response.status_code == 409
+    page = page_of(response)
+    assert page.select_one(".stale") is not None
+    assert page.select_one("input[name=version]")["value"] == "2"
+    session.refresh(flag)
+    assert flag.deleted_at is None
+
+
+def test_a_sensitive_flag_is_archived_through_approval(client, session, admin, token):
+    flag = add_flag(session, sensitive=True)
+    missing = client.post(f"/admin/flags/{flag.code}/archive",
+                          data={"csrf_token": token, "version": "1"})  # fmt: skip
+    assert missing.status_code == 422
+    assert "Say why" in page_of(missing).select_one(".field-errors").get_text()
+    asked = client.post(
+        f"/admin/flags/{flag.code}/archive",
+        data={"csrf_token": token, "version": "1", "justification": "The feature is retired"},
+    )
+    assert asked.status_code == 302
+    session.refresh(flag)
+    assert flag.deleted_at is None
+    action = session.scalars(
+        select(AdminAction).where(AdminAction.target_entity_id == flag.id)
+    ).one()
+    assert action.action_name == "change_flag" and action.payload["after"] == {"archived": True}
+    screen = page_of(client.get(f"/admin/flags/{flag.code}"))
+    assert "waiting for approval" in screen.get_text()
+    assert screen.find("a", string="Archive this flag…") is None
+
+
+def test_archive_and_restore_of_an_unknown_flag_are_404(client, admin, token):
+    for action in ("archive", "restore"):
+        path = f"/admin/flags/no.such.flag/{action}"
+        assert client.get(path).status_code == 404
+        assert client.post(path, data={"csrf_token": token, "version": "1"}).status_code == 404
+
+
+def test_a_new_flag_with_an_archived_flags_code_is_422(client, session, admin, token):
+    flag = add_flag(session)
+    client.post(f"/admin/flags/{flag.code}/archive", data={"csrf_token": token, "version": "1"})
+    response = client.post(
+        "/admin/flags/new", data={"csrf_token": token, "code": flag.code, "name": "Again"}
+    )
+    assert response.status_code == 422
+    assert (
+        "An archived flag has this code" in page_of(response).select_one(".field-errors").get_text()
+    )

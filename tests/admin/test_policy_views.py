@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mallconsole.authz import Role
 from mallconsole.models import AdminAction, Policy, PolicyVersion, utcnow
@@ -338,3 +338,86 @@ def test_submitting_without_a_reason_is_refused_in_place(client, session, admin,
     assert "Give a justification." in page.select_one("#justification-errors").get_text()
     assert page.select_one(".error-summary a[href='#justification']")
     assert policies.open_requests(session, [version.id]) == {}
+
+
+# --- a new policy, editing a policy --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.SUPPORT_AGENT, Role.FINANCE_MANAGER])
+def test_other_roles_cannot_create_or_edit_policies(client, session, login_as, policy, role):
+    login_as(role)
+    token = csrf_from(client.get("/finance/" if role == Role.FINANCE_MANAGER else "/support/").data)
+    assert client.get("/admin/policies/new").status_code == 403
+    data = {"csrf_token": token, "code": "x", "title": "X", "category": "x", "version": "1"}
+    assert client.post("/admin/policies/new", data=data).status_code == 403
+    assert client.get(f"/admin/policies/{policy.code}/edit").status_code == 403
+    assert client.post(f"/admin/policies/{policy.code}/edit", data=data).status_code == 403
+    assert session.scalars(select(func.count()).select_from(Policy)).one() == 1
+
+
+def test_a_new_policy_from_the_list(client, session, admin, policy):
+    page = page_of(client.get("/admin/policies"))
+    assert page.find("a", string="New policy")["href"] == "/admin/policies/new"
+    form = page_of(client.get("/admin/policies/new"))
+    assert [o["value"] for o in form.select("datalist#policy-categories option")] == ["Returns"]
+    token = csrf_from(client.get("/admin/policies/new").data)
+    response = client.post("/admin/policies/new", data={
+        "csrf_token": token, "code": "seller_fees", "title": "Seller fees",
+        "category": "Fees", "description": "What sellers pay",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/policies/seller_fees"
+    created = session.scalars(select(Policy).where(Policy.code == "seller_fees")).one()
+    assert (created.status, created.category) == ("draft", "fees")
+    detail = page_of(client.get("/admin/policies/seller_fees"))
+    assert "Not yet in force" in detail.get_text()
+    assert "This policy has no versions yet." in detail.get_text()
+    assert detail.find("a", string="Write a new version") is not None
+
+
+def test_a_new_policy_keeps_its_errors_in_place(client, session, admin, policy):
+    token = csrf_from(client.get("/admin/policies/new").data)
+    response = client.post("/admin/policies/new", data={
+        "csrf_token": token, "code": policy.code, "title": "", "category": "Returns",
+    })  # fmt: skip
+    assert response.status_code == 422
+    page = page_of(response)
+    code_errors = page.select_one("#code").find_parent(class_="field").get_text()
+    assert "Another policy already has this code." in code_errors
+    assert page.select_one("#code")["value"] == policy.code
+    assert page.select_one("#category")["value"] == "Returns"
+    errors = " ".join(e.get_text() for e in page.select(".field-errors"))
+    assert "Give the policy a title" in errors
+    assert session.scalars(select(func.count()).select_from(Policy)).one() == 1
+
+
+def test_editing_a_policy_and_a_stale_edit(client, session, admin, policy):
+    page = page_of(client.get(f"/admin/policies/{policy.code}"))
+    assert page.find("a", string="Edit details")["href"] == f"/admin/policies/{policy.code}/edit"
+    form = page_of(client.get(f"/admin/policies/{policy.code}/edit"))
+    assert form.select_one("#title")["value"] == "Returns policy"
+    assert form.select_one("#category")["value"] == "Returns"
+    token = csrf_from(client.get(f"/admin/policies/{policy.code}/edit").data)
+    data = {"csrf_token": token, "title": "Returns and refunds", "category": "Returns",
+            "description": "How customers send things back", "version": "1"}  # fmt: skip
+    response = client.post(f"/admin/policies/{policy.code}/edit", data=data)
+    assert response.status_code == 302
+    session.refresh(policy)
+    assert (policy.title, policy.category, policy.version) == ("Returns and refunds", "returns", 2)
+    history = page_of(client.get(f"/admin/policies/{policy.code}")).get_text()
+    assert "Changed the policy Returns and refunds" in history
+    stale = client.post(f"/admin/policies/{policy.code}/edit",
+                        data={**data, "title": "Old copy", "version": "1"})  # fmt: skip
+    assert stale.status_code == 409
+    page = page_of(stale)
+    assert page.select_one(".stale") is not None
+    assert page.select_one("#title")["value"] == "Old copy"
+    assert page.select_one("input[name=version]")["value"] == "2"
+    session.refresh(policy)
+    assert policy.title == "Returns and refunds"
+    invalid = client.post(f"/admin/policies/{policy.code}/edit",
+                          data={**data, "title": "", "version": "2"})  # fmt: skip
+    assert invalid.status_code == 422
+    assert "Give the policy a title" in page_of(invalid).get_text()
+    assert client.get("/admin/policies/no-such-policy/edit").status_code == 404
+    assert client.post("/admin/policies/no-such-policy/edit", data=data).status_code == 404

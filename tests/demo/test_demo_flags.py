@@ -58,3 +58,19 @@ def test_every_seeded_setting_fits_the_configuration_editor(seeded):
         history = [configuration.history(db.session, r) for r in rows]
         assert any(h for h in history), "a setting with history to revert"
         db.session.remove()
+
+
+def test_an_archived_flag_is_seeded_off_with_its_history(seeded):
+    app = seeded[0]
+    with app.app_context():
+        archived = db.session.scalars(
+            select(FeatureFlag).where(FeatureFlag.deleted_at.is_not(None))
+        ).all()
+        assert [f.code for f in archived] == ["catalog.legacy_category_menu"]
+        flag = archived[0]
+        assert flags.evaluate(flag, "c-1", {}, utcnow()).enabled is False
+        entries = flags.history(db.session, flag)
+        assert entries[0].event.action == "flag.archived"
+        assert entries[0].event.created_at <= utcnow()
+        assert flags.count_flags(db.session, {"state": "archived"}).value == 1
+        db.session.remove()

@@ -1,6 +1,6 @@
 """Feature flags in a real browser: admin@demo.mall switches a flag in its row, changes its
-rollout and reverts that change from the history; a sensitive flag's change is asked for in
-place and approved by admin2@demo.mall from the inbox."""
+rollout and reverts that change from the history, archives a flag and restores it; a sensitive
+flag's change is asked for in place and approved by admin2@demo.mall from the inbox."""
 
 import re
 
@@ -31,6 +31,7 @@ def flag_world(live_server, live_database, tmp_path):
         for code, name, sensitive in (
             ("e2e.saved_carts", "Saved carts", False),
             ("e2e.instant_payouts", "Instant payouts", True),
+            ("e2e.old_banner", "Old banner", False),
         ):
             if session.scalar(select(FeatureFlag).where(FeatureFlag.code == code)) is None:
                 flags.create(
@@ -127,3 +128,29 @@ def test_a_sensitive_flag_is_approved_by_the_other_admin(browser, live_server, f
     expect(row.locator(".flag-state")).to_contain_text("Off")
     maker.context.close()
     checker.context.close()
+
+
+def test_archive_a_flag_find_it_under_archived_and_restore_it(page, live_server, flag_world):
+    sign_in(page, "admin@demo.mall")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    page.goto("/admin/flags/e2e.old_banner")
+    page.get_by_role("link", name="Archive this flag…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Archive Old banner")
+    page.get_by_label("Why").fill("The spring campaign is over")
+    page.get_by_role("button", name="Archive the flag").click()
+    expect(page.locator("#messages")).to_contain_text("Old banner is archived")
+    expect(page.locator(".flag-archived")).to_contain_text("off for everyone")
+    expect(page.locator(".timeline-entry").first).to_contain_text("The spring campaign is over")
+
+    page.get_by_role("link", name="Feature flags").first.click()
+    expect(page.locator('tr[data-flag="e2e.old_banner"]')).to_have_count(0)
+    page.get_by_label("State").select_option("archived")
+    page.get_by_role("button", name="Apply").click()
+    row = page.locator('tr[data-flag="e2e.old_banner"]')
+    expect(row.locator(".flag-state")).to_have_text("Archived")
+    row.get_by_role("link", name=re.compile("^Restore")).click()
+    page.get_by_role("button", name="Restore the flag").click()
+    expect(page.locator("#messages")).to_contain_text("Old banner is restored")
+    expect(page.locator(".flag-archived")).to_have_count(0)
+    expect(page.locator(".record-head .flag-state")).to_have_text("Rolling out 20%")
+    assert flag_world("e2e.old_banner") == (True, 20)  # back with the settings it had

@@ -202,3 +202,100 @@ def test_known_keys_not_set_are_listed_with_their_default(session, admin):
     assert states.MODERATION_CLAIM_BATCH_SIZE not in {
         k for k, _, _ in configuration.unset_keys(session)
     }
+
+
+# --- removing a value ------------------------------------------------------------------------
+
+
+def test_removing_a_seller_override_brings_back_the_global_value(session, admin):
+    seller = build(session, Seller)
+    scope = settings.seller_scope(seller.id)
+    key = states.PAYOUT_SETTLEMENT_DELAY_DAYS
+    configuration.change(session, key, "7", actor=admin)
+    override = configuration.change(session, key, "14", actor=admin, scope=scope).row
+    session.flush()
+    assert settings.SettingsReader(session).integer(key, seller_id=seller.id) == 14
+    entry = configuration.get_entry(session, override.id)
+    assert configuration.removal_refused(override) is None
+    after = configuration.inherited(session, key, scope)
+    assert after == configuration.Inherited("7", "global value")
+    assert configuration.inherited_words(entry, after) == (
+        f"Seller {seller.display_name} now uses the global value 7."
+    )
+    changed = configuration.remove(session, override.id, expected_version=1, actor=admin,
+                                   justification="Back to the normal delay")  # fmt: skip
+    session.flush()
+    assert changed.row is override and override.deleted_at is not None and override.version == 2
+    assert settings.SettingsReader(session).integer(key, seller_id=seller.id) == 7
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_id == override.id, AuditEvent.action == "configuration.removed"
+        )
+    ).one()
+    assert event.changes["before"] == {"value": "14", "version": 1}
+    assert event.changes["after"] == {"value": None, "version": 2}
+    assert event.reason == "Back to the normal delay"
+    with pytest.raises(configuration.NotFound):
+        configuration.get_entry(session, override.id)
+    again = configuration.change(session, key, "10", actor=admin, scope=scope).row
+    session.flush()
+    assert again.id != override.id  # a new override can be set later
+
+
+def test_a_known_global_value_is_never_removed(session, admin):
+    row = configuration.change(session, states.MODERATION_CLAIM_BATCH_SIZE, "20", actor=admin).row
+    session.flush()
+    reason = configuration.removal_refused(row)
+    assert "Change the value instead (its default is" in reason
+    with pytest.raises(Conflict):
+        configuration.remove(session, row.id, expected_version=1, actor=admin)
+    assert row.deleted_at is None
+
+
+def test_an_unknown_global_key_is_removed_and_nothing_applies(session, admin):
+    row = configuration.change(session, "marketing.banner_text", "Hello", actor=admin).row
+    session.flush()
+    entry = configuration.get_entry(session, row.id)
+    after = configuration.inherited(session, row.key, None)
+    assert after.value is None
+    assert "no longer set" in configuration.inherited_words(entry, after)
+    with pytest.raises(versions.StaleRecord):
+        configuration.remove(session, row.id, expected_version=5, actor=admin)
+    configuration.remove(session, row.id, expected_version=1, actor=admin)
+    session.flush()
+    assert row.deleted_at is not None
+
+
+def test_removing_a_sensitive_override_goes_through_approval(session, admin, admin2):
+    seller = build(session, Seller)
+    scope = settings.seller_scope(seller.id)
+    session.add(Configuration(key=REFUND_USD, value="250.00"))
+    override = Configuration(key=REFUND_USD, value="500.00", scope=scope)
+    session.add(override)
+    session.flush()
+    changed = configuration.remove(session, override.id, expected_version=1, actor=admin,
+                                   justification="Seller back to normal")  # fmt: skip
+    session.flush()
+    assert changed.row is None and override.deleted_at is None
+    action = changed.request.action
+    assert action.payload["remove"] is True and action.payload["after"] == {"value": None}
+    assert approvals.describe_change(action.payload) == "Value: 500.00 → Not set"
+    approvals.decide(session, action.id, "approve", actor=admin2)
+    session.flush()
+    assert override.deleted_at is not None
+    money = settings.SettingsReader(session).money(REFUND_USD, "USD", seller_id=seller.id)
+    assert str(money) == "250.00"
+
+
+def test_an_approved_removal_is_refused_when_the_value_changed(session, admin, admin2):
+    seller = build(session, Seller)
+    override = Configuration(key=REFUND_USD, value="500.00", scope=settings.seller_scope(seller.id))
+    session.add(override)
+    session.flush()
+    action = configuration.remove(session, override.id, expected_version=1, actor=admin,
+                                  justification="Normal again").request.action  # fmt: skip
+    override.value = "600.00"  # changed behind the request's back
+    session.flush()
+    with pytest.raises(Conflict):
+        configuration._carry_out(session, action, actor=admin2)
+    assert override.deleted_at is None

@@ -345,3 +345,100 @@ def test_one_open_request_per_flag(session, admin):
         session.scalar(select(AdminAction.status).where(AdminAction.target_entity_id == row.id))
         == "pending"
     )
+
+
+# --- archiving and restoring ---------------------------------------------------------------------
+
+
+def test_an_archived_flag_is_off_hidden_and_restored_as_it_was(session, admin):
+    row = stored(session, admin, rollout_percentage=None)
+    other = stored(session, admin, code="checkout.one_page")
+    changed = flags.archive(session, row.code, expected_version=1, actor=admin)
+    session.flush()
+    assert changed.event.action == "flag.archived" and changed.request is None
+    assert changed.event.changes == {"before": {"archived": False, "version": 1},
+                                     "after": {"archived": True, "version": 2}}  # fmt: skip
+    assert row.deleted_at is not None and row.enabled is True and row.version == 2
+    result = flags.evaluate(row, "c-1", {}, NOW)
+    assert result == flags.Evaluation(False, "The flag is archived: it is off for everyone.")
+    assert flags.state_of(row, NOW).label == "Archived"
+    with pytest.raises(flags.NotFound):
+        flags.get_flag(session, row.code)
+    assert flags.find_flag(session, row.code) is row
+    live = flags._statement({}, NOW)
+    archived = flags._statement({"state": "archived"}, NOW)
+    assert list(session.scalars(live)) == [other]
+    assert list(session.scalars(archived)) == [row]
+    assert flags.count_flags(session, {"state": "archived"}).value == 1
+    with pytest.raises(Conflict):
+        flags.archive(session, row.code, expected_version=2, actor=admin)
+    restored = flags.restore(session, row.code, expected_version=2, actor=admin)
+    session.flush()
+    assert restored.event.action == "flag.restored"
+    assert row.deleted_at is None and row.version == 3
+    assert flags.evaluate(row, "c-1", {}, NOW).enabled is True
+    actions = [e.event.action for e in flags.history(session, row)]
+    assert actions[:2] == ["flag.restored", "flag.archived"]
+    with pytest.raises(ValidationError):
+        flags.state_before(session, row, changed.event.id)
+
+
+def test_a_stale_archive_is_refused(session, admin):
+    row = stored(session, admin)
+    flags.toggle(session, row.code, expected_version=1, actor=admin)
+    session.flush()
+    with pytest.raises(versions.StaleRecord) as stale:
+        flags.archive(session, row.code, expected_version=1, actor=admin)
+    assert stale.value.current_version == 2
+    assert row.deleted_at is None
+
+
+def test_a_sensitive_flag_is_archived_and_restored_only_through_approval(session, admin, admin2):
+    row = stored(session, admin, sensitive=True)
+    requested = flags.archive(
+        session, row.code, expected_version=1, actor=admin, justification="Feature retired"
+    ).request
+    session.flush()
+    assert row.deleted_at is None
+    action = requested.action
+    assert action.action_name == "change_flag"
+    assert action.payload["before"] == {"archived": False}
+    assert action.payload["after"] == {"archived": True}
+    assert approvals.describe_change(action.payload) == "Archived: No → Yes"
+    decided = approvals.decide(session, action.id, "approve", actor=admin2)
+    session.flush()
+    assert decided.executed and row.deleted_at is not None
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_id == row.id, AuditEvent.shopping_mall_admin_action_id == action.id
+        )
+    ).one()
+    assert event.action == "flag.archived" and event.reason == "Feature retired"
+    back = flags.restore(
+        session, row.code, expected_version=2, actor=admin, justification="Needed again"
+    ).request
+    session.flush()
+    assert row.deleted_at is not None
+    approvals.decide(session, back.action.id, "approve", actor=admin2)
+    session.flush()
+    assert row.deleted_at is None and row.version == 3
+
+
+def test_an_approved_archive_is_refused_when_already_archived(session, admin, admin2):
+    row = stored(session, admin, sensitive=True)
+    action = flags.archive(
+        session, row.code, expected_version=1, actor=admin, justification="Retired"
+    ).request.action
+    row.deleted_at = utcnow()  # archived behind the request's back
+    session.flush()
+    with pytest.raises(Conflict):
+        flags._carry_out(session, action, actor=admin2)
+
+
+def test_an_archived_flags_code_cannot_be_taken_again(session, admin):
+    row = stored(session, admin)
+    flags.archive(session, row.code, expected_version=1, actor=admin)
+    session.flush()
+    with pytest.raises(ValidationError) as refused:
+        stored(session, admin, code=row.code)
+    assert "An archived flag has this code" in refused.value.field_errors["code"][0]

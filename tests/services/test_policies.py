@@ -360,3 +360,86 @@ def test_point_in_time_agrees_with_the_windows_for_any_day(session, cuts, open_e
         )  # fmt: skip
         assert policies.in_force(session, policy.id, day(offset)) == expected
         assert policies.in_force(session, policy.id, day(offset) + timedelta(hours=23)) == expected
+
+
+# --- creating and editing a policy -------------------------------------------------------------
+
+
+def test_a_new_policy_starts_not_in_force_and_is_audited(session, people):
+    created = policies.create_policy(
+        session,
+        {"title": "  Seller   fees ", "category": "Seller fees", "description": " What we charge "},
+        code="seller_fees",
+        actor=people["author"],
+    )
+    assert (created.code, created.title, created.category) == ("seller_fees", "Seller fees",
+                                                                 "seller_fees")  # fmt: skip
+    assert created.status == "draft" and created.description == "What we charge"
+    assert policies.get_policy(session, "seller_fees") is created
+    event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == created.id)).one()
+    assert event.action == "policy.created"
+    assert event.changes["after"]["category"] == "seller_fees"
+    assert "seller_fees" in policies.categories(session)
+
+
+@pytest.mark.parametrize(
+    ("code", "values", "fields"),
+    [
+        ("Bad Code", {"title": "T", "category": "returns"}, {"code"}),
+        ("new", {"title": "T", "category": "returns"}, {"code"}),
+        ("ok_code", {"title": " ", "category": ""}, {"title", "category"}),
+        ("ok_code", {"title": "T", "category": "fees & more!"}, {"category"}),
+        ("ok_code", {"title": "x" * 201, "category": "returns"}, {"title"}),
+        ("ok_code", {"title": "T", "category": "returns", "description": "d" * 2001},
+         {"description"}),
+    ],
+)  # fmt: skip
+def test_a_new_policy_is_refused_field_by_field(session, people, code, values, fields):
+    with pytest.raises(ValidationError) as refused:
+        policies.create_policy(session, values, code=code, actor=people["author"])
+    assert set(refused.value.field_errors) == fields
+
+
+def test_a_taken_code_is_refused_with_a_clear_message(session, people, policy):
+    with pytest.raises(ValidationError) as refused:
+        policies.create_policy(
+            session, {"title": "T", "category": "returns"}, code=policy.code,
+            actor=people["author"],
+        )  # fmt: skip
+    assert refused.value.field_errors["code"] == ["Another policy already has this code."]
+    policy.deleted_at = utcnow()
+    session.flush()
+    with pytest.raises(ValidationError) as refused:
+        policies.create_policy(
+            session, {"title": "T", "category": "returns"}, code=policy.code,
+            actor=people["author"],
+        )  # fmt: skip
+    assert "removed policy" in refused.value.field_errors["code"][0]
+
+
+def test_editing_a_policy_checks_its_version_and_audits(session, people, policy):
+    event = policies.edit_policy(
+        session,
+        policy.code,
+        {"title": "Returns and refunds", "category": "returns", "description": "Short"},
+        expected_version=1,
+        actor=people["author"],
+    )
+    assert policy.title == "Returns and refunds" and policy.version == 2
+    assert event.action == "policy.updated"
+    assert event.changes["before"] == {"title": "Returns policy", "description": None,
+                                       "version": 1}  # fmt: skip
+    with pytest.raises(StaleRecord) as stale:
+        policies.edit_policy(
+            session, policy.code, {"title": "Other", "category": "returns"},
+            expected_version=1, actor=people["other"],
+        )  # fmt: skip
+    assert stale.value.current_version == 2
+    assert [c.label for c in stale.value.changes] == ["Title", "Description"]
+    assert policy.title == "Returns and refunds"
+    unchanged = policies.edit_policy(
+        session, policy.code,
+        {"title": "Returns and refunds", "category": "returns", "description": "Short"},
+        expected_version=2, actor=people["author"],
+    )  # fmt: skip
+    assert unchanged is None and policy.version == 2
