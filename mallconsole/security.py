@@ -96,10 +96,27 @@ def refuse_untrusted_host():
         abort(400, description=UNTRUSTED_HOST)
 
 
+NULL_CHARACTER = (
+    "What was sent contains a null character, which cannot be stored. Remove it and try again."
+)
+
+
+def refuse_null_characters():
+    """``before_request``: 400 for a query or form value holding NUL, which no text column of
+    PostgreSQL can store (and no person types). ``next`` is left to the redirect rule, which
+    sends any value it does not trust to the console's home."""
+    for values in (request.args, request.form):
+        if any(
+            "\x00" in value for key, listed in values.lists() if key != "next" for value in listed
+        ):
+            abort(400, description=NULL_CHARACTER)
+
+
 def install(app) -> None:
     app.request_class = ConsoleRequest
     # Before every other hook (CSRF protection reads the form, the role guard builds URLs).
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
+    app.before_request_funcs[None].insert(1, refuse_null_characters)
 
     @app.before_request
     def send_to_mfa_enrollment():

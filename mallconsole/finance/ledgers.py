@@ -252,9 +252,10 @@ def _percent(raw):
         return None
     try:
         value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value != value.quantize(Decimal("0.0001")):
+        exact = value.is_finite() and value == value.quantize(Decimal("0.0001"))
+    except InvalidOperation:  # not a number, or too many digits to be a percentage
+        exact = False
+    if not exact:
         message = "Enter a percentage like 10 or 7.5."
         raise ValidationError(message, field_errors={"percent": [message]})
     return value

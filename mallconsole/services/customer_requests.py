@@ -75,7 +75,7 @@ STATUS_TONES = {
     "in_transit_back": "info",
     "rejected": "danger",
 }
-_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+_AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,6})?$")  # digits a money column can hold
 
 
 @dataclass(frozen=True)

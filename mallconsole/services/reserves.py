@@ -34,6 +34,9 @@ STATUS_LABELS = {
 STATUS_TONES = {"active": "warning", "partially_released": "info", "released": "neutral"}
 
 
+AMOUNT_LIMIT = Decimal("1000000000000")  # a typed amount's ceiling (the columns hold far more)
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """``amount`` in the currency's minor unit (KRW none, USD cents), half up."""
     return amount.quantize(Decimal(1).scaleb(-currency_digits(currency)), ROUND_HALF_UP)
@@ -55,6 +58,9 @@ def parse_amount(raw, currency: str, *, field_name: str = "amount", required=Tru
     digits = currency_digits(currency)
     if value is None or not value.is_finite() or value <= 0:
         message = "Enter an amount greater than zero, like 120.50."
+        raise ValidationError(message, field_errors={field_name: [message]})
+    if value >= AMOUNT_LIMIT:
+        message = f"Enter an amount under {AMOUNT_LIMIT:,} {currency}."
         raise ValidationError(message, field_errors={field_name: [message]})
     if value != quantize(value, currency):
         message = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import make_response, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
 from ..authz import Permission, require
 from ..downloads import DownloadAudit, send_stored
@@ -38,10 +39,11 @@ def screen_links():
 
 
 def _uploads(form) -> list[case_work.Upload]:
+    """The files sent (text sent in the files field by a script is not a file: ignored)."""
     return [
         case_work.Upload(f.filename or "", f.stream.read(READ_LIMIT))
         for f in (form.files.data or [])
-        if f and (f.filename or "")
+        if isinstance(f, FileStorage) and (f.filename or "")
     ]
 
 

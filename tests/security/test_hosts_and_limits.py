@@ -251,3 +251,17 @@ def test_every_429_says_when(probe_app, session):
     response = probe_app.test_client().get("/probe/busy")
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_a_null_character_is_refused_in_words_before_it_reaches_the_database(
+    client, login_as, session
+):
+    from mallconsole.security import NULL_CHARACTER
+
+    login_as(Role.SUPPORT_AGENT)
+    token = csrf_from(client.get("/account").data)
+    sent = client.post("/account/time-zone", data={"csrf_token": token, "time_zone": "UTC\x00"})
+    assert sent.status_code == 400
+    assert NULL_CHARACTER in BeautifulSoup(sent.data, "html.parser").get_text()
+    assert client.get("/support/cases?q=a%00b").status_code == 400
+    assert client.get("/support/cases?q=ab").status_code == 200
