@@ -10,11 +10,12 @@ from wtforms.validators import Optional
 
 from .. import states
 from ..authz import Permission, require
+from ..display import current_reader
 from ..extensions import db
 from ..htmx import render
 from ..lists import ListFilters, read_listing
 from ..messages import notify
-from ..services import approvals, audit, ledger, payouts, versions
+from ..services import approvals, audit, ledger, payouts, timezones, versions
 from ..services.errors import ValidationError
 from ..services.pagination import QueueCount
 from . import bp
@@ -37,10 +38,19 @@ class PayoutFilters(ListFilters):
     until = DateField("Composed to", validators=[Optional()])
 
 
+def reader_zone() -> str:
+    """The zone whose days the finance date filters mean: the signed-in reader's."""
+    return current_reader().zone
+
+
 def with_periods(given: dict) -> dict:
-    """The list's filters with its days as UTC datetimes (``until`` included)."""
+    """The filters with their days (``since``, ``until``, both included) read as days of the
+    reader's zone: ``since`` becomes the first moment of that day, ``until`` the first moment
+    after its day."""
     filters = dict(given)
-    since, until = ledger.day_range(filters.pop("since", None), filters.pop("until", None))
+    since, until = timezones.day_range(
+        filters.pop("since", None), filters.pop("until", None), reader_zone()
+    )
     if since:
         filters["since"] = since
     if until:

@@ -111,7 +111,11 @@ def test_the_refund_export_of_a_period_is_audited(client, session, finance):
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "export_downloaded")
     ).one()
-    assert event.changes["after"]["filters"] == {"since": "2020-01-01", "until": "2020-01-31"}
+    assert event.changes["after"]["filters"] == {
+        "since": "2020-01-01",
+        "until": "2020-01-31",
+        "days_in": "UTC",
+    }
 
 
 def test_exports_need_the_export_permission(client, login_as, seller):
