@@ -659,17 +659,22 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
                 admin_action_id=action["id"],
             )
         if status in ("approved", "rejected", "executed"):
-            world.add(
-                "shopping_mall_maker_checker_approvals",
-                at=times[0],
-                shopping_mall_admin_action_id=action["id"],
-                requested_by_user_id=requester,
-                approver_user_id=decider,
-                revision=1,
-                decision="reject" if status == "rejected" else "approve",
-                reason=action["rejection_reason"],
-                decided_at=times[0],
-            )
+            decision_given(world, action, requester, decider, times[0])
+
+
+def decision_given(world: World, action: dict, requester: str, approver: str, at) -> None:
+    """The approver's decision on a request (approve, or reject with its reason)."""
+    world.add(
+        "shopping_mall_maker_checker_approvals",
+        at=at,
+        shopping_mall_admin_action_id=action["id"],
+        requested_by_user_id=requester,
+        approver_user_id=approver,
+        revision=1,
+        decision="reject" if action["status"] == "rejected" else "approve",
+        reason=action.get("rejection_reason"),
+        decided_at=at,
+    )
 
 
 def requested_audit(world: World, action: dict, requester: str, at) -> None:

@@ -234,7 +234,7 @@ def _payout_approval(world, payout, sellers, composer, checker) -> None:
     """The ``approve_payout`` request of a payout over its threshold: waiting in the finance
     inbox for a scheduled payout, withdrawn for a canceled one, carried out by the other
     finance manager for one sent (processing, then paid or failed)."""
-    from .admin import requested_audit
+    from .admin import decision_given, requested_audit
 
     net = payout["net_amount"].quantize(Decimal("0.01"))
     seller = sellers[payout["shopping_mall_seller_id"]]["name"]
@@ -294,17 +294,7 @@ def _payout_approval(world, payout, sellers, composer, checker) -> None:
         end=decided,
         admin_action_id=action["id"],
     )
-    world.add(
-        "shopping_mall_maker_checker_approvals",
-        at=times[0],
-        shopping_mall_admin_action_id=action["id"],
-        requested_by_user_id=composer,
-        approver_user_id=checker,
-        revision=1,
-        decision="approve",
-        reason=None,
-        decided_at=times[0],
-    )
+    decision_given(world, action, composer, checker, times[0])
     audit(
         world,
         actor=checker,
