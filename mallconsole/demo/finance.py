@@ -26,6 +26,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from .. import states
+from ..services import payouts
 from .audit import audit, audit_walk
 from .world import ZERO, World
 
@@ -238,6 +239,7 @@ def _payout_approval(world, payout, sellers, composer, checker) -> None:
 
     net = payout["net_amount"].quantize(Decimal("0.01"))
     seller = sellers[payout["shopping_mall_seller_id"]]["name"]
+    words = (payout["payout_number"], seller, net, payout["currency"])
     waiting = payout["status"] == "scheduled"
     withdrawn = payout["status"] == "canceled"
     requested = payout["created_at"]
@@ -256,18 +258,9 @@ def _payout_approval(world, payout, sellers, composer, checker) -> None:
         target_entity_id=payout["id"],
         status="pending" if waiting else "canceled" if withdrawn else "executed",
         cancel_reason="withdrawn" if withdrawn else None,
-        justification=f"Pay {net} {payout['currency']} to {seller} "
-        f"({payout['payout_number']}): over the payout approval threshold.",
+        justification=payouts.approval_justification(*words),
         executed_at=None if withdrawn else decided,
-        payload={
-            "before": {"status": "scheduled"},
-            "after": {"status": "processing"},
-            "payout": payout["payout_number"],
-            "seller": seller,
-            "net_amount": str(net),
-            "currency": payout["currency"],
-            "labels": {"status": "Payout"},
-        },
+        payload=payouts.approval_payload(*words),
         revision=1,
         approvals_needed=1,
         approver_permission="approvals.finance",
@@ -339,6 +332,20 @@ def _payout(world, seller_id, account, start, end, items, status, actor, delay) 
             "canceled": "canceled: payout account under review",
         }.get(status),
     )
+    if status == "scheduled":  # its history starts with who composed it
+        audit(
+            world,
+            actor=actor,
+            table="shopping_mall_payouts",
+            entity_id=payout["id"],
+            action="payout.composed",
+            at=created,
+            before=None,
+            after={"status": "scheduled", "gross_amount": str(payout["gross_amount"]),
+                   "fees_amount": str(fees), "reserve_withheld": str(withheld),
+                   "net_amount": str(net), "currency": "USD"},
+            summary=f"{payout['payout_number']} composed",
+        )  # fmt: skip
     if status in ("failed", "canceled"):
         audit(
             world,
