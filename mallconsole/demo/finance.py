@@ -154,7 +154,8 @@ def _payouts(world: World, entries: dict[str, list[dict]]) -> None:
         world.refs["staff"][e] for e in ("finance@demo.mall", "finance2@demo.mall")
     )
     sellers = {s["id"]: s for s in world.refs["sellers"]}
-    epoch = world.ago(days=196)
+    # Periods are whole UTC days: each starts at midnight where the one before ended.
+    epoch = world.ago(days=196).replace(hour=0, minute=0, second=0, microsecond=0)
     written: list[tuple[dict, str]] = []
     for seller_id, rows in entries.items():
         seller = sellers[seller_id]

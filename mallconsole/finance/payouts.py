@@ -83,6 +83,10 @@ def payout_list():
             for s in states.PAYOUT
         ],
         currencies=CURRENCIES,
+        # over the threshold: which of these wait for a second finance manager
+        waiting=approvals.open_requests(
+            db.session, payouts.ACTION, payouts.TABLE, [row.payout.id for row in page.rows]
+        ),
     )
 
 
