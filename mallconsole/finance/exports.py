@@ -30,6 +30,11 @@ FEE_LABELS = {
     "payout": "Payout fee",
     "fee_reversal": "Fee given back on a refund",
 }
+# What a fee was computed on, in words (the stored basis is a code).
+BASIS_LABELS = {
+    "item_net": "Items, after discounts",
+    "refund": "The refund",
+}
 
 
 class PeriodFilters(ListFilters):
@@ -186,4 +191,5 @@ def fee_list():
         filtered=bool(listing.filters),
         count=finance_exports.count_fees(db.session, with_periods(listing.filters)),
         fee_label=lambda t: FEE_LABELS.get(t) or states.in_words(t),
+        basis_label=lambda b: BASIS_LABELS.get(b) or states.in_words(b) if b else "—",
     )

@@ -202,3 +202,15 @@ def aware(value):
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def test_fee_descriptions_name_the_order_in_words(demo):
+    found = rows(
+        demo,
+        "SELECT f.description, o.order_number FROM shopping_mall_fees f "
+        "JOIN shopping_mall_orders o ON o.id = f.shopping_mall_order_id "
+        "WHERE f.fee_type = 'commission'",
+    )
+    assert found
+    for description, number in found:
+        assert description.endswith(f"on {number}"), description
