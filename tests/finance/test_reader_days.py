@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from mallconsole.authz import Role
-from mallconsole.models import AuditEvent, Fee, Payout, Reserve
+from mallconsole.models import AuditEvent, Fee, PaymentRefund, Payout, Reserve
 from mallconsole.services import ledger, timezones
 from tests.conftest import csrf_from
 from tests.factories.ledgers import seller_with_account, set_setting
@@ -157,3 +157,21 @@ def test_a_reserve_release_day_starts_at_the_readers_midnight(client, login_as, 
     assert placed.status_code == 303, placed.data
     reserve = session.scalars(select(Reserve)).one()
     assert reserve.release_at.astimezone(UTC) == datetime(2030, 1, 1, 15, 0, tzinfo=UTC)
+
+
+def test_the_refund_export_period_is_the_readers_days(client, login_as, session):
+    finance_in(login_as, session, SEOUL)
+    for n, (amount, at) in enumerate(ENTRIES):
+        build(session, PaymentRefund, amount=Decimal(amount), currency="USD", status="succeeded",
+              refunded_at=at, provider_reference=f"re_seoul_{n}",
+              idempotency_key=f"seoul-{n}")  # fmt: skip
+    rows = csv_of(client.get(f"/finance/exports/refunds.csv?{PERIOD}"))
+    assert sorted(Decimal(r["amount"]) for r in rows) == [Decimal("22"), Decimal("33")]
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export_downloaded")
+    ).all()[-1]
+    assert event.changes["after"]["filters"] == {
+        "since": "2026-10-01",
+        "until": "2026-10-03",
+        "days_in": SEOUL,
+    }
