@@ -21,7 +21,7 @@ from ..models import utcnow
 from ..services import audit, finance_exports, ledger
 from . import bp
 from .ledgers import EntryFilters
-from .payouts import CURRENCIES, PayoutFilters, reader_zone, with_periods
+from .payouts import CURRENCIES, PayoutFilters, last_day_after_first, reader_zone, with_periods
 
 FEE_LABELS = {
     "commission": "Commission",
@@ -43,6 +43,9 @@ class PeriodFilters(ListFilters):
     )
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
+
+    def validate_until(self, field):
+        last_day_after_first(self.since, field)
 
 
 class FeeFilters(PeriodFilters):

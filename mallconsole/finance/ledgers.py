@@ -19,7 +19,7 @@ from ..messages import notify
 from ..services import ledger, payouts, reserves, timezones
 from ..services.errors import DomainError, ValidationError
 from . import bp
-from .payouts import reader_zone, with_periods
+from .payouts import last_day_after_first, reader_zone, with_periods
 
 
 class SellerFilters(ListFilters):
@@ -44,10 +44,7 @@ class EntryFilters(ListFilters):
     until = DateField("To", validators=[Optional()])
 
     def validate_until(self, field):
-        if field.data and self.since.data and field.data < self.since.data:
-            from wtforms.validators import ValidationError as FieldError
-
-            raise FieldError("The last day comes after the first.")
+        last_day_after_first(self.since, field)
 
 
 class ComposeForm(FlaskForm):

@@ -7,6 +7,7 @@ from flask import redirect, request, url_for
 from flask_login import current_user
 from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError as FieldError
 
 from .. import states
 from ..authz import Permission, require
@@ -36,6 +37,15 @@ class PayoutFilters(ListFilters):
     seller = HiddenField()
     since = DateField("Composed from", validators=[Optional()])
     until = DateField("Composed to", validators=[Optional()])
+
+    def validate_until(self, field):
+        last_day_after_first(self.since, field)
+
+
+def last_day_after_first(since, until) -> None:
+    """Refuse a period whose last day comes before its first (a filter or export period)."""
+    if until.data and since.data and until.data < since.data:
+        raise FieldError("The last day comes before the first: swap them.")
 
 
 def reader_zone() -> str:

@@ -175,3 +175,15 @@ def test_the_refund_export_period_is_the_readers_days(client, login_as, session)
         "until": "2026-10-03",
         "days_in": SEOUL,
     }
+
+
+def test_a_period_ending_before_it_starts_is_refused_with_words(client, login_as, session, seller):
+    finance_in(login_as, session, SEOUL)
+    reversed_period = "since=2026-10-03&until=2026-10-01"
+    for path in (f"/finance/ledgers/{seller.id}", "/finance/payouts", "/finance/fees",
+                 "/finance/exports/fees.csv", "/finance/exports/refunds.csv",
+                 "/finance/exports/payouts.csv"):  # fmt: skip
+        response = client.get(f"{path}?{reversed_period}")
+        assert response.status_code == 400, path
+    page = client.get(f"/finance/fees?{reversed_period}").get_data(as_text=True)
+    assert "The last day comes before the first" in page
