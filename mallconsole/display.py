@@ -199,6 +199,21 @@ def format_day(day: date | None, locale: str | None = None) -> str:
     return babel_dates.format_date(day, "medium", locale=locale or current_reader().locale)
 
 
+def format_period(start: datetime | None, end: datetime | None, locale: str | None = None) -> str:
+    """``Oct 1, 2026 – Oct 3, 2026``: the reader's days of a period that ends just before
+    ``end`` (a payout's period: its first moment and the first moment after it)."""
+    if start is None:
+        return EMPTY
+    zone = current_reader().zone
+    first = to_zone(_aware(start), zone).date()
+    if end is None:
+        return f"{format_day(first, locale)} –"
+    last = to_zone(_aware(end) - timedelta(microseconds=1), zone).date()
+    if last <= first:
+        return format_day(first, locale)
+    return f"{format_day(first, locale)} – {format_day(last, locale)}"
+
+
 def format_relative(
     moment: datetime | None,
     now: datetime | None = None,

@@ -147,6 +147,7 @@ def install(app) -> None:
     app.add_template_filter(display.machine_time, "machine_time")
     app.add_template_filter(states.in_words, "words")
     app.add_template_filter(recorded_value, "recorded")
+    app.add_template_filter(display.format_period, "localperiod")
 
     @app.context_processor
     def shell_context():

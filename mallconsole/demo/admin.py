@@ -13,7 +13,11 @@ from .. import states
 from ..services import approvals, settings
 from .aftersales import REFUND_DUAL_APPROVAL_USD
 from .audit import audit, audit_walk
-from .finance import SETTLEMENT_DELAY_DAYS
+from .finance import (
+    NEW_SELLER_SETTLEMENT_DELAY_DAYS,
+    PAYOUT_DUAL_APPROVAL,
+    SETTLEMENT_DELAY_DAYS,
+)
 from .support import SLA_FIRST_RESPONSE_HOURS
 from .world import World
 
@@ -23,7 +27,7 @@ CONFIGURATION = (
         (template.format(currency=currency), value)
         for template, value in (
             (states.REFUND_DUAL_APPROVAL_THRESHOLD, str(REFUND_DUAL_APPROVAL_USD)),
-            (states.PAYOUT_DUAL_APPROVAL_THRESHOLD, "5000.00"),
+            (states.PAYOUT_DUAL_APPROVAL_THRESHOLD, str(PAYOUT_DUAL_APPROVAL)),
             (states.WALLET_DUAL_APPROVAL_THRESHOLD, "100.00"),
         )
         for currency in ("USD", "EUR")
@@ -262,10 +266,19 @@ def build_admin(world: World) -> None:
         "shopping_mall_configurations",
         at=created,
         key=states.PAYOUT_SETTLEMENT_DELAY_DAYS,
-        value="14",
+        value=str(NEW_SELLER_SETTLEMENT_DELAY_DAYS),
         scope=f"seller:{world.refs['sellers'][0]['id']}",
         description="New seller: longer settlement delay",
     )
+    for seller_id, threshold in world.refs.get("payout_thresholds", {}).items():
+        world.add(
+            "shopping_mall_configurations",
+            at=created,
+            key=states.PAYOUT_DUAL_APPROVAL_THRESHOLD.format(currency="USD"),
+            value=str(threshold),
+            scope=f"seller:{seller_id}",
+            description="Seller under review: payouts over this need a second approval",
+        )
     for code, name, enabled, rollout, starts, ends, segment in FLAGS:
         flag = world.add(
             "shopping_mall_feature_flags",
@@ -656,17 +669,22 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
                 admin_action_id=action["id"],
             )
         if status in ("approved", "rejected", "executed"):
-            world.add(
-                "shopping_mall_maker_checker_approvals",
-                at=times[0],
-                shopping_mall_admin_action_id=action["id"],
-                requested_by_user_id=requester,
-                approver_user_id=decider,
-                revision=1,
-                decision="reject" if status == "rejected" else "approve",
-                reason=action["rejection_reason"],
-                decided_at=times[0],
-            )
+            decision_given(world, action, requester, decider, times[0])
+
+
+def decision_given(world: World, action: dict, requester: str, approver: str, at) -> None:
+    """The approver's decision on a request (approve, or reject with its reason)."""
+    world.add(
+        "shopping_mall_maker_checker_approvals",
+        at=at,
+        shopping_mall_admin_action_id=action["id"],
+        requested_by_user_id=requester,
+        approver_user_id=approver,
+        revision=1,
+        decision="reject" if action["status"] == "rejected" else "approve",
+        reason=action.get("rejection_reason"),
+        decided_at=at,
+    )
 
 
 def requested_audit(world: World, action: dict, requester: str, at) -> None:

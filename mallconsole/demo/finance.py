@@ -8,19 +8,33 @@ payout service hold for what is seeded: a reserve's hold and releases are ledger
 ``released_amount`` their sums; a payout's ``gross − fees − reserve = net`` is the split of its
 items (fees: ``fee`` and ``fee_reversal``; reserve: ``reserve_hold``); a chargeback is debited
 when it opens and given back when it is won; no payout pays a negative net.
+
+Maker-checker holds too: a payout over its seller's ``finance.payout.dual_approval_threshold``
+went to processing through an ``approve_payout`` request carried out by the other finance
+manager, and a scheduled one over it waits in the finance inbox (asked for by the finance
+manager who composed it, finance2@demo.mall, so finance@demo.mall has it to decide). When no
+scheduled payout is over the global threshold (small worlds), the seller of the largest one has
+a stricter threshold of their own (a ``seller:<id>`` configuration row, ``PAYOUT_THRESHOLDS``),
+so the inbox always has a payout waiting. Each seller's payouts keep their settlement delay.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
 from .. import states
-from .audit import audit
+from ..services import payouts
+from .audit import audit, audit_walk
 from .world import ZERO, World
 
 SETTLEMENT_DELAY_DAYS = states.DEFAULT_SETTLEMENT_DELAY_DAYS
+# The first seller is new: a longer settlement delay of their own (a seller:<id> row).
+NEW_SELLER_SETTLEMENT_DELAY_DAYS = 14
+# finance.payout.dual_approval_threshold.<USD|EUR>: above it a payout needs a second approval.
+PAYOUT_DUAL_APPROVAL = Decimal("5000.00")
 PAYOUT_PERIOD_DAYS = 14
 CHARGEBACK_RESPONSE_DAYS = 7
 SOURCE_OF = {
@@ -140,10 +154,13 @@ def _payouts(world: World, entries: dict[str, list[dict]]) -> None:
         world.refs["staff"][e] for e in ("finance@demo.mall", "finance2@demo.mall")
     )
     sellers = {s["id"]: s for s in world.refs["sellers"]}
-    settled_before = world.ago(days=SETTLEMENT_DELAY_DAYS)
-    epoch = world.ago(days=196)
+    # Periods are whole UTC days: each starts at midnight where the one before ended.
+    epoch = world.ago(days=196).replace(hour=0, minute=0, second=0, microsecond=0)
+    written: list[tuple[dict, str]] = []
     for seller_id, rows in entries.items():
         seller = sellers[seller_id]
+        delay = settlement_delay_days(world, seller_id)
+        settled_before = world.ago(days=delay)
         account = {"id": seller["payout_account_id"]}
         if not seller["payout_verified"] or seller["state"] == "terminated":
             continue  # held: no verified account to pay into
@@ -168,7 +185,7 @@ def _payouts(world: World, entries: dict[str, list[dict]]) -> None:
                 status = ("scheduled", "processing")[world.serial("payout_open") % 2]
             elif not newest and world.due("payout_failed", 2, 0.02):
                 # A failed or canceled attempt first; the entries went back and were paid later.
-                _payout(
+                ended = _payout(
                     world,
                     seller_id,
                     account,
@@ -177,24 +194,120 @@ def _payouts(world: World, entries: dict[str, list[dict]]) -> None:
                     items,
                     ("failed", "canceled")[world.serial("payout_failed") % 2],
                     finance,
+                    delay,
                 )
-            _payout(
-                world,
-                seller_id,
-                account,
-                start,
-                end,
-                items,
-                status,
-                finance2 if newest else finance,
-            )
+                written.append((ended, finance))
+            composer = finance2 if newest else finance
+            payout = _payout(world, seller_id, account, start, end, items, status, composer, delay)
+            written.append((payout, composer))
+    thresholds = _payout_thresholds(world, [p for p, _ in written])
+    for payout, composer in written:
+        if payout["net_amount"] > thresholds.get(payout["shopping_mall_seller_id"],
+                                                 PAYOUT_DUAL_APPROVAL):  # fmt: skip
+            checker = finance if composer == finance2 else finance2
+            _payout_approval(world, payout, sellers, composer, checker)
 
 
-def _payout(world, seller_id, account, start, end, items, status, actor) -> None:
+def settlement_delay_days(world: World, seller_id: str) -> int:
+    """The settlement delay of a seller's payouts (the first seller's own, else the global)."""
+    if seller_id == world.refs["sellers"][0]["id"]:
+        return NEW_SELLER_SETTLEMENT_DELAY_DAYS
+    return SETTLEMENT_DELAY_DAYS
+
+
+def _payout_thresholds(world: World, payouts: list[dict]) -> dict[str, Decimal]:
+    """Sellers with a payout approval threshold of their own (``world.refs``, written as
+    ``seller:<id>`` configuration rows by the admin module): when no scheduled payout is over
+    the global threshold, the seller of the largest gets a round one under its net."""
+    scheduled = [p for p in payouts if p["status"] == "scheduled"]
+    overrides: dict[str, Decimal] = {}
+    if scheduled and not any(p["net_amount"] > PAYOUT_DUAL_APPROVAL for p in scheduled):
+        largest = max(scheduled, key=lambda p: p["net_amount"])
+        net = largest["net_amount"]
+        threshold = Decimal(10) ** int(math.floor(math.log10(net)))
+        if threshold >= net:
+            threshold /= 10
+        overrides[largest["shopping_mall_seller_id"]] = threshold.quantize(Decimal("0.01"))
+    world.refs["payout_thresholds"] = overrides
+    return overrides
+
+
+def _payout_approval(world, payout, sellers, composer, checker) -> None:
+    """The ``approve_payout`` request of a payout over its threshold: waiting in the finance
+    inbox for a scheduled payout, withdrawn for a canceled one, carried out by the other
+    finance manager for one sent (processing, then paid or failed)."""
+    from .admin import decision_given, requested_audit
+
+    net = payout["net_amount"].quantize(Decimal("0.01"))
+    seller = sellers[payout["shopping_mall_seller_id"]]["name"]
+    words = (payout["payout_number"], seller, net, payout["currency"])
+    waiting = payout["status"] == "scheduled"
+    withdrawn = payout["status"] == "canceled"
+    requested = payout["created_at"]
+    decided = None if waiting else world.after(requested, hours=world.rng.uniform(1, 20))
+    if payout["processed_at"] and decided >= payout["processed_at"]:
+        decided = world.after(requested, hours=1)
+    action = world.add(
+        "shopping_mall_admin_actions",
+        at=requested,
+        updated_at=decided or requested,
+        requested_by_user_id=composer,
+        performed_by_user_id=checker if decided and not withdrawn else None,
+        idempotency_key=f"payout-approval:{payout['payout_number']}",
+        action_name="approve_payout",
+        target_entity_table="shopping_mall_payouts",
+        target_entity_id=payout["id"],
+        status="pending" if waiting else "canceled" if withdrawn else "executed",
+        cancel_reason="withdrawn" if withdrawn else None,
+        justification=payouts.approval_justification(*words),
+        executed_at=None if withdrawn else decided,
+        payload=payouts.approval_payload(*words),
+        revision=1,
+        approvals_needed=1,
+        approver_permission="approvals.finance",
+        expires_at=requested + timedelta(hours=states.DEFAULT_APPROVALS_EXPIRY_HOURS),
+    )
+    requested_audit(world, action, composer, requested)
+    if waiting:
+        return
+    if withdrawn:  # the composer withdrew it with the payout
+        audit_walk(world, table="shopping_mall_admin_actions", entity_id=action["id"],
+                   column="status", path=["pending", "canceled"], actors=[composer],
+                   action="admin_action", start=requested, end=decided,
+                   admin_action_id=action["id"])  # fmt: skip
+        return
+    times = audit_walk(
+        world,
+        table="shopping_mall_admin_actions",
+        entity_id=action["id"],
+        column="status",
+        path=["pending", "approved", "executed"],
+        actors=[checker, checker],
+        action="admin_action",
+        start=requested,
+        end=decided,
+        admin_action_id=action["id"],
+    )
+    decision_given(world, action, composer, checker, times[0])
+    audit(
+        world,
+        actor=checker,
+        table="shopping_mall_payouts",
+        entity_id=payout["id"],
+        action="payout.approved",
+        at=decided,
+        before={"status": "scheduled"},
+        after={"status": "processing", "net_amount": str(net)},
+        summary=f"{payout['payout_number']} approved and sent for processing",
+        admin_action_id=action["id"],
+    )
+
+
+def _payout(world, seller_id, account, start, end, items, status, actor, delay) -> dict:
     fees = -sum((r["amount"] for r in items if r["entry_type"] in FEE_ENTRIES), ZERO)
     withheld = -sum((r["amount"] for r in items if r["entry_type"] == "reserve_hold"), ZERO)
     net = sum((r["amount"] for r in items), ZERO)
-    created = min(world.now, end + timedelta(days=SETTLEMENT_DELAY_DAYS))
+    created = min(world.now, end + timedelta(days=delay))
     if status == "scheduled":
         created = world.ago(hours=world.rng.uniform(1, 48))
     processed = world.after(created, days=2) if status in ("paid", "failed") else None
@@ -220,6 +333,20 @@ def _payout(world, seller_id, account, start, end, items, status, actor) -> None
             "canceled": "canceled: payout account under review",
         }.get(status),
     )
+    if status == "scheduled":  # its history starts with who composed it
+        audit(
+            world,
+            actor=actor,
+            table="shopping_mall_payouts",
+            entity_id=payout["id"],
+            action="payout.composed",
+            at=created,
+            before=None,
+            after={"status": "scheduled", "gross_amount": str(payout["gross_amount"]),
+                   "fees_amount": str(fees), "reserve_withheld": str(withheld),
+                   "net_amount": str(net), "currency": "USD"},
+            summary=f"{payout['payout_number']} composed",
+        )  # fmt: skip
     if status in ("failed", "canceled"):
         audit(
             world,
@@ -235,7 +362,7 @@ def _payout(world, seller_id, account, start, end, items, status, actor) -> None
             after={"status": status, "ledger_entries": []},
             reason=payout["note"],
         )
-        return
+        return payout
     for row in items:
         world.add(
             "shopping_mall_payout_items",
@@ -244,17 +371,7 @@ def _payout(world, seller_id, account, start, end, items, status, actor) -> None
             shopping_mall_seller_ledger_id=row["id"],
             amount=row["amount"],
         )
-    if status == "paid" and net > Decimal("5000"):
-        audit(
-            world,
-            actor=actor,
-            table="shopping_mall_payouts",
-            entity_id=payout["id"],
-            action="payout.approved",
-            at=created,
-            before={"status": "scheduled"},
-            after={"status": "processing", "net_amount": str(net)},
-        )
+    return payout
 
 
 def _reserves(world: World) -> None:

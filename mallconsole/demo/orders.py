@@ -736,7 +736,7 @@ def _sale_ledger(world: World, ctx: dict, capture: dict) -> None:
             rate_percent=Decimal("10"),
             amount=fee,
             currency="USD",
-            description=f"10% commission on {seller_order['id'][:8]}",
+            description=f"10% commission on {ctx['order']['order_number']}",
             assessed_at=at,
         )
     if world.ago(days=120) < at < world.ago(days=5) and world.due("chargeable", 8, 0.02):

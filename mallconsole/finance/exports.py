@@ -21,7 +21,7 @@ from ..models import utcnow
 from ..services import audit, finance_exports, ledger
 from . import bp
 from .ledgers import EntryFilters
-from .payouts import CURRENCIES, PayoutFilters, with_periods
+from .payouts import CURRENCIES, PayoutFilters, last_day_after_first, reader_zone, with_periods
 
 FEE_LABELS = {
     "commission": "Commission",
@@ -30,14 +30,22 @@ FEE_LABELS = {
     "payout": "Payout fee",
     "fee_reversal": "Fee given back on a refund",
 }
+# What a fee was computed on, in words (the stored basis is a code).
+BASIS_LABELS = {
+    "item_net": "Items, after discounts",
+    "refund": "The refund",
+}
 
 
 class PeriodFilters(ListFilters):
     currency = SelectField(
         "Currency", choices={"": "Any currency", **{c: c for c in CURRENCIES}}, default=""
     )
-    since = DateField("From", validators=[Optional()], description="UTC day")
-    until = DateField("To", validators=[Optional()], description="UTC day, included")
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+    def validate_until(self, field):
+        last_day_after_first(self.since, field)
 
 
 class FeeFilters(PeriodFilters):
@@ -73,6 +81,13 @@ def _csv(lines, file_name: str, *, table: str, export: str, filters: dict) -> Re
     return response
 
 
+def _days_of(filters: dict) -> dict:
+    """The filters as recorded: with a period, the zone whose days it means."""
+    if filters.get("since") or filters.get("until"):
+        return {**filters, "days_in": reader_zone()}
+    return filters
+
+
 def _stamp() -> str:
     return utcnow().strftime("%Y%m%d-%H%M")
 
@@ -98,13 +113,13 @@ def export_ledger(seller_id):
     currency = (filters.pop("currency", None) or "USD").upper()
     if currency not in (ledger.currencies(db.session, seller.id) or ["USD"]):
         abort(400, description=f"This seller has no ledger in {currency}.")
-    lines = finance_exports.ledger_csv(db.session, seller.id, currency, filters)
+    lines = finance_exports.ledger_csv(db.session, seller.id, currency, with_periods(filters))
     return _csv(
         lines,
         f"ledger-{seller.seller_code}-{currency}-{_stamp()}.csv",
         table="shopping_mall_seller_ledgers",
         export="ledger",
-        filters={"seller": seller.seller_code, "currency": currency, **filters},
+        filters={"seller": seller.seller_code, "currency": currency, **_days_of(filters)},
     )
 
 
@@ -123,7 +138,7 @@ def export_payouts():
         f"payouts-{_stamp()}.csv",
         table="shopping_mall_payouts",
         export="payouts",
-        filters=raw,
+        filters=_days_of(raw),
     )
 
 
@@ -132,13 +147,13 @@ def export_payouts():
 def export_refunds():
     """Refunds executed in a period."""
     filters = _parsed(PeriodFilters)
-    lines = finance_exports.refunds_csv(db.session, filters)
+    lines = finance_exports.refunds_csv(db.session, with_periods(filters))
     return _csv(
         lines,
         f"refunds-executed-{_stamp()}.csv",
         table="shopping_mall_payment_refunds",
         export="refunds_executed",
-        filters=filters,
+        filters=_days_of(filters),
     )
 
 
@@ -147,10 +162,11 @@ def export_refunds():
 def export_fees():
     """Fees of a period, with the fee list's filters."""
     filters = _parsed(FeeFilters)
-    lines = finance_exports.fees_csv(db.session, filters)
+    lines = finance_exports.fees_csv(db.session, with_periods(filters))
     return _csv(
-        lines, f"fees-{_stamp()}.csv", table="shopping_mall_fees", export="fees", filters=filters
-    )
+        lines, f"fees-{_stamp()}.csv", table="shopping_mall_fees", export="fees",
+        filters=_days_of(filters),
+    )  # fmt: skip
 
 
 # --- the fee list -----------------------------------------------------------------------------
@@ -170,12 +186,13 @@ def fee_list():
         listing=listing,
         page=finance_exports.fee_page(
             db.session,
-            listing.filters,
+            with_periods(listing.filters),
             listing.ordering,
             cursor=listing.cursor,
             limit=listing.limit,
         ),  # fmt: skip
         filtered=bool(listing.filters),
-        count=finance_exports.count_fees(db.session, listing.filters),
+        count=finance_exports.count_fees(db.session, with_periods(listing.filters)),
         fee_label=lambda t: FEE_LABELS.get(t) or states.in_words(t),
+        basis_label=lambda b: BASIS_LABELS.get(b) or states.in_words(b) if b else "—",
     )

@@ -3,8 +3,6 @@ running balance, the reconciliation check, reserves (place, release) and payouts
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -18,9 +16,10 @@ from ..forms import apply_errors
 from ..htmx import render
 from ..lists import ListFilters, read_listing
 from ..messages import notify
-from ..services import ledger, payouts, reserves
+from ..services import ledger, payouts, reserves, timezones
 from ..services.errors import DomainError, ValidationError
 from . import bp
+from .payouts import last_day_after_first, reader_zone, with_periods
 
 
 class SellerFilters(ListFilters):
@@ -41,24 +40,20 @@ class EntryFilters(ListFilters):
     source_type = SelectField(
         "Source", choices={"": "Any source", **ledger.SOURCE_LABELS}, default=""
     )
-    since = DateField("From", validators=[Optional()], description="UTC day")
-    until = DateField("To", validators=[Optional()], description="UTC day, included")
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
 
     def validate_until(self, field):
-        if field.data and self.since.data and field.data < self.since.data:
-            from wtforms.validators import ValidationError as FieldError
-
-            raise FieldError("The last day comes after the first.")
+        last_day_after_first(self.since, field)
 
 
 class ComposeForm(FlaskForm):
     """Compose a payout for one seller: currency and (optionally) the period."""
 
     currency = HiddenField()
-    period_start = DateField("Period from", validators=[Optional()], description="UTC day")
-    period_end = DateField(
-        "Period to", validators=[Optional()], description="UTC day, included; empty: up to now"
-    )
+    # The days are the reader's (the template says which zone): see ``payouts.with_periods``.
+    period_start = DateField("Period from", validators=[Optional()])
+    period_end = DateField("Period to", validators=[Optional()])
     note = StringField("Note (optional)")
 
 
@@ -135,8 +130,9 @@ def _ledger_page(seller, *, currency=None, compose_form=None, reserve_form=None,
         id_column=ledger.ENTRY_ID,
     )
     filters = {k: v for k, v in listing.filters.items() if k != "currency"}
+    periods = with_periods(filters)
     page = ledger.entry_page(
-        db.session, seller.id, currency, filters, listing.ordering,
+        db.session, seller.id, currency, periods, listing.ordering,
         cursor=listing.cursor, limit=listing.limit,
     )  # fmt: skip
     compose_form = compose_form or ComposeForm(
@@ -157,7 +153,7 @@ def _ledger_page(seller, *, currency=None, compose_form=None, reserve_form=None,
         page=page,
         filters=filters,
         filtered=bool(filters),
-        count=ledger.count_entries(db.session, seller.id, currency, filters),
+        count=ledger.count_entries(db.session, seller.id, currency, periods),
         balance=ledger.balance(db.session, seller.id, currency),
         gaps=ledger.reconcile(db.session, seller.id, currency),
         payable=payouts.payable_summary(db.session, seller.id, currency),
@@ -181,7 +177,8 @@ def ledger_detail(seller_id):
 
 
 def _day_start(day):
-    return datetime.combine(day, time.min, UTC) if day else None
+    """The first moment of ``day`` in the reader's zone."""
+    return timezones.day_start(day, reader_zone()) if day else None
 
 
 @bp.post("/ledgers/<seller_id>/payouts")
@@ -193,7 +190,7 @@ def ledger_compose_payout(seller_id):
     currency = _form_currency(form, seller)
     if not form.validate_on_submit():
         return _ledger_page(seller, currency=currency, compose_form=form, status=422)
-    start, end = ledger.day_range(form.period_start.data, form.period_end.data)
+    start, end = timezones.day_range(form.period_start.data, form.period_end.data, reader_zone())
     try:
         payout = payouts.compose_payout(
             db.session, seller.id, currency, actor=current_user,

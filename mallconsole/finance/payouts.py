@@ -7,14 +7,16 @@ from flask import redirect, request, url_for
 from flask_login import current_user
 from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError as FieldError
 
 from .. import states
 from ..authz import Permission, require
+from ..display import current_reader
 from ..extensions import db
 from ..htmx import render
 from ..lists import ListFilters, read_listing
 from ..messages import notify
-from ..services import approvals, audit, ledger, payouts, versions
+from ..services import approvals, audit, ledger, payouts, timezones, versions
 from ..services.errors import ValidationError
 from ..services.pagination import QueueCount
 from . import bp
@@ -36,11 +38,29 @@ class PayoutFilters(ListFilters):
     since = DateField("Composed from", validators=[Optional()])
     until = DateField("Composed to", validators=[Optional()])
 
+    def validate_until(self, field):
+        last_day_after_first(self.since, field)
+
+
+def last_day_after_first(since, until) -> None:
+    """Refuse a period whose last day comes before its first (a filter or export period)."""
+    if until.data and since.data and until.data < since.data:
+        raise FieldError("The last day comes before the first: swap them.")
+
+
+def reader_zone() -> str:
+    """The zone whose days the finance date filters mean: the signed-in reader's."""
+    return current_reader().zone
+
 
 def with_periods(given: dict) -> dict:
-    """The list's filters with its days as UTC datetimes (``until`` included)."""
+    """The filters with their days (``since``, ``until``, both included) read as days of the
+    reader's zone: ``since`` becomes the first moment of that day, ``until`` the first moment
+    after its day."""
     filters = dict(given)
-    since, until = ledger.day_range(filters.pop("since", None), filters.pop("until", None))
+    since, until = timezones.day_range(
+        filters.pop("since", None), filters.pop("until", None), reader_zone()
+    )
     if since:
         filters["since"] = since
     if until:
@@ -73,6 +93,10 @@ def payout_list():
             for s in states.PAYOUT
         ],
         currencies=CURRENCIES,
+        # over the threshold: which of these wait for a second finance manager
+        waiting=approvals.open_requests(
+            db.session, payouts.ACTION, payouts.TABLE, [row.payout.id for row in page.rows]
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from .. import states
-from ..models import Chargeback, Seller, SellerLedgerEntry, utcnow
+from ..models import Chargeback, Order, Seller, SellerLedgerEntry, utcnow
 from . import audit, ledger, reserves, versions
 from .errors import Conflict, NotFound, ValidationError
 from .pagination import SortKey, capped_count
@@ -267,6 +267,7 @@ CHARGEBACK_SORTS = (
 class ChargebackRow:
     chargeback: Chargeback
     seller: str
+    order_number: str | None = None
 
     @property
     def status_label(self) -> str:
@@ -281,14 +282,16 @@ class ChargebackRow:
         return REASON_LABELS.get(self.chargeback.reason_category or "", "Not given")
 
     def overdue(self, now) -> bool:
+        """Open past its deadline: no evidence was sent in time (under review, it was)."""
         c = self.chargeback
-        return c.status in OPEN_STATES and c.respond_by is not None and c.respond_by <= now
+        return c.status == "open" and c.respond_by is not None and c.respond_by <= now
 
 
 def _statement(filters: dict):
     query = (
-        select(Chargeback, Seller.display_name)
+        select(Chargeback, Seller.display_name, Order.order_number)
         .join(Seller, Seller.id == Chargeback.shopping_mall_seller_id)
+        .outerjoin(Order, Order.id == Chargeback.shopping_mall_order_id)
         .where(Chargeback.deleted_at.is_(None))
     )
     status = filters.get("status") or "undecided"

@@ -13,12 +13,14 @@ from sqlalchemy import func, select
 
 from ..models import (
     AdminAction,
+    Chargeback,
     InventoryRecord,
     Order,
     Payout,
     RefundRequest,
     Review,
     ReviewReport,
+    SellerPayoutAccount,
     SellerReply,
     utcnow,
 )
@@ -113,7 +115,10 @@ def moderation_queues(session) -> list[ModerationQueue]:
 
 
 def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
-    """Refund requests awaiting approval and scheduled payouts."""
+    """Refund requests awaiting approval, payouts to send or approve, chargebacks to answer
+    and payout accounts to verify."""
+    from .chargebacks import OPEN_STATES
+
     now = now or utcnow()
 
     def refunds(status):
@@ -150,11 +155,51 @@ def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
             "payouts_scheduled",
             "Payouts scheduled",
             capped_count(session, select(Payout.id).where(*scheduled)),
+            link=("finance.payout_list", {"status": "scheduled"}),
         ),
         Queue(
             "payouts_due",
             "Scheduled payouts due now",
             capped_count(session, select(Payout.id).where(*scheduled, Payout.scheduled_for <= now)),
+            "Their planned day has come: send them or ask for approval",
+            link=("finance.payout_list", {"status": "scheduled"}),
+        ),
+        Queue(
+            "payouts_second_approval",
+            "Payouts awaiting a second approval",
+            capped_count(
+                session,
+                select(AdminAction.id).where(
+                    AdminAction.action_name == "approve_payout", AdminAction.status == "pending"
+                ),
+            ),
+            "Above the payout approval threshold",
+            link=("finance.approvals", {"kind": "approve_payout"}),
+        ),
+        Queue(
+            "chargebacks_open",
+            "Chargebacks waiting for a decision",
+            capped_count(
+                session,
+                select(Chargeback.id).where(
+                    Chargeback.status.in_(OPEN_STATES), Chargeback.deleted_at.is_(None)
+                ),
+            ),
+            "The closest response deadline first",
+            link=("finance.chargeback_list", {}),
+        ),
+        Queue(
+            "payout_accounts_unverified",
+            "Payout accounts to verify",
+            capped_count(
+                session,
+                select(SellerPayoutAccount.id).where(
+                    SellerPayoutAccount.status == "unverified",
+                    SellerPayoutAccount.deleted_at.is_(None),
+                ),
+            ),
+            "Their sellers cannot be paid until then",
+            link=("finance.payout_account_list", {}),
         ),
     ]
 

@@ -1,6 +1,8 @@
 """CSV exports for reconciliation: a seller's ledger, payouts with their items, refunds executed
 and fees of a period. Each is a header and rows read in batches (``yield_per``), so a large
-export streams instead of being held in memory; the filters are the screens' own."""
+export streams instead of being held in memory; the filters are the screens' own. A period is
+two moments, ``since`` (included) and ``until`` (excluded): the views turn the reader's days
+into them (``timezones.day_range``), so a period means the days of whoever asks for it."""
 
 from __future__ import annotations
 
@@ -167,18 +169,17 @@ def refunds_csv(session, filters: dict) -> Iterator[str]:
     )
     if filters.get("currency"):
         statement = statement.where(PaymentRefund.currency == filters["currency"])
-    start, end = ledger.day_range(filters.get("since"), filters.get("until"))
-    if start:
-        statement = statement.where(PaymentRefund.refunded_at >= start)
-    if end:
-        statement = statement.where(PaymentRefund.refunded_at < end)
+    if filters.get("since"):
+        statement = statement.where(PaymentRefund.refunded_at >= filters["since"])
+    if filters.get("until"):
+        statement = statement.where(PaymentRefund.refunded_at < filters["until"])
     header = ("refunded_at", "order", "refund_request", "currency", "amount", "reason",
               "provider_reference", "refund_id")  # fmt: skip
     return _lines(header, _stream(session, statement))
 
 
 def fees_statement(filters: dict):
-    """Fees with the fee list's filters (seller, type, currency, days)."""
+    """Fees with the fee list's filters (seller, type, currency, ``since``/``until`` moments)."""
     statement = (
         select(Fee, Seller.display_name, Seller.seller_code)
         .join(Seller, Seller.id == Fee.shopping_mall_seller_id)
@@ -195,11 +196,10 @@ def fees_statement(filters: dict):
         statement = statement.where(Fee.fee_type == filters["fee_type"])
     if filters.get("currency"):
         statement = statement.where(Fee.currency == filters["currency"])
-    start, end = ledger.day_range(filters.get("since"), filters.get("until"))
-    if start:
-        statement = statement.where(Fee.assessed_at >= start)
-    if end:
-        statement = statement.where(Fee.assessed_at < end)
+    if filters.get("since"):
+        statement = statement.where(Fee.assessed_at >= filters["since"])
+    if filters.get("until"):
+        statement = statement.where(Fee.assessed_at < filters["until"])
     return statement
 
 

@@ -12,7 +12,7 @@ Refund execution, reserves, chargebacks and payouts all post through here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -181,15 +181,10 @@ def source_label(source_type: str) -> str:
     return SOURCE_LABELS.get(source_type) or states.in_words(source_type)
 
 
-def day_range(since: date | None, until: date | None):
-    """UTC datetimes for a range of days, ``until`` included."""
-    start = datetime.combine(since, time.min, UTC) if since else None
-    end = datetime.combine(until, time.min, UTC) + timedelta(days=1) if until else None
-    return start, end
-
-
 def entries_statement(seller_id: str, currency: str, filters: dict):
-    """A seller's entries in ``currency`` with the screen's filters (type, source, days)."""
+    """A seller's entries in ``currency`` with the screen's filters (type, source, and the
+    moments ``since`` (included) and ``until`` (excluded): the reader's days, see
+    ``timezones.day_range``)."""
     query = select(SellerLedgerEntry).where(
         SellerLedgerEntry.shopping_mall_seller_id == seller_id,
         SellerLedgerEntry.currency == currency,
@@ -199,11 +194,10 @@ def entries_statement(seller_id: str, currency: str, filters: dict):
         query = query.where(SellerLedgerEntry.entry_type == filters["entry_type"])
     if filters.get("source_type"):
         query = query.where(SellerLedgerEntry.source_type == filters["source_type"])
-    start, end = day_range(filters.get("since"), filters.get("until"))
-    if start:
-        query = query.where(SellerLedgerEntry.occurred_at >= start)
-    if end:
-        query = query.where(SellerLedgerEntry.occurred_at < end)
+    if filters.get("since"):
+        query = query.where(SellerLedgerEntry.occurred_at >= filters["since"])
+    if filters.get("until"):
+        query = query.where(SellerLedgerEntry.occurred_at < filters["until"])
     return query
 
 

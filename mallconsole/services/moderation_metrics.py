@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
 from ..models import Review, ReviewModeration, utcnow
-from .timezones import DEFAULT_ZONE, is_known_zone
+from .timezones import day_start, zone_info
 
 CHART_DAYS = 14
 MEDIAN_DAYS = 7
@@ -60,15 +60,6 @@ class ModerationMetrics:
     @property
     def busiest_day(self) -> int:
         return max((d.pending for d in self.pending_by_day), default=0)
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    return ZoneInfo(name if name and is_known_zone(name) else DEFAULT_ZONE)
-
-
-def day_start(day: date, zone: ZoneInfo) -> datetime:
-    """Midnight of ``day`` in ``zone``, as an aware datetime."""
-    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def _first_decisions():
@@ -163,7 +154,7 @@ def moderation_metrics(
 ) -> ModerationMetrics:
     """The home's numbers for ``moderator_id``, with days in ``zone`` (UTC by default)."""
     now = now or utcnow()
-    tz = _zone(zone)
+    tz = zone_info(zone)
     today = now.astimezone(tz).date()
     midnight = day_start(today, tz)
     waits = time_to_first_decision(session, now - timedelta(days=MEDIAN_DAYS))

@@ -305,23 +305,37 @@ def needs_approval(session, payout: Payout) -> bool:
     )
 
 
+def approval_payload(payout_number: str, seller: str, net: Decimal, currency: str) -> dict:
+    """The change an ``approve_payout`` request asks for: the payout sent, and how much."""
+    net = str(reserves.quantize(net, currency))
+    return {
+        "before": {"status": "scheduled", "sent": None},
+        "after": {"status": "processing", "sent": net},
+        "payout": payout_number,
+        "seller": seller,
+        "net_amount": net,
+        "currency": currency,
+        "labels": {"status": "Payout", "sent": f"Net amount to send ({currency})"},
+    }
+
+
+def approval_justification(payout_number: str, seller: str, net: Decimal, currency: str) -> str:
+    """Why the request is asked for, in words: ``Pay USD 6,250.22 to …``."""
+    return (
+        f"Pay {currency} {reserves.quantize(net, currency):,} to {seller} ({payout_number}): "
+        "over the payout approval threshold."
+    )
+
+
 def _request_approval(session, payout: Payout, seller: Seller, *, actor) -> AdminAction:
+    words = (payout.payout_number, seller.display_name, payout.net_amount, payout.currency)
     return approvals.request_approval(
         session,
         ACTION,
         TABLE,
         payout.id,
-        {
-            "before": {"status": "scheduled"},
-            "after": {"status": "processing"},
-            "payout": payout.payout_number,
-            "seller": seller.display_name,
-            "net_amount": str(reserves.quantize(payout.net_amount, payout.currency)),
-            "currency": payout.currency,
-            "labels": {"status": "Payout"},
-        },
-        f"Pay {payout.net_amount} {payout.currency} to {seller.display_name} "
-        f"({payout.payout_number}): over the payout approval threshold.",
+        approval_payload(*words),
+        approval_justification(*words),
         actor=actor,
     ).action
 

@@ -58,7 +58,7 @@ def test_seeded_requests_keep_the_rules(demo):
         assert name in states.ADMIN_ACTION_NAMES
         expected = (
             "approvals.finance"
-            if name in ("approve_refund", "wallet_adjustment")
+            if name in ("approve_refund", "approve_payout", "wallet_adjustment")
             else ("approvals.admin")
         )
         assert permission == expected, name

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from mallconsole.authz import Role
-from mallconsole.models import Chargeback, utcnow
+from mallconsole.models import Chargeback, Order, utcnow
 from mallconsole.services import ledger
 from tests.conftest import csrf_from
 from tests.factories.ledgers import post, seller_with_account
@@ -32,9 +32,10 @@ def seller(session):
     return seller
 
 
-def _cb(session, seller, ref, days, status="open", amount="30.00"):
+def _cb(session, seller, ref, days, status="open", amount="30.00", order=None):
     return build(
         session, Chargeback, shopping_mall_seller_id=seller.id, status=status,
+        shopping_mall_order_id=order.id if order else None,
         provider_reference=ref, amount=Decimal(amount), currency="USD",
         opened_at=utcnow() - timedelta(days=3), respond_by=utcnow() + timedelta(days=days),
         reason_category="product_not_received",
@@ -43,18 +44,28 @@ def _cb(session, seller, ref, days, status="open", amount="30.00"):
 
 def test_the_list_puts_the_closest_deadline_first_and_hides_decided(client, session, finance,
                                                                     seller):  # fmt: skip
-    _cb(session, seller, "dp_later00000000000", 5)
-    _cb(session, seller, "dp_sooner0000000000", 1, status="under_review")
-    _cb(session, seller, "dp_passed0000000000", -1)
-    _cb(session, seller, "dp_decided000000000", 0, status="won")
+    def order(n):
+        return build(session, Order, order_number=f"ORD-20261201-00000{n}")
+
+    _cb(session, seller, "dp_later00000000000", 5, order=order(1))
+    _cb(session, seller, "dp_sooner0000000000", 1, status="under_review", order=order(2))
+    _cb(session, seller, "dp_passed0000000000", -1, order=order(3))
+    _cb(session, seller, "dp_decided000000000", 0, status="won", order=order(4))
+    answered = _cb(session, seller, "dp_answered00000000", -2, status="under_review")
+    answered.responded_at = utcnow() - timedelta(days=4)
     page = page_of(client.get("/finance/chargebacks"))
     rows = page.select("#listing tbody tr")
     refs = [r.select_one("a.number").get_text() for r in rows]
-    assert refs == ["dp_passed00000…", "dp_sooner00000…", "dp_later000000…"]
-    assert "Deadline passed" in rows[0].get_text()
-    assert "Product not received" in rows[0].get_text()
+    # the order each dispute is about, not the provider's reference
+    assert refs == ["No order", "ORD-20261201-000003", "ORD-20261201-000002",
+                    "ORD-20261201-000001"]  # fmt: skip
+    # evidence was sent in time for the one under review: its deadline no longer matters
+    assert "Deadline passed" not in rows[0].get_text()
+    assert "Evidence sent" in rows[0].get_text()
+    assert "Deadline passed" in rows[1].get_text()
+    assert "Product not received" in rows[1].get_text()
     everything = page_of(client.get("/finance/chargebacks?status=all"))
-    assert len(everything.select("#listing tbody tr")) == 4
+    assert len(everything.select("#listing tbody tr")) == 5
     assert client.get("/finance/chargebacks?status=pending").status_code == 400
 
 

@@ -93,11 +93,13 @@ def test_the_payout_export_lists_items_with_the_list_filters(client, session, fi
 
 def test_the_fee_export_matches_the_fee_list(client, session, finance, seller):
     for n, kind in enumerate(("commission", "commission", "dispute")):
-        build(session, Fee, shopping_mall_seller_id=seller.id, fee_type=kind,
+        build(session, Fee, shopping_mall_seller_id=seller.id, fee_type=kind, basis="item_net",
               amount=Decimal(f"{n + 1}.50"), currency="USD", assessed_at=utcnow())  # fmt: skip
     screen = page_of(client.get("/finance/fees?fee_type=commission"))
     assert len(screen.select("#listing tbody tr")) == 2
-    assert "Commission" in screen.select_one("#listing tbody tr").get_text()
+    first = screen.select_one("#listing tbody tr").get_text()
+    assert "Commission" in first
+    assert "Items, after discounts" in first and "item_net" not in first  # words, not codes
     link = screen.find("a", string="Download these fees (CSV)")["href"]
     exported = rows_of(client.get(link))
     assert sorted(Decimal(r["amount"]) for r in exported) == [Decimal("1.5"), Decimal("2.5")]
@@ -111,7 +113,11 @@ def test_the_refund_export_of_a_period_is_audited(client, session, finance):
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "export_downloaded")
     ).one()
-    assert event.changes["after"]["filters"] == {"since": "2020-01-01", "until": "2020-01-31"}
+    assert event.changes["after"]["filters"] == {
+        "since": "2020-01-01",
+        "until": "2020-01-31",
+        "days_in": "UTC",
+    }
 
 
 def test_exports_need_the_export_permission(client, login_as, seller):

@@ -115,6 +115,14 @@ def test_over_the_threshold_sending_asks_for_approval(client, session, finance, 
     assert "Waiting for a second finance manager" in page.get_text()
     inbox = page_of(client.get("/finance/approvals"))
     assert payout.payout_number in inbox.get_text()
+    # the list marks it as waiting, and only it
+    small = _payout(session, composer, amount="50.00", name="Cedar Works")
+    rows = {
+        r.select_one("a.number").get_text(): r.get_text(" ", strip=True)
+        for r in page_of(client.get("/finance/payouts")).select("#listing tbody tr")
+    }
+    assert "Waiting for approval" in rows[payout.payout_number]
+    assert "Waiting for approval" not in rows[small.payout_number]
 
 
 def test_the_batch_composes_for_eligible_sellers(client, session, finance):

@@ -5,11 +5,13 @@ from bs4 import BeautifulSoup
 from mallconsole.authz import Role
 from mallconsole.models import (
     AdminAction,
+    Chargeback,
     InventoryRecord,
     Order,
     Payout,
     RefundRequest,
     Review,
+    SellerPayoutAccount,
     SupportCase,
     utcnow,
 )
@@ -52,9 +54,27 @@ def test_finance_home_counts_refunds_and_payouts(client, session, login_as):
     login_as(Role.FINANCE_MANAGER)
     build(session, RefundRequest, status="pending_second_approval")
     build(session, Payout, status="scheduled")
-    counts = shown_counts(client.get("/finance/"))
+    build(session, AdminAction, status="pending", action_name="approve_payout")
+    build(session, AdminAction, status="pending", action_name="approve_refund")
+    build(session, Chargeback, status="under_review")
+    build(session, Chargeback, status="won")
+    build(session, SellerPayoutAccount, status="unverified")
+    build(session, SellerPayoutAccount, status="verified")
+    response = client.get("/finance/")
+    counts = shown_counts(response)
     assert counts["refunds_second_approval"] == "1" and counts["payouts_scheduled"] == "1"
     assert counts["refunds_pending"] == "0"
+    assert counts["payouts_second_approval"] == "1"
+    assert counts["chargebacks_open"] == "1"
+    assert counts["payout_accounts_unverified"] == "1"
+    page = BeautifulSoup(response.data, "html.parser")
+    links = {
+        row["data-queue"]: row.select_one("a")["href"] for row in page.select("tr[data-queue]")
+    }
+    assert links["payouts_scheduled"] == "/finance/payouts?status=scheduled"
+    assert links["payouts_second_approval"] == "/finance/approvals?kind=approve_payout"
+    assert links["chargebacks_open"] == "/finance/chargebacks"
+    assert links["payout_accounts_unverified"] == "/finance/payout-accounts"
 
 
 def test_moderation_home_counts_reviews(client, session, login_as):

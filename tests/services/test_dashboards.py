@@ -3,12 +3,14 @@ from datetime import timedelta
 from mallconsole.authz import Role
 from mallconsole.models import (
     AdminAction,
+    Chargeback,
     InventoryRecord,
     Order,
     Payout,
     RefundRequest,
     Review,
     ReviewReport,
+    SellerPayoutAccount,
     SellerReply,
     SupportCase,
     utcnow,
@@ -91,12 +93,21 @@ def test_finance_counts_refunds_awaiting_approval_and_scheduled_payouts(session)
     build(session, Payout, status="scheduled", scheduled_for=utcnow() - timedelta(days=1))
     build(session, Payout, status="scheduled", scheduled_for=utcnow() + timedelta(days=1))
     build(session, Payout, status="paid")
+    build(session, AdminAction, status="pending", action_name="approve_payout")
+    build(session, AdminAction, status="executed", action_name="approve_payout")
+    for status in ("open", "under_review", "lost"):
+        build(session, Chargeback, status=status)
+    for status in ("unverified", "verified", "rejected"):
+        build(session, SellerPayoutAccount, status=status)
     assert counts(dashboards.finance_queues(session)) == {
         "refunds_pending": "2",
         "refunds_second_approval": "1",
         "refunds_to_execute": "1",
         "payouts_scheduled": "2",
         "payouts_due": "1",
+        "payouts_second_approval": "1",
+        "chargebacks_open": "2",
+        "payout_accounts_unverified": "1",
     }
 
 
