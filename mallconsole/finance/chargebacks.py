@@ -43,7 +43,7 @@ def chargeback_list():
     listing = read_listing(
         ChargebackFilters,
         sorts=chargebacks.CHARGEBACK_SORTS,
-        default_sort="respond_by",
+        default_sort="urgency",
         id_column=chargebacks.CHARGEBACK_ID,
     )
     page = chargebacks.chargeback_page(

@@ -135,6 +135,10 @@ def refund_list():
     tab = request.args.get("tab") or "pending"
     if tab not in refund_queue.TAB_KEYS:
         abort(400, description="There is no such tab. Choose one of the refund states.")
+    if request.args.get("part") == "tabs":  # the tabs' poll: their counts only
+        return render(
+            "finance/refund_list.html", block="tabs", tabs=refund_queue.tabs(db.session), tab=tab
+        )
     listing = read_listing(
         RefundFilters,
         sorts=refund_queue.REFUND_SORTS,

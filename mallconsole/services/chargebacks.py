@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, case, cast, extract, func, select
 
 from .. import states
 from ..models import Chargeback, Order, Seller, SellerLedgerEntry, utcnow
@@ -255,8 +255,16 @@ def mark_lost(session, chargeback_id, *, expected_version, note=None, reserve_id
 # --- reading ----------------------------------------------------------------------------------
 
 CHARGEBACK_ID = Chargeback.id
-# Urgency: the closest deadline first (the list shows undecided ones by default).
+# Urgency, one number for a keyset page: those still waiting for our evidence ("open") before
+# those the provider is deciding, each by the closest deadline (seconds since 1970 are below
+# 10^10; no deadline counts as the latest).
+URGENCY = cast(
+    case((Chargeback.status == "open", 0), else_=1), BigInteger
+) * 10_000_000_000 + func.coalesce(
+    cast(extract("epoch", Chargeback.respond_by), BigInteger), 9_999_999_999
+)
 CHARGEBACK_SORTS = (
+    SortKey("urgency", "Urgency", URGENCY, kind=int),
     SortKey("respond_by", "Respond by", Chargeback.respond_by, nullable=True, kind=datetime),
     SortKey("opened", "Opened", Chargeback.opened_at, kind=datetime),
     SortKey("amount", "Amount", Chargeback.amount, kind=Decimal),

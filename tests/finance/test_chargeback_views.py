@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup
 
 from mallconsole.authz import Role
 from mallconsole.models import Chargeback, Order, utcnow
-from mallconsole.services import ledger
+from mallconsole.services import chargebacks, ledger
+from mallconsole.services.pagination import decode_cursor, parse_ordering
 from tests.conftest import csrf_from
 from tests.factories.ledgers import post, seller_with_account
 from tests.factories.records import build
@@ -42,8 +43,9 @@ def _cb(session, seller, ref, days, status="open", amount="30.00", order=None):
     )  # fmt: skip
 
 
-def test_the_list_puts_the_closest_deadline_first_and_hides_decided(client, session, finance,
-                                                                    seller):  # fmt: skip
+def test_the_list_puts_those_waiting_for_evidence_first_by_deadline_and_hides_decided(
+    client, session, finance, seller
+):
     def order(n):
         return build(session, Order, order_number=f"ORD-20261201-00000{n}")
 
@@ -56,14 +58,26 @@ def test_the_list_puts_the_closest_deadline_first_and_hides_decided(client, sess
     page = page_of(client.get("/finance/chargebacks"))
     rows = page.select("#listing tbody tr")
     refs = [r.select_one("a.number").get_text() for r in rows]
-    # the order each dispute is about, not the provider's reference
-    assert refs == ["No order", "ORD-20261201-000003", "ORD-20261201-000002",
-                    "ORD-20261201-000001"]  # fmt: skip
+    # the order each dispute is about, not the provider's reference; those still waiting for
+    # evidence first (closest deadline first), then those the provider is deciding
+    assert refs == ["ORD-20261201-000003", "ORD-20261201-000001", "No order",
+                    "ORD-20261201-000002"]  # fmt: skip
     # evidence was sent in time for the one under review: its deadline no longer matters
-    assert "Deadline passed" not in rows[0].get_text()
-    assert "Evidence sent" in rows[0].get_text()
-    assert "Deadline passed" in rows[1].get_text()
-    assert "Product not received" in rows[1].get_text()
+    assert "Deadline passed" not in rows[2].get_text()
+    assert "Evidence sent" in rows[2].get_text()
+    assert "Deadline passed" in rows[0].get_text()
+    assert "Product not received" in rows[0].get_text()
+    # keyset pages over the same order: one row a page, the same sequence
+    ordering = parse_ordering("urgency", chargebacks.CHARGEBACK_SORTS, "urgency", Chargeback.id)
+    seen, cursor = [], None
+    for _ in range(6):
+        one = chargebacks.chargeback_page(session, {}, ordering, cursor=cursor, limit=1)
+        seen += [row.order_number or "No order" for row in one.rows]
+        cursor = one.next_cursor
+        if cursor is None:
+            break
+        cursor = decode_cursor(cursor, ordering)
+    assert seen == refs
     everything = page_of(client.get("/finance/chargebacks?status=all"))
     assert len(everything.select("#listing tbody tr")) == 5
     assert client.get("/finance/chargebacks?status=pending").status_code == 400

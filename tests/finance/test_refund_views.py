@@ -72,6 +72,19 @@ def test_the_queue_has_a_tab_per_state_and_lists_pending_requests(client, sessio
     assert request.refund_request_number not in numbers(executed)
 
 
+def test_the_tabs_poll_their_counts_without_the_list(client, session, agent, finance):
+    raise_one(session, agent)
+    tabs = page_of(client.get("/finance/refunds?tab=executed")).select_one("#refund-tabs")
+    assert tabs["hx-trigger"] == "every 30s" and "part=tabs" in tabs["hx-get"]
+    raise_one(session, agent, amount="12.00")
+    polled = client.get(tabs["hx-get"], headers={"HX-Request": "true", "X-Background": "1"})
+    fragment = page_of(polled)
+    assert polled.status_code == 200 and fragment.select_one("table") is None
+    counts = {a["data-tab"]: a.select_one(".count")["data-count"] for a in fragment.select("a")}
+    assert counts["pending"] == "2"
+    assert fragment.select_one('a[aria-current="page"]')["data-tab"] == "executed"
+
+
 def test_queue_filters(client, session, agent, finance):
     small, *_ = raise_one(session, agent, amount="20.00")
     large, order, *_ = raise_one(session, agent, amount="80.00", reason="goodwill")
