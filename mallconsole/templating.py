@@ -119,7 +119,11 @@ def add_area_link(
 
 
 def area_navigation() -> list[dict]:
-    """The sub-navigation of the area the current page is in (none outside an area)."""
+    """The sub-navigation of the area the current page is in (none outside an area, and none
+    for staff without the area's role, who see its refusal page)."""
+    area_roles = [role for role, name in ROLE_BLUEPRINTS.items() if name == request.blueprint]
+    if area_roles and area_roles[0] not in getattr(current_user, "roles", ()):
+        return []
     links = _AREA_LINKS.get(request.blueprint or "", [])
     held = getattr(current_user, "permissions", ())
     return [

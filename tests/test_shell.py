@@ -68,3 +68,12 @@ def test_the_area_navigation_follows_the_area_of_the_page(client, login_as):
     assert links[0][0] == "Home" and links[-1][0] == "Approvals"
     account = BeautifulSoup(client.get("/account").data, "html.parser")
     assert account.select("nav.areanav") == []
+
+
+def test_staff_without_the_area_role_see_its_refusal_without_its_screens(client, login_as):
+    login_as(Role.FINANCE_MANAGER)
+    refused = client.get("/admin/flags")
+    assert refused.status_code == 403
+    assert BeautifulSoup(refused.data, "html.parser").select("nav.areanav") == []
+    own = BeautifulSoup(client.get("/finance/").data, "html.parser")
+    assert ("Home", "/finance/", "page") in _area_links(own)
