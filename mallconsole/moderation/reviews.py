@@ -224,6 +224,10 @@ def _decide_then_next(review_id: str, decide, *, remember: bool = True):
     then the next item of my batch (303), or the focus screen again with why not."""
     queue = _queue_arg(default=None)
     entered = {k: request.form.get(k, "") for k in ("decision", "reason", "note")}
+    if entered["decision"] == "approve":
+        # An approval meets the policy: a reason picked on the way (a radio cannot be unpicked)
+        # is not held against it.
+        entered["reason"] = ""
     held_before = review_queues.held_items(db.session, queue, actor=current_user) if queue else []
     try:
         message = decide(entered, versions.read_version(request.form.get("version")))

@@ -458,3 +458,35 @@ def test_claims_are_given_back_on_request(client, session, shelf, moderator, tok
     post(client, token_of, "/moderation/claims/release", queue="pending")
     assert review_queues.held_items(session, "pending", actor=moderator) == []
     assert claims.expire(session, now=utcnow() + timedelta(hours=1)) == 0
+
+
+def test_approving_after_picking_a_policy_reason_approves(
+    client, session, shelf, moderator, token_of
+):
+    """A picked radio cannot be unpicked: approving with one still picked is an approval."""
+    review = add_review(session, shelf)
+    reply = add_reply(session, add_review(session, shelf, state="approved"), shelf)
+    response = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="approve",
+        reason="profanity",
+        version="1",
+    )
+    assert response.status_code == 303
+    assert review.state == "approved"
+    row = session.scalars(
+        select(ReviewModeration).where(ReviewModeration.shopping_mall_review_id == review.id)
+    ).one()
+    assert row.reason_code == states.REVIEW_APPROVE_REASON
+    response = post(
+        client,
+        token_of,
+        f"/moderation/replies/{reply.id}/decision",
+        decision="approve",
+        reason="spam",
+        version="1",
+    )
+    assert response.status_code == 303
+    assert reply.state == "approved"
