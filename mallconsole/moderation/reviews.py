@@ -332,6 +332,15 @@ def review_bulk():
         word = "approved" if decision == "approve" else "rejected"
         notify(f"{len(done)} seller repl{'y' if len(done) == 1 else 'ies'} {word}.")
         return redirect(back, code=303)
+    if queue == "reported" and decision == "dismiss":
+        dismissed = review_decisions.dismiss_reports_of(
+            db.session, ids, actor=current_user, note=note
+        )
+        notify(
+            f"{sum(dismissed.values())} report(s) on {len(dismissed)} review(s) dismissed; "
+            "the reviews stay as they are."
+        )
+        return redirect(back, code=303)
     done = review_decisions.decide_reviews(
         db.session, ids, decision, actor=current_user, reason=reason, note=note
     )

@@ -490,3 +490,39 @@ def test_approving_after_picking_a_policy_reason_approves(
     )
     assert response.status_code == 303
     assert reply.state == "approved"
+
+
+def test_reports_on_several_reviews_are_dismissed_together_each_audited(
+    client, session, shelf, moderator, token_of
+):
+    reviews = [add_review(session, shelf, state="approved") for _ in range(2)]
+    reports = [add_report(session, r) for r in reviews for _ in range(2)]
+    unreported = add_review(session, shelf, state="approved")
+    page = soup(client.get("/moderation/reviews?queue=reported"))
+    options = [o["value"] for o in page.select("#bulk-decision option")]
+    assert options[0] == "dismiss"
+    data = {
+        "csrf_token": token_of("/moderation/reviews"),
+        "queue": "reported",
+        "decision": "dismiss",
+    }
+    refused = client.post(
+        "/moderation/reviews/bulk", data={**data, "item": [reviews[0].id, unreported.id]}
+    )
+    assert refused.status_code == 409  # one without open reports: none dismissed
+    session.expire_all()
+    assert {r.resolved for r in reports} == {False}
+    response = client.post(
+        "/moderation/reviews/bulk", data={**data, "item": [r.id for r in reviews]}
+    )
+    assert response.status_code == 303
+    session.expire_all()
+    assert {(r.resolved, r.decision) for r in reports} == {(True, "dismissed")}
+    assert [r.state for r in reviews] == ["approved", "approved"]
+    events = session.scalars(
+        select(AuditEvent.entity_id).where(AuditEvent.action == "review.reports_dismissed")
+    ).all()
+    assert sorted(events) == sorted(r.id for r in reviews)
+    assert "4 report(s) on 2 review(s) dismissed" in client.get(
+        "/moderation/reviews?queue=reported"
+    ).get_data(as_text=True)
