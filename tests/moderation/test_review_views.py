@@ -127,6 +127,61 @@ def test_a_page_runs_the_same_queries_for_10_and_100_rows(
     assert_constant_queries(count_queries, add_rows, read)
 
 
+def test_the_reply_and_decided_queues_run_the_same_queries_for_10_and_100_rows(
+    client, session, shelf, moderator, count_queries
+):
+    def add_rows(n):
+        for _ in range(n):
+            review = add_review(session, shelf, state="approved")
+            add_reply(session, review, shelf)
+
+    def read(limit):
+        size = 25 if limit == 10 else 100
+        for queue, cell in (("replies", "td.reply-cell"), ("decided", "td.review-cell")):
+            response = client.get(f"/moderation/reviews?queue={queue}&limit={size}")
+            assert response.status_code == 200
+            assert len(soup(response).select(f"#listing {cell}")) == limit
+
+    assert_constant_queries(count_queries, add_rows, read)
+
+
+def test_the_focus_screen_runs_the_same_queries_however_much_context_a_review_has(
+    client, session, shelf, moderator, count_queries
+):
+    from mallconsole.models import User
+
+    author = build(session, User, name="Prolific Writer")
+    review = add_review(session, shelf, author=author, title="In focus")
+    add_reply(session, review, shelf)
+
+    def add_rows(n):
+        start = len(review_media())
+        for i in range(start, start + n):
+            add_report(session, review, note=f"report {i}")
+            build(
+                session,
+                ReviewMedia,
+                shopping_mall_review_id=review.id,
+                uri=f"https://cdn.demo.mall/{review.id}/{i}.jpg",
+                mime_type="image/jpeg",
+                kind="image",
+                position=i,
+            )
+            add_report(session, add_review(session, shelf, author=author, state="approved"))
+
+    def review_media():
+        return session.scalars(
+            select(ReviewMedia).where(ReviewMedia.shopping_mall_review_id == review.id)
+        ).all()
+
+    def read(limit):
+        page = soup(client.get(f"/moderation/reviews/{review.id}?queue=pending"))
+        assert len(page.select(".review-media img")) == limit
+        assert len(page.select(".report-list li")) == limit
+
+    assert_constant_queries(count_queries, add_rows, read)
+
+
 def test_people_without_the_role_are_kept_out(client, session, login_as):
     login_as(Role.SUPPORT_AGENT)
     assert client.get("/moderation/reviews").status_code == 403
