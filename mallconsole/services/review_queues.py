@@ -350,10 +350,11 @@ class QueueTab:
 
 
 def age_words(waited: timedelta) -> str:
-    """A waiting time as a queue reads it: days past two days, else hours, else minutes."""
+    """A waiting time as a queue reads it: days past two days (to the nearest day, as the
+    home's "3 days ago" reads the same wait), else hours, else minutes."""
     minutes = max(0, int(waited.total_seconds() // 60))
     if minutes >= 48 * 60:
-        return f"{minutes // (24 * 60)} days"
+        return f"{round(minutes / (24 * 60))} days"
     if minutes >= 60:
         return f"{minutes // 60} h"
     return f"{minutes} min"
