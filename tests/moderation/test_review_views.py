@@ -581,3 +581,27 @@ def test_reports_on_several_reviews_are_dismissed_together_each_audited(
     assert "4 report(s) on 2 review(s) dismissed" in client.get(
         "/moderation/reviews?queue=reported"
     ).get_data(as_text=True)
+
+
+def test_the_focus_screen_names_the_options_of_the_sku_reviewed(client, session, shelf, moderator):
+    from mallconsole.models import OptionType, OptionValue, SkuOptionValue
+
+    sku = shelf.skus[0]
+    for order, (type_name, value) in enumerate((("Size", "M"), ("Colour", "Forest green"))):
+        option_type = build(session, OptionType, name=type_name, sort_order=order)
+        option_value = build(
+            session, OptionValue, shopping_mall_option_type_id=option_type.id, value=value
+        )
+        build(
+            session,
+            SkuOptionValue,
+            shopping_mall_sku_id=sku.id,
+            shopping_mall_option_value_id=option_value.id,
+            shopping_mall_option_type_id=option_type.id,
+        )
+    review = add_review(session, shelf, verified_purchase=False)  # no order line
+    other = add_review(session, shelf, sku=1)
+    hint = soup(client.get(f"/moderation/reviews/{review.id}")).select_one(".review-product .hint")
+    assert f"{sku.sku_code} · M / Forest green" in hint.get_text(" ", strip=True)
+    bare = soup(client.get(f"/moderation/reviews/{other.id}")).select_one(".review-product .hint")
+    assert " / " not in bare.get_text()  # a SKU without options names none
