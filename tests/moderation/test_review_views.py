@@ -605,3 +605,73 @@ def test_the_focus_screen_names_the_options_of_the_sku_reviewed(client, session,
     assert f"{sku.sku_code} · M / Forest green" in hint.get_text(" ", strip=True)
     bare = soup(client.get(f"/moderation/reviews/{other.id}")).select_one(".review-product .hint")
     assert " / " not in bare.get_text()  # a SKU without options names none
+
+
+def test_focus_mode_shows_what_a_decision_needs(client, session, shelf, moderator):
+    from mallconsole.models import ProductMedia, User
+
+    build(
+        session,
+        ProductMedia,
+        shopping_mall_product_id=shelf.product.id,
+        kind="image",
+        uri="https://cdn.demo.mall/p/shoe.jpg",
+        display_order=0,
+        is_primary=True,
+    )
+    author = build(session, User, name="Robin Writer")
+    add_review(session, shelf, author=author, state="approved", title="Earlier praise")
+    removed = add_review(
+        session, shelf, author=author, state="removed_moderator", title="Earlier rant"
+    )
+    add_report(session, removed, resolved=True, decision="removed")
+    review = add_review(
+        session, shelf, author=author, rating="3.5", title="Mixed", body="Half good."
+    )
+    for position, kind in enumerate(("image", "video")):
+        build(
+            session,
+            ReviewMedia,
+            shopping_mall_review_id=review.id,
+            uri=f"https://cdn.demo.mall/r/{kind}",
+            mime_type=f"{kind}/x",
+            kind=kind,
+            position=position,
+        )
+    add_report(session, review, reason="harassment", note="Names a shop assistant.")
+    build(
+        session,
+        ReviewModeration,
+        shopping_mall_review_id=review.id,
+        moderator_user_id=build(session, User, name="Sam Moderator").id,
+        decision="reject",
+        reason_code="profanity",
+        note="Swears twice.",
+        effective=False,
+    )
+    page = soup(client.get(f"/moderation/reviews/{review.id}"))
+    card = page.select_one(".review-card")
+    assert card.select_one(".product-title").get_text() == "Trail Runner Shoes"
+    assert card.select_one("img.product-thumb")["src"] == "https://cdn.demo.mall/p/shoe.jpg"
+    assert shelf.skus[0].sku_code in card.select_one(".review-product .hint").get_text()
+    assert page.select_one("#review-title").get_text() == "Mixed"
+    assert "3.5/5" in card.select_one(".review-meta").get_text()
+    assert "Verified purchase" in card.select_one(".review-meta").get_text()
+    assert card.select_one(".review-body").get_text() == "Half good."
+    assert [img["src"] for img in card.select(".review-media img")] == [
+        "https://cdn.demo.mall/r/image"
+    ]
+    video = card.select(".review-media a")[-1]
+    assert video["href"] == "https://cdn.demo.mall/r/video" and "Video" in video.get_text()
+    side = page.select_one(".focus-side")
+    reports = side.select_one(".report-list").get_text(" ", strip=True)
+    assert "Harassment" in reports and "Names a shop assistant." in reports
+    history = side.select_one(".decision-history").get_text(" ", strip=True)
+    assert "Rejected · Profanity · Sam Moderator" in history and "Swears twice." in history
+    author_panel = side.select("section")[-1].get_text(" ", strip=True)
+    assert "2 other reviews: 1 approved, 1 removed" in author_panel.lower()
+    assert "1 report against them, 1 upheld" in author_panel
+    assert {a.get_text() for a in side.select(".author-recent a")} == {
+        "Earlier praise",
+        "Earlier rant",
+    }
