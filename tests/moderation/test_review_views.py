@@ -675,3 +675,63 @@ def test_focus_mode_shows_what_a_decision_needs(client, session, shelf, moderato
         "Earlier praise",
         "Earlier rant",
     }
+
+
+@pytest.mark.parametrize("queue", ["pending", "reported", "replies"])
+def test_each_filter_narrows_each_queue(client, session, shelf, moderator, queue):
+    other = make_shelf(session, title="Garden Hose", store_name="Willow Supply")
+    wanted = add_review(
+        session, other, title="Wanted", rating="2.5", language="de", verified_purchase=False
+    )
+    build(
+        session,
+        ReviewMedia,
+        shopping_mall_review_id=wanted.id,
+        uri="https://cdn.demo.mall/r/hose.jpg",
+        mime_type="image/jpeg",
+        kind="image",
+        position=0,
+    )
+    add_report(session, wanted, reason="pii")
+    add_reply(session, wanted, other)
+    unwanted = add_review(session, shelf, title="Unwanted", rating="5")
+    add_report(session, unwanted, reason="spam")
+    add_reply(session, unwanted, shelf)
+    assert sorted(row_titles(soup(client.get(f"/moderation/reviews?queue={queue}")))) == [
+        "Unwanted",
+        "Wanted",
+    ]
+    for name, value in (
+        ("product", "garden"),
+        ("store", "willow"),
+        ("rating", "2"),
+        ("language", "de"),
+        ("media", "yes"),
+        ("verified", "no"),
+        ("reason", "pii"),
+    ):
+        page = soup(client.get(f"/moderation/reviews?queue={queue}&{name}={value}"))
+        assert row_titles(page) == ["Wanted"], (name, value)
+
+
+def test_recently_decided_filters_to_my_decisions(client, session, shelf, moderator, token_of):
+    mine, theirs = add_reviews(session, shelf, 2)
+    post(
+        client,
+        token_of,
+        f"/moderation/reviews/{mine.id}/decision",
+        decision="approve",
+        version="1",
+    )
+    review_queues_titles = row_titles(soup(client.get("/moderation/reviews?queue=decided")))
+    assert len(review_queues_titles) == 1
+    from mallconsole.services import review_decisions
+
+    review_decisions.decide_review(
+        session, theirs.id, "approve", actor=make_moderator(session, "ann@test.mall")
+    )
+    assert len(row_titles(soup(client.get("/moderation/reviews?queue=decided")))) == 2
+    page = soup(client.get("/moderation/reviews?queue=decided&decided_by=me"))
+    assert [a["href"].split("?")[0] for a in page.select("td.review-cell > a")] == [
+        f"/moderation/reviews/{mine.id}"
+    ]
