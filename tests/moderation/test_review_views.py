@@ -735,3 +735,33 @@ def test_recently_decided_filters_to_my_decisions(client, session, shelf, modera
     assert [a["href"].split("?")[0] for a in page.select("td.review-cell > a")] == [
         f"/moderation/reviews/{mine.id}"
     ]
+
+
+@pytest.mark.parametrize("queue", ["pending", "replies"])
+def test_the_next_page_continues_where_the_last_one_ended(client, session, shelf, moderator, queue):
+    """Keyset pages: 30 items over pages of 25 by the Next link, none missed or repeated,
+    even with several items written at the same moment."""
+    same_moment = utcnow() - timedelta(hours=2)
+    ids = []
+    for n in range(30):
+        review = add_review(
+            session,
+            shelf,
+            state="approved" if queue == "replies" else "pending",
+            title=f"Review {n}",
+        )
+        moment = same_moment if n % 3 else same_moment - timedelta(minutes=n)
+        review.created_at = moment
+        if queue == "replies":
+            add_reply(session, review, shelf, body=f"Reply {n}").created_at = moment
+        ids.append(review.id)
+    session.flush()
+    seen, url = [], f"/moderation/reviews?queue={queue}&limit=25"
+    while url:
+        page = soup(client.get(url))
+        links = page.select("td.review-cell > a")
+        seen += [a["href"].split("?")[0].rsplit("/", 1)[1] for a in links]
+        following = page.select_one('a[rel="next"]')
+        url = following.get("href") or following.get("hx-get") if following else None
+    assert len(seen) == len(set(seen)) == 30
+    assert set(seen) == set(ids)
