@@ -92,6 +92,7 @@ def review_list():
         policy_reasons=POLICY_REASONS,
         reason_words=review_decisions.reason_words,
         decision_words=review_decisions.DECISION_WORDS,
+        can_undo=bool(session.get(UNDO_KEY)),
     )
 
 

@@ -765,3 +765,25 @@ def test_the_next_page_continues_where_the_last_one_ended(client, session, shelf
         url = following.get("href") or following.get("hx-get") if following else None
     assert len(seen) == len(set(seen)) == 30
     assert set(seen) == set(ids)
+
+
+def test_after_a_bulk_decision_the_queue_offers_undo(client, session, shelf, moderator, token_of):
+    reviews = add_reviews(session, shelf, 2)
+    assert soup(client.get("/moderation/reviews")).select_one('[data-moderation-key="u"]') is None
+    client.post(
+        "/moderation/reviews/bulk",
+        data={
+            "csrf_token": token_of("/moderation/reviews"),
+            "queue": "pending",
+            "item": [r.id for r in reviews],
+            "decision": "reject",
+            "reason": "spam",
+        },
+    )
+    undo = soup(client.get("/moderation/reviews")).select_one('[data-moderation-key="u"]')
+    assert undo.find_parent("form")["action"] == "/moderation/undo"
+    response = post(client, token_of, "/moderation/undo")
+    assert response.status_code == 303
+    assert response.headers["Location"].split("?")[0] in {
+        f"/moderation/reviews/{r.id}" for r in reviews
+    }
