@@ -787,3 +787,35 @@ def test_after_a_bulk_decision_the_queue_offers_undo(client, session, shelf, mod
     assert response.headers["Location"].split("?")[0] in {
         f"/moderation/reviews/{r.id}" for r in reviews
     }
+
+
+def test_a_hostile_seller_reply_and_decision_note_are_shown_as_text(
+    client, session, shelf, moderator, token_of
+):
+    review = add_review(session, shelf, state="approved")
+    add_reply(session, review, shelf, body="<script>alert('reply')</script>")
+    hostile_note = "<img src=x onerror=alert('note')>"
+    review_queues.claim_batch(session, "replies", actor=moderator)
+    response = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="remove",
+        reason="other",
+        note=hostile_note,
+        version=str(review.version),
+    )
+    assert response.status_code == 303
+    for url in (
+        f"/moderation/reviews/{review.id}?queue=replies",
+        "/moderation/reviews?queue=replies",
+    ):
+        page = soup(client.get(url))
+        assert page.find("script", string=lambda s: s and "alert" in s) is None, url
+        assert all(not a.startswith("on") for tag in page.find_all(True) for a in tag.attrs), url
+    focus = soup(client.get(f"/moderation/reviews/{review.id}"))
+    assert (
+        focus.select_one(".seller-reply .review-body").get_text()
+        == "<script>alert('reply')</script>"
+    )
+    assert hostile_note in focus.select_one(".decision-history").get_text()
