@@ -819,3 +819,21 @@ def test_a_hostile_seller_reply_and_decision_note_are_shown_as_text(
         == "<script>alert('reply')</script>"
     )
     assert hostile_note in focus.select_one(".decision-history").get_text()
+
+
+@pytest.mark.parametrize(
+    ("review_state", "reply_state", "words"),
+    [
+        ("approved", "approved", "Public"),
+        ("approved", "pending", "Not public"),
+        ("approved", "rejected", "Not public"),
+        ("removed_moderator", "approved", "Not public while the review is not"),
+    ],
+)
+def test_a_seller_reply_is_public_only_when_approved_on_a_shown_review(
+    client, session, shelf, moderator, review_state, reply_state, words
+):
+    review = add_review(session, shelf, state=review_state)
+    add_reply(session, review, shelf, state=reply_state)
+    page = soup(client.get(f"/moderation/reviews/{review.id}"))
+    assert page.select_one(".seller-reply h2 .hint").get_text() == words
