@@ -92,6 +92,7 @@ def review_list():
         policy_reasons=POLICY_REASONS,
         reason_words=review_decisions.reason_words,
         decision_words=review_decisions.DECISION_WORDS,
+        can_undo=bool(session.get(UNDO_KEY)),
     )
 
 
@@ -224,6 +225,10 @@ def _decide_then_next(review_id: str, decide, *, remember: bool = True):
     then the next item of my batch (303), or the focus screen again with why not."""
     queue = _queue_arg(default=None)
     entered = {k: request.form.get(k, "") for k in ("decision", "reason", "note")}
+    if entered["decision"] == "approve":
+        # An approval meets the policy: a reason picked on the way (a radio cannot be unpicked)
+        # is not held against it.
+        entered["reason"] = ""
     held_before = review_queues.held_items(db.session, queue, actor=current_user) if queue else []
     try:
         message = decide(entered, versions.read_version(request.form.get("version")))
@@ -327,6 +332,15 @@ def review_bulk():
         )
         word = "approved" if decision == "approve" else "rejected"
         notify(f"{len(done)} seller repl{'y' if len(done) == 1 else 'ies'} {word}.")
+        return redirect(back, code=303)
+    if queue == "reported" and decision == "dismiss":
+        dismissed = review_decisions.dismiss_reports_of(
+            db.session, ids, actor=current_user, note=note
+        )
+        notify(
+            f"{sum(dismissed.values())} report(s) on {len(dismissed)} review(s) dismissed; "
+            "the reviews stay as they are."
+        )
         return redirect(back, code=303)
     done = review_decisions.decide_reviews(
         db.session, ids, decision, actor=current_user, reason=reason, note=note

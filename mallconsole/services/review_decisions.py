@@ -250,6 +250,23 @@ def dismiss_reports(
     return count
 
 
+def dismiss_reports_of(
+    session, review_ids: list[str], *, actor, note: str | None = None
+) -> dict[str, int]:
+    """Dismiss the open reports on several reviews, which stay as they are; each review is
+    audited on its own; all or none. How many reports each review had."""
+    unique = sorted(set(review_ids))
+    if not unique:
+        raise ValidationError("Select at least one review (x, or the checkboxes).")
+    if len(unique) > BULK_MAX:
+        raise ValidationError(f"Decide at most {BULK_MAX} reviews at once.")
+    now = utcnow()
+    return {
+        review_id: dismiss_reports(session, review_id, actor=actor, note=note, now=now)
+        for review_id in unique
+    }
+
+
 def decide_reply(
     session,
     reply_id: str,

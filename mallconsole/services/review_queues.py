@@ -35,6 +35,8 @@ from sqlalchemy.orm import aliased
 from .. import states
 from ..models import (
     Claim,
+    OptionType,
+    OptionValue,
     OrderItem,
     Product,
     ProductMedia,
@@ -44,6 +46,7 @@ from ..models import (
     ReviewReport,
     SellerReply,
     Sku,
+    SkuOptionValue,
     Store,
     User,
     utcnow,
@@ -350,10 +353,11 @@ class QueueTab:
 
 
 def age_words(waited: timedelta) -> str:
-    """A waiting time as a queue reads it: days past two days, else hours, else minutes."""
+    """A waiting time as a queue reads it: days past two days (to the nearest day, as the
+    home's "3 days ago" reads the same wait), else hours, else minutes."""
     minutes = max(0, int(waited.total_seconds() // 60))
     if minutes >= 48 * 60:
-        return f"{minutes // (24 * 60)} days"
+        return f"{round(minutes / (24 * 60))} days"
     if minutes >= 60:
         return f"{minutes // 60} h"
     return f"{minutes} min"
@@ -500,6 +504,13 @@ class Focus:
     history: AuthorHistory
     holder: Claim | None
     holder_name: str | None
+    sku_options: str | None = None  # the SKU's option values, "Red / S"
+
+    @property
+    def option_summary(self) -> str | None:
+        """The options reviewed: as bought (the order line), else the SKU's own."""
+        bought = self.order_item.option_summary if self.order_item else None
+        return bought or self.sku_options or (self.order_item.sku_name if self.order_item else None)
 
     @property
     def open_reports(self) -> list:
@@ -584,6 +595,13 @@ def focus(session, review_id: str, *, now: datetime | None = None) -> Focus:
         .where(ReviewModeration.shopping_mall_review_id == review.id)
         .order_by(ReviewModeration.created_at.desc(), ReviewModeration.id.desc())
     ).all()
+    options = session.scalars(
+        select(OptionValue.value)
+        .join(SkuOptionValue, SkuOptionValue.shopping_mall_option_value_id == OptionValue.id)
+        .join(OptionType, OptionType.id == SkuOptionValue.shopping_mall_option_type_id)
+        .where(SkuOptionValue.shopping_mall_sku_id == sku.id, SkuOptionValue.deleted_at.is_(None))
+        .order_by(OptionType.sort_order, OptionType.name)
+    ).all()
     reply = session.scalar(
         select(SellerReply).where(
             SellerReply.shopping_mall_review_id == review.id, SellerReply.deleted_at.is_(None)
@@ -614,6 +632,7 @@ def focus(session, review_id: str, *, now: datetime | None = None) -> Focus:
         history=author_history(session, review),
         holder=holder[0] if holder else None,
         holder_name=holder[1] if holder else None,
+        sku_options=" / ".join(options) or None,
     )
 
 

@@ -127,6 +127,61 @@ def test_a_page_runs_the_same_queries_for_10_and_100_rows(
     assert_constant_queries(count_queries, add_rows, read)
 
 
+def test_the_reply_and_decided_queues_run_the_same_queries_for_10_and_100_rows(
+    client, session, shelf, moderator, count_queries
+):
+    def add_rows(n):
+        for _ in range(n):
+            review = add_review(session, shelf, state="approved")
+            add_reply(session, review, shelf)
+
+    def read(limit):
+        size = 25 if limit == 10 else 100
+        for queue, cell in (("replies", "td.reply-cell"), ("decided", "td.review-cell")):
+            response = client.get(f"/moderation/reviews?queue={queue}&limit={size}")
+            assert response.status_code == 200
+            assert len(soup(response).select(f"#listing {cell}")) == limit
+
+    assert_constant_queries(count_queries, add_rows, read)
+
+
+def test_the_focus_screen_runs_the_same_queries_however_much_context_a_review_has(
+    client, session, shelf, moderator, count_queries
+):
+    from mallconsole.models import User
+
+    author = build(session, User, name="Prolific Writer")
+    review = add_review(session, shelf, author=author, title="In focus")
+    add_reply(session, review, shelf)
+
+    def add_rows(n):
+        start = len(review_media())
+        for i in range(start, start + n):
+            add_report(session, review, note=f"report {i}")
+            build(
+                session,
+                ReviewMedia,
+                shopping_mall_review_id=review.id,
+                uri=f"https://cdn.demo.mall/{review.id}/{i}.jpg",
+                mime_type="image/jpeg",
+                kind="image",
+                position=i,
+            )
+            add_report(session, add_review(session, shelf, author=author, state="approved"))
+
+    def review_media():
+        return session.scalars(
+            select(ReviewMedia).where(ReviewMedia.shopping_mall_review_id == review.id)
+        ).all()
+
+    def read(limit):
+        page = soup(client.get(f"/moderation/reviews/{review.id}?queue=pending"))
+        assert len(page.select(".review-media img")) == limit
+        assert len(page.select(".report-list li")) == limit
+
+    assert_constant_queries(count_queries, add_rows, read)
+
+
 def test_people_without_the_role_are_kept_out(client, session, login_as):
     login_as(Role.SUPPORT_AGENT)
     assert client.get("/moderation/reviews").status_code == 403
@@ -458,3 +513,327 @@ def test_claims_are_given_back_on_request(client, session, shelf, moderator, tok
     post(client, token_of, "/moderation/claims/release", queue="pending")
     assert review_queues.held_items(session, "pending", actor=moderator) == []
     assert claims.expire(session, now=utcnow() + timedelta(hours=1)) == 0
+
+
+def test_approving_after_picking_a_policy_reason_approves(
+    client, session, shelf, moderator, token_of
+):
+    """A picked radio cannot be unpicked: approving with one still picked is an approval."""
+    review = add_review(session, shelf)
+    reply = add_reply(session, add_review(session, shelf, state="approved"), shelf)
+    response = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="approve",
+        reason="profanity",
+        version="1",
+    )
+    assert response.status_code == 303
+    assert review.state == "approved"
+    row = session.scalars(
+        select(ReviewModeration).where(ReviewModeration.shopping_mall_review_id == review.id)
+    ).one()
+    assert row.reason_code == states.REVIEW_APPROVE_REASON
+    response = post(
+        client,
+        token_of,
+        f"/moderation/replies/{reply.id}/decision",
+        decision="approve",
+        reason="spam",
+        version="1",
+    )
+    assert response.status_code == 303
+    assert reply.state == "approved"
+
+
+def test_reports_on_several_reviews_are_dismissed_together_each_audited(
+    client, session, shelf, moderator, token_of
+):
+    reviews = [add_review(session, shelf, state="approved") for _ in range(2)]
+    reports = [add_report(session, r) for r in reviews for _ in range(2)]
+    unreported = add_review(session, shelf, state="approved")
+    page = soup(client.get("/moderation/reviews?queue=reported"))
+    options = [o["value"] for o in page.select("#bulk-decision option")]
+    assert options[0] == "dismiss"
+    data = {
+        "csrf_token": token_of("/moderation/reviews"),
+        "queue": "reported",
+        "decision": "dismiss",
+    }
+    refused = client.post(
+        "/moderation/reviews/bulk", data={**data, "item": [reviews[0].id, unreported.id]}
+    )
+    assert refused.status_code == 409  # one without open reports: none dismissed
+    session.expire_all()
+    assert {r.resolved for r in reports} == {False}
+    response = client.post(
+        "/moderation/reviews/bulk", data={**data, "item": [r.id for r in reviews]}
+    )
+    assert response.status_code == 303
+    session.expire_all()
+    assert {(r.resolved, r.decision) for r in reports} == {(True, "dismissed")}
+    assert [r.state for r in reviews] == ["approved", "approved"]
+    events = session.scalars(
+        select(AuditEvent.entity_id).where(AuditEvent.action == "review.reports_dismissed")
+    ).all()
+    assert sorted(events) == sorted(r.id for r in reviews)
+    assert "4 report(s) on 2 review(s) dismissed" in client.get(
+        "/moderation/reviews?queue=reported"
+    ).get_data(as_text=True)
+
+
+def test_the_focus_screen_names_the_options_of_the_sku_reviewed(client, session, shelf, moderator):
+    from mallconsole.models import OptionType, OptionValue, SkuOptionValue
+
+    sku = shelf.skus[0]
+    for order, (type_name, value) in enumerate((("Size", "M"), ("Colour", "Forest green"))):
+        option_type = build(session, OptionType, name=type_name, sort_order=order)
+        option_value = build(
+            session, OptionValue, shopping_mall_option_type_id=option_type.id, value=value
+        )
+        build(
+            session,
+            SkuOptionValue,
+            shopping_mall_sku_id=sku.id,
+            shopping_mall_option_value_id=option_value.id,
+            shopping_mall_option_type_id=option_type.id,
+        )
+    review = add_review(session, shelf, verified_purchase=False)  # no order line
+    other = add_review(session, shelf, sku=1)
+    hint = soup(client.get(f"/moderation/reviews/{review.id}")).select_one(".review-product .hint")
+    assert f"{sku.sku_code} · M / Forest green" in hint.get_text(" ", strip=True)
+    bare = soup(client.get(f"/moderation/reviews/{other.id}")).select_one(".review-product .hint")
+    assert " / " not in bare.get_text()  # a SKU without options names none
+
+
+def test_focus_mode_shows_what_a_decision_needs(client, session, shelf, moderator):
+    from mallconsole.models import ProductMedia, User
+
+    build(
+        session,
+        ProductMedia,
+        shopping_mall_product_id=shelf.product.id,
+        kind="image",
+        uri="https://cdn.demo.mall/p/shoe.jpg",
+        display_order=0,
+        is_primary=True,
+    )
+    author = build(session, User, name="Robin Writer")
+    add_review(session, shelf, author=author, state="approved", title="Earlier praise")
+    removed = add_review(
+        session, shelf, author=author, state="removed_moderator", title="Earlier rant"
+    )
+    add_report(session, removed, resolved=True, decision="removed")
+    review = add_review(
+        session, shelf, author=author, rating="3.5", title="Mixed", body="Half good."
+    )
+    for position, kind in enumerate(("image", "video")):
+        build(
+            session,
+            ReviewMedia,
+            shopping_mall_review_id=review.id,
+            uri=f"https://cdn.demo.mall/r/{kind}",
+            mime_type=f"{kind}/x",
+            kind=kind,
+            position=position,
+        )
+    add_report(session, review, reason="harassment", note="Names a shop assistant.")
+    build(
+        session,
+        ReviewModeration,
+        shopping_mall_review_id=review.id,
+        moderator_user_id=build(session, User, name="Sam Moderator").id,
+        decision="reject",
+        reason_code="profanity",
+        note="Swears twice.",
+        effective=False,
+    )
+    page = soup(client.get(f"/moderation/reviews/{review.id}"))
+    card = page.select_one(".review-card")
+    assert card.select_one(".product-title").get_text() == "Trail Runner Shoes"
+    assert card.select_one("img.product-thumb")["src"] == "https://cdn.demo.mall/p/shoe.jpg"
+    assert shelf.skus[0].sku_code in card.select_one(".review-product .hint").get_text()
+    assert page.select_one("#review-title").get_text() == "Mixed"
+    assert "3.5/5" in card.select_one(".review-meta").get_text()
+    assert "Verified purchase" in card.select_one(".review-meta").get_text()
+    assert card.select_one(".review-body").get_text() == "Half good."
+    assert [img["src"] for img in card.select(".review-media img")] == [
+        "https://cdn.demo.mall/r/image"
+    ]
+    video = card.select(".review-media a")[-1]
+    assert video["href"] == "https://cdn.demo.mall/r/video" and "Video" in video.get_text()
+    side = page.select_one(".focus-side")
+    reports = side.select_one(".report-list").get_text(" ", strip=True)
+    assert "Harassment" in reports and "Names a shop assistant." in reports
+    history = side.select_one(".decision-history").get_text(" ", strip=True)
+    assert "Rejected · Profanity · Sam Moderator" in history and "Swears twice." in history
+    author_panel = side.select("section")[-1].get_text(" ", strip=True)
+    assert "2 other reviews: 1 approved, 1 removed" in author_panel.lower()
+    assert "1 report against them, 1 upheld" in author_panel
+    assert {a.get_text() for a in side.select(".author-recent a")} == {
+        "Earlier praise",
+        "Earlier rant",
+    }
+
+
+@pytest.mark.parametrize("queue", ["pending", "reported", "replies"])
+def test_each_filter_narrows_each_queue(client, session, shelf, moderator, queue):
+    other = make_shelf(session, title="Garden Hose", store_name="Willow Supply")
+    wanted = add_review(
+        session, other, title="Wanted", rating="2.5", language="de", verified_purchase=False
+    )
+    build(
+        session,
+        ReviewMedia,
+        shopping_mall_review_id=wanted.id,
+        uri="https://cdn.demo.mall/r/hose.jpg",
+        mime_type="image/jpeg",
+        kind="image",
+        position=0,
+    )
+    add_report(session, wanted, reason="pii")
+    add_reply(session, wanted, other)
+    unwanted = add_review(session, shelf, title="Unwanted", rating="5")
+    add_report(session, unwanted, reason="spam")
+    add_reply(session, unwanted, shelf)
+    assert sorted(row_titles(soup(client.get(f"/moderation/reviews?queue={queue}")))) == [
+        "Unwanted",
+        "Wanted",
+    ]
+    for name, value in (
+        ("product", "garden"),
+        ("store", "willow"),
+        ("rating", "2"),
+        ("language", "de"),
+        ("media", "yes"),
+        ("verified", "no"),
+        ("reason", "pii"),
+    ):
+        page = soup(client.get(f"/moderation/reviews?queue={queue}&{name}={value}"))
+        assert row_titles(page) == ["Wanted"], (name, value)
+
+
+def test_recently_decided_filters_to_my_decisions(client, session, shelf, moderator, token_of):
+    mine, theirs = add_reviews(session, shelf, 2)
+    post(
+        client,
+        token_of,
+        f"/moderation/reviews/{mine.id}/decision",
+        decision="approve",
+        version="1",
+    )
+    review_queues_titles = row_titles(soup(client.get("/moderation/reviews?queue=decided")))
+    assert len(review_queues_titles) == 1
+    from mallconsole.services import review_decisions
+
+    review_decisions.decide_review(
+        session, theirs.id, "approve", actor=make_moderator(session, "ann@test.mall")
+    )
+    assert len(row_titles(soup(client.get("/moderation/reviews?queue=decided")))) == 2
+    page = soup(client.get("/moderation/reviews?queue=decided&decided_by=me"))
+    assert [a["href"].split("?")[0] for a in page.select("td.review-cell > a")] == [
+        f"/moderation/reviews/{mine.id}"
+    ]
+
+
+@pytest.mark.parametrize("queue", ["pending", "replies"])
+def test_the_next_page_continues_where_the_last_one_ended(client, session, shelf, moderator, queue):
+    """Keyset pages: 30 items over pages of 25 by the Next link, none missed or repeated,
+    even with several items written at the same moment."""
+    same_moment = utcnow() - timedelta(hours=2)
+    ids = []
+    for n in range(30):
+        review = add_review(
+            session,
+            shelf,
+            state="approved" if queue == "replies" else "pending",
+            title=f"Review {n}",
+        )
+        moment = same_moment if n % 3 else same_moment - timedelta(minutes=n)
+        review.created_at = moment
+        if queue == "replies":
+            add_reply(session, review, shelf, body=f"Reply {n}").created_at = moment
+        ids.append(review.id)
+    session.flush()
+    seen, url = [], f"/moderation/reviews?queue={queue}&limit=25"
+    while url:
+        page = soup(client.get(url))
+        links = page.select("td.review-cell > a")
+        seen += [a["href"].split("?")[0].rsplit("/", 1)[1] for a in links]
+        following = page.select_one('a[rel="next"]')
+        url = following.get("href") or following.get("hx-get") if following else None
+    assert len(seen) == len(set(seen)) == 30
+    assert set(seen) == set(ids)
+
+
+def test_after_a_bulk_decision_the_queue_offers_undo(client, session, shelf, moderator, token_of):
+    reviews = add_reviews(session, shelf, 2)
+    assert soup(client.get("/moderation/reviews")).select_one('[data-moderation-key="u"]') is None
+    client.post(
+        "/moderation/reviews/bulk",
+        data={
+            "csrf_token": token_of("/moderation/reviews"),
+            "queue": "pending",
+            "item": [r.id for r in reviews],
+            "decision": "reject",
+            "reason": "spam",
+        },
+    )
+    undo = soup(client.get("/moderation/reviews")).select_one('[data-moderation-key="u"]')
+    assert undo.find_parent("form")["action"] == "/moderation/undo"
+    response = post(client, token_of, "/moderation/undo")
+    assert response.status_code == 303
+    assert response.headers["Location"].split("?")[0] in {
+        f"/moderation/reviews/{r.id}" for r in reviews
+    }
+
+
+def test_a_hostile_seller_reply_and_decision_note_are_shown_as_text(
+    client, session, shelf, moderator, token_of
+):
+    review = add_review(session, shelf, state="approved")
+    add_reply(session, review, shelf, body="<script>alert('reply')</script>")
+    hostile_note = "<img src=x onerror=alert('note')>"
+    review_queues.claim_batch(session, "replies", actor=moderator)
+    response = post(
+        client,
+        token_of,
+        f"/moderation/reviews/{review.id}/decision",
+        decision="remove",
+        reason="other",
+        note=hostile_note,
+        version=str(review.version),
+    )
+    assert response.status_code == 303
+    for url in (
+        f"/moderation/reviews/{review.id}?queue=replies",
+        "/moderation/reviews?queue=replies",
+    ):
+        page = soup(client.get(url))
+        assert page.find("script", string=lambda s: s and "alert" in s) is None, url
+        assert all(not a.startswith("on") for tag in page.find_all(True) for a in tag.attrs), url
+    focus = soup(client.get(f"/moderation/reviews/{review.id}"))
+    assert (
+        focus.select_one(".seller-reply .review-body").get_text()
+        == "<script>alert('reply')</script>"
+    )
+    assert hostile_note in focus.select_one(".decision-history").get_text()
+
+
+@pytest.mark.parametrize(
+    ("review_state", "reply_state", "words"),
+    [
+        ("approved", "approved", "Public"),
+        ("approved", "pending", "Not public"),
+        ("approved", "rejected", "Not public"),
+        ("removed_moderator", "approved", "Not public while the review is not"),
+    ],
+)
+def test_a_seller_reply_is_public_only_when_approved_on_a_shown_review(
+    client, session, shelf, moderator, review_state, reply_state, words
+):
+    review = add_review(session, shelf, state=review_state)
+    add_reply(session, review, shelf, state=reply_state)
+    page = soup(client.get(f"/moderation/reviews/{review.id}"))
+    assert page.select_one(".seller-reply h2 .hint").get_text() == words

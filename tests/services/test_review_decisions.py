@@ -309,3 +309,24 @@ def test_rebuilding_the_aggregates_repairs_a_wrong_row(session, shelf, moderator
     assert ratings.rebuild_sku_aggregates(session, now=utcnow()) == 1
     assert_aggregates_exact(session)
     assert ratings.rebuild_sku_aggregates(session, now=utcnow()) == 0
+
+
+def test_the_refresh_job_brings_the_product_rating_up_to_the_decisions(session, shelf, moderator):
+    from mallconsole.models import ProductRatingAggregate
+    from mallconsole.services import jobs
+
+    first, second, third = (
+        add_review(session, shelf, sku=n % 2, rating=r) for n, r in enumerate(("5", "4.5", "2"))
+    )
+    for review in (first, second, third):
+        review_decisions.decide_review(session, review.id, "approve", actor=moderator)
+    review_decisions.decide_review(session, third.id, "remove", actor=moderator, reason="spam")
+    run = jobs.run_job("refresh-ratings", trigger="command")
+    assert run.status == "succeeded"
+    session.expire_all()
+    row = session.scalars(
+        select(ProductRatingAggregate).where(ProductRatingAggregate.product_id == shelf.product.id)
+    ).one()
+    assert row.total_reviews == 2  # the removed review no longer counts
+    assert Decimal(str(row.average_rating)) == Decimal("4.7500")
+    assert (row.ratings_5_count, row.ratings_4_count, row.ratings_2_count) == (1, 1, 0)

@@ -171,6 +171,13 @@ def test_tabs_count_and_say_how_old_the_oldest_is(session, shelf):
     assert tabs["decided"].oldest is None
 
 
+def test_a_wait_of_days_reads_to_the_nearest_day_as_the_home_says_it():
+    assert review_queues.age_words(timedelta(hours=71, minutes=44)) == "3 days"
+    assert review_queues.age_words(timedelta(hours=59)) == "2 days"
+    assert review_queues.age_words(timedelta(hours=47, minutes=59)) == "47 h"
+    assert review_queues.age_words(timedelta(minutes=59)) == "59 min"
+
+
 def test_a_batch_is_claimed_to_the_configured_size_and_others_get_the_next_ones(
     session, shelf, moderator
 ):
