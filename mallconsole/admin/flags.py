@@ -127,6 +127,9 @@ def _to_utc(form, name) -> datetime | None:
     except ValueError:
         form[name].errors = [*form[name].errors, "Give a date and time, like 2026-12-24 09:00."]
         return None
+    if not flags.FIRST_YEAR <= local.year <= flags.LAST_YEAR:  # any zone can move these
+        form[name].errors = [*form[name].errors, flags.DATE_RANGE]
+        return None
     try:
         zone = ZoneInfo(_zone() or "UTC")
     except (KeyError, ValueError):

@@ -42,6 +42,10 @@ BUCKETS = 10_000  # a percentage has two decimals of resolution: bucket < percen
 CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 SEGMENT = re.compile(r"^\s*([A-Za-z0-9_.-]{1,64})\s*=\s*(\S(?:.{0,198}\S)?)\s*$")
 NAME_MAX, DESCRIPTION_MAX = 200, 2000
+# A window's moments lie in these years: far enough for any plan, and every reader's time zone
+# can still show them (year 1 or 9999 moved by a few hours is no date at all).
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+DATE_RANGE = f"Give a date between {FIRST_YEAR} and {LAST_YEAR}."
 
 # The fields a person edits, in form order, with their words.
 FIELDS = (
@@ -379,6 +383,9 @@ def clean(values: dict) -> dict:
             cleaned[field] = _as_datetime(values.get(field))
         except ValueError:
             errors[field] = ["Give a date and time, like 2026-12-24 09:00."]
+            cleaned[field] = None
+        if cleaned[field] is not None and not FIRST_YEAR <= cleaned[field].year <= LAST_YEAR:
+            errors[field] = [DATE_RANGE]
             cleaned[field] = None
     if cleaned["starts_at"] and cleaned["ends_at"] and cleaned["ends_at"] <= cleaned["starts_at"]:
         errors.setdefault("ends_at", []).append("The end must come after the start.")
