@@ -154,6 +154,19 @@ def _form_values(form) -> dict | None:
     return values
 
 
+def _every_error(form, values) -> None:
+    """Add the service's word on each field the form itself let pass, so that one answer names
+    every wrong field (a missing code and a missing name together)."""
+    if values is None:
+        return
+    try:
+        flags.clean(values)
+    except ValidationError as error:
+        for name, messages in error.field_errors.items():
+            if name in form and not form[name].errors:
+                form[name].errors = [*form[name].errors, *messages]
+
+
 def _form_of(flag) -> FlagForm:
     data = flags.values_of(flag)
     data["starts_at"], data["ends_at"] = _local(flag.starts_at), _local(flag.ends_at)
@@ -268,6 +281,7 @@ def flag_create():
     valid = form.validate_on_submit()
     values = _form_values(form)
     if not valid or values is None:
+        _every_error(form, values)
         return render("admin/flag_new.html", status=422, form=form)
     try:
         flag = flags.create(db.session, values, actor=current_user, code=form.code.data)
@@ -317,6 +331,7 @@ def flag_update(code):
     valid = form.validate_on_submit()
     values = _form_values(form)
     if not valid or values is None:
+        _every_error(form, values)
         return _flag_page(code, form, status=422)
     try:
         changed = flags.change(

@@ -402,6 +402,9 @@ def _clean_code(session, code: str) -> str:
             "starting with a letter or digit (like checkout.one_page)."
         )
         raise ValidationError(message, field_errors={"code": [message]})
+    if code == "new":  # /admin/flags/new is the form for a new flag
+        message = "“new” names the new-flag form: choose another code."
+        raise ValidationError(message, field_errors={"code": [message]})
     # The code is unique over archived flags too (a service may still ask for it).
     taken = session.execute(select(FeatureFlag.deleted_at).where(FeatureFlag.code == code)).first()
     if taken is not None:

@@ -215,6 +215,29 @@ def test_new_flag_errors_stay_in_place(client, session, admin, token):
     assert page.select_one("#code")["aria-invalid"] == "true"
 
 
+def test_a_blank_new_flag_names_every_missing_field(client, session, admin, token):
+    response = client.post(
+        "/admin/flags/new",
+        data={"csrf_token": token, "code": "", "name": "", "rollout_percentage": "101",
+              "segment": "beta"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    summary = page_of(response).select_one(".error-summary").get_text()
+    assert "Give the flag a code" in summary and "Give the flag a name" in summary
+    assert "0 to 100" in summary and "key=value" in summary
+
+
+def test_new_is_not_a_flag_code(client, session, admin, token):
+    """/admin/flags/new is the form: a flag with that code could never be opened."""
+    response = client.post(
+        "/admin/flags/new", data={"csrf_token": token, "code": "new", "name": "New things"}
+    )
+    assert response.status_code == 422
+    field = page_of(response).select_one("#code").find_parent("div", class_="field")
+    assert "choose another code" in field.select_one(".field-errors").get_text()
+    assert session.scalar(select(FeatureFlag.id).where(FeatureFlag.code == "new")) is None
+
+
 def test_an_unreadable_date_is_refused_in_place(client, session, admin, token):
     response = client.post(
         "/admin/flags/new",
