@@ -153,8 +153,9 @@ DUAL_APPROVAL_THRESHOLDS = {
     "payout": states.PAYOUT_DUAL_APPROVAL_THRESHOLD,
     "wallet": states.WALLET_DUAL_APPROVAL_THRESHOLD,
 }
-_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
-_AMOUNT = re.compile(r"^\d{1,15}(\.\d+)?$")
+# ASCII digits only: other scripts' digits ("٣") would read here but not in other services.
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")
+_AMOUNT = re.compile(r"^[0-9]{1,15}(\.[0-9]+)?$")
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
 _BOOLEANS |= {"false": False, "no": False, "off": False, "0": False}
 
