@@ -184,6 +184,19 @@ def declared(key: str) -> tuple[Setting, str | None] | None:
     return found[0], found[1]
 
 
+def known_spelling(key: str) -> str | None:
+    """How a known key is written, when ``key`` is one whatever its case
+    (``FINANCE.refund.dual_approval_threshold.usd`` → ``….USD``); None for another key."""
+    for pattern, setting in _PATTERNS:
+        match = re.compile(pattern.pattern, re.IGNORECASE).match(key)
+        if match is None:
+            continue
+        parts = {name: value.upper() if name == "currency" else value.lower()
+                 for name, value in match.groupdict().items()}  # fmt: skip
+        return setting.pattern.format(**parts)
+    return None
+
+
 def seller_scope(seller_id: str) -> str:
     """The scope of the rows that override the global ones for one seller's records."""
     return f"seller:{seller_id}"
