@@ -327,6 +327,21 @@ def test_a_date_out_of_range_is_refused_in_place(
     assert client.get("/admin/flags").status_code == 200
 
 
+def test_a_stale_edit_names_the_changed_window_in_words(client, session, admin, token):
+    flag = add_flag(session, "cart.saved_items")
+    other = make_staff(session, "other-admin@test.mall", (Role.SYSTEM_ADMIN,))
+    flags.change(session, flag.code, {"starts_at": "2026-12-24T09:00:00+00:00"},
+                 expected_version=1, actor=other)  # fmt: skip
+    session.commit()
+    stale = client.post(
+        "/admin/flags/cart.saved_items", data=edit_data(flag, token, version="1", name="Saved")
+    )
+    assert stale.status_code == 409
+    row = page_of(stale).select_one(".stale").find("th", string="Starts").find_parent("tr")
+    now = row.find_all("td")[0].get_text()
+    assert "Dec 24, 2026" in now and "T09:00" not in now
+
+
 def test_the_evaluate_panel(client, session, admin):
     add_flag(session, "payouts.instant", segment="country=US")
     panel = client.get(
