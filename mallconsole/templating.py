@@ -33,7 +33,7 @@ def recorded_value(value) -> str:
                 return display.format_day(date.fromisoformat(value))
             if "T" in value:
                 return display.format_local_time(datetime.fromisoformat(value))
-        except ValueError:
+        except (ValueError, OverflowError):  # a moment no zone can show stays as written
             pass
     return states.in_words(value)
 

@@ -315,6 +315,9 @@ def test_recorded_values_show_moments_and_days_as_the_reader_reads_them(app):
         state = render_template_string(template, v="pending_second_approval")
         plain = render_template_string(template, v="2026 plans for the holidays")
         odd = render_template_string(template, v="2026-13-45T99:00")
+        # Past year 9999 in UTC: no reader's zone can show it, so it stays as written.
+        far = render_template_string(template, v="9999-12-31T23:00:00-05:00")
+    assert far == "9999-12-31T23:00:00-05:00"
     assert "T09" not in moment and "2026" in moment and "Dec" in moment
     assert day == "Dec 24, 2026"
     assert state == "Pending second approval"

@@ -19,7 +19,7 @@ from ..lists import ListFilters, read_listing
 from ..messages import notify
 from ..models import Seller
 from ..services import configuration, versions
-from ..services.errors import ValidationError
+from ..services.errors import Conflict, ValidationError
 from ..templating import add_area_link
 from . import bp
 from .forms import ConfirmWhyForm
@@ -126,7 +126,7 @@ def configuration_list():
     )
 
 
-def _new_page(form, *, status=200):
+def _new_page(form, *, status=200, existing=None):
     key = (form.key.data or "").strip()
     return render(
         "admin/configuration_new.html",
@@ -134,6 +134,7 @@ def _new_page(form, *, status=200):
         form=form,
         sensitive=configuration.is_sensitive(key),
         kind=configuration.kind_words(key) if key else None,
+        existing=existing,
     )
 
 
@@ -155,12 +156,14 @@ def configuration_create():
     form = NewSettingForm()
     if not form.validate_on_submit():
         return _new_page(form, status=422)
+    scope = None
     try:
+        scope = _scope_of(form.seller.data)
         changed = configuration.change(
             db.session,
             form.key.data,
             form.value.data,
-            scope=_scope_of(form.seller.data),
+            scope=scope,
             actor=current_user,
             justification=form.justification.data,
         )
@@ -168,6 +171,11 @@ def configuration_create():
         db.session.rollback()
         apply_errors(form, error)
         return _new_page(form, status=422)
+    except Conflict as error:  # already set: the form keeps the input and links the value
+        db.session.rollback()
+        form.key.errors = [*form.key.errors, error.message]
+        existing = configuration.current_row(db.session, form.key.data, scope)
+        return _new_page(form, status=409, existing=existing)
     _after(changed, done=f"{form.key.data.strip()} is set.")
     if changed.row is not None:
         return redirect(url_for("admin.configuration_detail", row_id=changed.row.id))

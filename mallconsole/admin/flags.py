@@ -127,6 +127,9 @@ def _to_utc(form, name) -> datetime | None:
     except ValueError:
         form[name].errors = [*form[name].errors, "Give a date and time, like 2026-12-24 09:00."]
         return None
+    if not flags.FIRST_YEAR <= local.year <= flags.LAST_YEAR:  # any zone can move these
+        form[name].errors = [*form[name].errors, flags.DATE_RANGE]
+        return None
     try:
         zone = ZoneInfo(_zone() or "UTC")
     except (KeyError, ValueError):
@@ -149,6 +152,19 @@ def _form_values(form) -> dict | None:
     if form.starts_at.errors or form.ends_at.errors:
         return None
     return values
+
+
+def _every_error(form, values) -> None:
+    """Add the service's word on each field the form itself let pass, so that one answer names
+    every wrong field (a missing code and a missing name together)."""
+    if values is None:
+        return
+    try:
+        flags.clean(values)
+    except ValidationError as error:
+        for name, messages in error.field_errors.items():
+            if name in form and not form[name].errors:
+                form[name].errors = [*form[name].errors, *messages]
 
 
 def _form_of(flag) -> FlagForm:
@@ -265,6 +281,7 @@ def flag_create():
     valid = form.validate_on_submit()
     values = _form_values(form)
     if not valid or values is None:
+        _every_error(form, values)
         return render("admin/flag_new.html", status=422, form=form)
     try:
         flag = flags.create(db.session, values, actor=current_user, code=form.code.data)
@@ -314,6 +331,7 @@ def flag_update(code):
     valid = form.validate_on_submit()
     values = _form_values(form)
     if not valid or values is None:
+        _every_error(form, values)
         return _flag_page(code, form, status=422)
     try:
         changed = flags.change(

@@ -362,6 +362,10 @@ def _policies(world: World, admin: str, admin2: str) -> None:
             description=f"The {title.lower()} of the mall",
         )
         superseded = None
+        # Every approved version but the last is superseded by the next: it was drafted
+        # open-ended, and its approval history ends its window.
+        approved_labels = [spec[0] for spec in specs if spec[3]]
+        closed_later = set(approved_labels[:-1])
         for label, start, end, approved, author, submitted, notes, content in specs:
             starts = today + timedelta(days=start)
             ends = today + timedelta(days=end) if end is not None else None
@@ -382,7 +386,7 @@ def _policies(world: World, admin: str, admin2: str) -> None:
             )
             checker = admin2 if author == "admin" else admin
             drafted = {"label": label, "effective_from": starts.date().isoformat(), "version": 1}
-            if ends is not None:
+            if ends is not None and label not in closed_later:
                 drafted["effective_to"] = ends.date().isoformat()
             audit(world, actor=authors[author], table="shopping_mall_policy_versions",
                   entity_id=row["id"], action="policy_version.drafted", at=written,

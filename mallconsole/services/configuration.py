@@ -229,7 +229,18 @@ def clean_key(key: str) -> str:
             "(like moderation.claim.batch_size)."
         )
         raise ValidationError(message, field_errors={"key": [message]})
+    known = settings.known_spelling(key)
+    if known is not None and known != key:
+        # Services read the exact key: a key differing only in case would be plain text that
+        # looks like a known setting (a finance threshold kept as text, without approval).
+        message = f"Write this known key exactly as {known}: services read it letter for letter."
+        raise ValidationError(message, field_errors={"key": [message]})
     return key
+
+
+def current_row(session, key: str, scope: str | None) -> Configuration | None:
+    """The live row of ``key`` in ``scope`` (None: global), if it is set."""
+    return _row(session, (key or "").strip(), scope)
 
 
 def _clean_value(key: str, value: str) -> str:
@@ -371,8 +382,19 @@ def change(
     """Set ``key`` (in ``scope``) to ``value``: at once for an ordinary key (a new row when
     there is none; otherwise only from ``expected_version``), through approval for a sensitive
     one. 422 when the value does not read as the key's type."""
-    key = clean_key(key)
-    scope = clean_scope(session, scope)
+    errors: dict[str, list[str]] = {}
+    for check in (lambda: clean_key(key), lambda: clean_scope(session, scope)):
+        try:
+            check()
+        except ValidationError as error:
+            errors.update(error.field_errors)
+    try:
+        _clean_value(key if not errors else "", value)  # a value alone when the key is wrong
+    except ValidationError as error:
+        errors.update(error.field_errors)
+    if errors:
+        raise ValidationError("Some values of the setting are not valid.", field_errors=errors)
+    key, scope = clean_key(key), clean_scope(session, scope)
     value = _clean_value(key, value)
     if is_sensitive(key):
         return Changed(
@@ -400,7 +422,9 @@ def change(
         settings.reader(session).forget()
         return Changed(row=row)
     if expected_version is None:
-        raise Conflict(f"{key} is already set{' for this seller' if scope else ''}: edit it there.")
+        raise Conflict(
+            f"{key} is already set{' for this seller' if scope else ''}: change it on its screen."
+        )
     event = versions.apply_edit(
         session,
         row,

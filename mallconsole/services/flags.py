@@ -42,6 +42,10 @@ BUCKETS = 10_000  # a percentage has two decimals of resolution: bucket < percen
 CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 SEGMENT = re.compile(r"^\s*([A-Za-z0-9_.-]{1,64})\s*=\s*(\S(?:.{0,198}\S)?)\s*$")
 NAME_MAX, DESCRIPTION_MAX = 200, 2000
+# A window's moments lie in these years: far enough for any plan, and every reader's time zone
+# can still show them (year 1 or 9999 moved by a few hours is no date at all).
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+DATE_RANGE = f"Give a date between {FIRST_YEAR} and {LAST_YEAR}."
 
 # The fields a person edits, in form order, with their words.
 FIELDS = (
@@ -380,6 +384,9 @@ def clean(values: dict) -> dict:
         except ValueError:
             errors[field] = ["Give a date and time, like 2026-12-24 09:00."]
             cleaned[field] = None
+        if cleaned[field] is not None and not FIRST_YEAR <= cleaned[field].year <= LAST_YEAR:
+            errors[field] = [DATE_RANGE]
+            cleaned[field] = None
     if cleaned["starts_at"] and cleaned["ends_at"] and cleaned["ends_at"] <= cleaned["starts_at"]:
         errors.setdefault("ends_at", []).append("The end must come after the start.")
     if errors:
@@ -394,6 +401,9 @@ def _clean_code(session, code: str) -> str:
             "Use lower-case letters, digits, dots, dashes or underscores, "
             "starting with a letter or digit (like checkout.one_page)."
         )
+        raise ValidationError(message, field_errors={"code": [message]})
+    if code == "new":  # /admin/flags/new is the form for a new flag
+        message = "“new” names the new-flag form: choose another code."
         raise ValidationError(message, field_errors={"code": [message]})
     # The code is unique over archived flags too (a service may still ask for it).
     taken = session.execute(select(FeatureFlag.deleted_at).where(FeatureFlag.code == code)).first()

@@ -153,8 +153,9 @@ DUAL_APPROVAL_THRESHOLDS = {
     "payout": states.PAYOUT_DUAL_APPROVAL_THRESHOLD,
     "wallet": states.WALLET_DUAL_APPROVAL_THRESHOLD,
 }
-_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
-_AMOUNT = re.compile(r"^\d{1,15}(\.\d+)?$")
+# ASCII digits only: other scripts' digits ("٣") would read here but not in other services.
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")
+_AMOUNT = re.compile(r"^[0-9]{1,15}(\.[0-9]+)?$")
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
 _BOOLEANS |= {"false": False, "no": False, "off": False, "0": False}
 
@@ -181,6 +182,19 @@ def declared(key: str) -> tuple[Setting, str | None] | None:
     if found is None or found[2] is not None:
         return None
     return found[0], found[1]
+
+
+def known_spelling(key: str) -> str | None:
+    """How a known key is written, when ``key`` is one whatever its case
+    (``FINANCE.refund.dual_approval_threshold.usd`` → ``….USD``); None for another key."""
+    for pattern, setting in _PATTERNS:
+        match = re.compile(pattern.pattern, re.IGNORECASE).match(key)
+        if match is None:
+            continue
+        parts = {name: value.upper() if name == "currency" else value.lower()
+                 for name, value in match.groupdict().items()}  # fmt: skip
+        return setting.pattern.format(**parts)
+    return None
 
 
 def seller_scope(seller_id: str) -> str:

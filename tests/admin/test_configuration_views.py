@@ -95,6 +95,24 @@ def test_a_wrong_value_is_refused_in_place(client, session, admin, token):
     assert row.value == "10"
 
 
+def test_a_new_setting_already_set_keeps_the_input_and_links_the_value(
+    client, session, admin, token
+):
+    row = add(session, BATCH, "10")
+    response = client.post(
+        "/admin/configurations/new", data={"csrf_token": token, "key": BATCH, "value": "12"}
+    )
+    assert response.status_code == 409
+    page = page_of(response)
+    field = page.select_one("#key").find_parent("div", class_="field")
+    assert "already set" in field.select_one(".field-errors").get_text()
+    assert page.select_one("#value").get_text().strip() == "12"
+    link = page.find("a", string="open it to change it")
+    assert link["href"] == f"/admin/configurations/{row.id}"
+    session.refresh(row)
+    assert row.value == "10"
+
+
 def test_saving_an_ordinary_key_and_a_stale_save(client, session, admin, token):
     row = add(session, BATCH, "10")
     saved = client.post(

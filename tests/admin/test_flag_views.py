@@ -215,6 +215,29 @@ def test_new_flag_errors_stay_in_place(client, session, admin, token):
     assert page.select_one("#code")["aria-invalid"] == "true"
 
 
+def test_a_blank_new_flag_names_every_missing_field(client, session, admin, token):
+    response = client.post(
+        "/admin/flags/new",
+        data={"csrf_token": token, "code": "", "name": "", "rollout_percentage": "101",
+              "segment": "beta"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    summary = page_of(response).select_one(".error-summary").get_text()
+    assert "Give the flag a code" in summary and "Give the flag a name" in summary
+    assert "0 to 100" in summary and "key=value" in summary
+
+
+def test_new_is_not_a_flag_code(client, session, admin, token):
+    """/admin/flags/new is the form: a flag with that code could never be opened."""
+    response = client.post(
+        "/admin/flags/new", data={"csrf_token": token, "code": "new", "name": "New things"}
+    )
+    assert response.status_code == 422
+    field = page_of(response).select_one("#code").find_parent("div", class_="field")
+    assert "choose another code" in field.select_one(".field-errors").get_text()
+    assert session.scalar(select(FeatureFlag.id).where(FeatureFlag.code == "new")) is None
+
+
 def test_an_unreadable_date_is_refused_in_place(client, session, admin, token):
     response = client.post(
         "/admin/flags/new",
@@ -260,6 +283,63 @@ def test_create_then_edit(client, session, admin, token):
     notice = page_of(stale).select_one(".stale").get_text()
     assert "Rollout" in notice
     assert page_of(stale).select_one("#rollout_percentage")["value"] == "70"
+
+
+def test_a_window_is_read_and_shown_in_the_admins_time_zone(client, session, admin, token):
+    admin.time_zone = "Asia/Seoul"  # UTC+9
+    session.commit()
+    flag = add_flag(session, "cart.saved_items")
+    saved = client.post(
+        "/admin/flags/cart.saved_items",
+        data=edit_data(flag, token, starts_at="2026-12-24T09:00", ends_at="2026-12-25T08:30"),
+    )
+    assert saved.status_code == 302
+    session.refresh(flag)
+    assert flag.starts_at.isoformat() == "2026-12-24T00:00:00+00:00"
+    assert flag.ends_at.isoformat() == "2026-12-24T23:30:00+00:00"
+    page = page_of(client.get("/admin/flags/cart.saved_items"))
+    assert page.select_one("#starts_at")["value"] == "2026-12-24T09:00"
+    assert page.select_one("#ends_at")["value"] == "2026-12-25T08:30"
+
+
+@pytest.mark.parametrize(
+    ("zone", "field", "moment"),
+    [
+        ("America/Los_Angeles", "ends_at", "9999-12-31T23:59"),  # past year 9999 in UTC
+        ("Asia/Tokyo", "starts_at", "0001-01-01T00:00"),  # before year 1 in UTC
+        ("UTC", "starts_at", "0001-01-01T00:00"),  # no zone could show it
+    ],
+)
+def test_a_date_out_of_range_is_refused_in_place(
+    client, session, admin, token, zone, field, moment
+):
+    admin.time_zone = zone
+    session.commit()
+    flag = add_flag(session, "cart.saved_items")
+    response = client.post(
+        "/admin/flags/cart.saved_items", data=edit_data(flag, token, **{field: moment})
+    )
+    assert response.status_code == 422
+    errors = page_of(response).select_one(f"#{field}").find_parent("div", class_="field")
+    assert "between 2000 and 2999" in errors.select_one(".field-errors").get_text()
+    session.refresh(flag)
+    assert (flag.version, flag.starts_at, flag.ends_at) == (1, None, None)
+    assert client.get("/admin/flags").status_code == 200
+
+
+def test_a_stale_edit_names_the_changed_window_in_words(client, session, admin, token):
+    flag = add_flag(session, "cart.saved_items")
+    other = make_staff(session, "other-admin@test.mall", (Role.SYSTEM_ADMIN,))
+    flags.change(session, flag.code, {"starts_at": "2026-12-24T09:00:00+00:00"},
+                 expected_version=1, actor=other)  # fmt: skip
+    session.commit()
+    stale = client.post(
+        "/admin/flags/cart.saved_items", data=edit_data(flag, token, version="1", name="Saved")
+    )
+    assert stale.status_code == 409
+    row = page_of(stale).select_one(".stale").find("th", string="Starts").find_parent("tr")
+    now = row.find_all("td")[0].get_text()
+    assert "Dec 24, 2026" in now and "T09:00" not in now
 
 
 def test_the_evaluate_panel(client, session, admin):

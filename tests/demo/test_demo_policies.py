@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text
 
 from mallconsole.extensions import db
-from mallconsole.models import AdminAction, Policy, PolicyVersion, User
+from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, User
 from mallconsole.services import approvals, policies
 
 
@@ -75,3 +75,27 @@ def test_waiting_drafts_can_be_approved_by_the_other_admin(seeded):
         assert decided.executed, decided.message
         session.rollback()
         session.remove()
+
+
+def test_each_versions_history_ends_with_its_window(seeded):
+    """Replaying a version's audit events gives the window it has: a superseded version was
+    drafted open-ended, and the event that closed it starts from that."""
+    app = seeded[0]
+    with app.app_context():
+        for version in db.session.scalars(select(PolicyVersion)).all():
+            events = db.session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.entity_id == version.id)
+                .order_by(AuditEvent.created_at)
+            ).all()
+            assert events, version.version
+            window = None
+            for event in events:
+                changes = event.changes or {}
+                if "effective_to" in (changes.get("before") or {}):
+                    assert changes["before"]["effective_to"] == window, (version.version, event)
+                if "effective_to" in (changes.get("after") or {}):
+                    window = changes["after"]["effective_to"]
+            stored = version.effective_to.date().isoformat() if version.effective_to else None
+            assert window == stored, version.version
+        db.session.remove()

@@ -88,6 +88,31 @@ def test_a_declared_key_with_a_wrong_currency_is_refused(session, admin):
     assert "currency code" in refused.value.field_errors["key"][0]
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "FINANCE.refund.dual_approval_threshold.USD",
+        "finance.refund.dual_approval_threshold.usd",
+        "Moderation.Claim.Batch_Size",
+    ],
+)
+def test_a_known_key_in_another_case_is_refused(session, admin, key):
+    """Services read keys letter for letter: a look-alike would be plain text, changed without
+    the approval the real key needs."""
+    with pytest.raises(ValidationError) as refused:
+        configuration.change(session, key, "1", actor=admin)
+    message = refused.value.field_errors["key"][0]
+    assert message.startswith("Write this known key exactly as ")
+    assert settings.declared(message.split(" as ")[1].split(":")[0]) is not None
+    assert session.scalar(select(Configuration.id).where(Configuration.key == key)) is None
+
+
+def test_a_wrong_key_and_a_missing_value_are_named_together(session, admin):
+    with pytest.raises(ValidationError) as refused:
+        configuration.change(session, "not a key", "", actor=admin)
+    assert set(refused.value.field_errors) == {"key", "value"}
+
+
 def test_an_ordinary_key_saves_at_once_with_version_and_audit(session, admin):
     key = states.MODERATION_CLAIM_BATCH_SIZE
     row = configuration.change(session, key, "10", actor=admin).row

@@ -205,6 +205,18 @@ def test_create_checks_every_field(session, admin):
     assert set(refused.value.field_errors) == {"name", "rollout_percentage", "segment", "ends_at"}
 
 
+def test_a_window_lies_between_the_years_2000_and_2999(session, admin):
+    far = {"starts_at": datetime(1, 1, 1, tzinfo=UTC), "ends_at": datetime(9999, 1, 1, tzinfo=UTC)}
+    with pytest.raises(ValidationError) as refused:
+        stored(session, admin, **far)
+    assert refused.value.field_errors == {
+        "starts_at": ["Give a date between 2000 and 2999."],
+        "ends_at": ["Give a date between 2000 and 2999."],
+    }
+    row = stored(session, admin, starts_at="2000-01-01T00:00", ends_at="2999-12-31T23:59")
+    assert row.ends_at.year == 2999
+
+
 def test_a_code_is_used_once(session, admin):
     stored(session, admin)
     with pytest.raises(ValidationError) as refused:

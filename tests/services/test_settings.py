@@ -88,6 +88,8 @@ def test_an_unknown_key_is_a_plain_string():
             "moderation.claim.batch_size is a whole number (1 or more), not 'ten'.",
         ),
         (states.MODERATION_CLAIM_BATCH_SIZE, "0", None),
+        (states.PAYOUT_SETTLEMENT_DELAY_DAYS, "\u0663", None),  # an Arabic-Indic 3
+        (REFUND_USD, "\u0663\u0660\u0660", None),  # an Arabic-Indic 300
         (
             states.PAYOUT_SETTLEMENT_DELAY_DAYS,
             "7.5",
