@@ -181,7 +181,13 @@ def test_a_stale_decision_is_a_409_with_what_changed(client, session, agent, fin
     line = rd.request_lines(session, request.id)[0].id
     response = post(client, f"{url}/approve", {"amount": "40.00", "version": 1, "line": line}, url)
     assert response.status_code == 409
-    assert page_of(response).select_one(".stale") is not None
+    notice = page_of(response).select_one(".stale")
+    assert notice is not None
+    # The request moved on: no form is left to save again, and the values are in words.
+    assert "is rejected now, so your decision was not saved" in notice.get_text(" ")
+    assert "kept below" not in notice.get_text(" ")
+    cells = [td.get_text(" ", strip=True) for td in notice.select("td")]
+    assert "Rejected" in cells and "rejected" not in cells
 
 
 def test_executing_from_the_screen_and_again(client, session, agent, finance):
