@@ -103,7 +103,8 @@ def test_no_line_approved_is_refused(session, people):
         ("", "Enter the amount"),
         ("abc", "at most 2 decimals"),
         ("10.001", "at most 2 decimals"),
-        ("0", "above zero"),
+        ("0", "Enter an amount above zero, or reject the request."),
+        ("0.00", "Enter an amount above zero, or reject the request."),
         ("40.01", "at most USD 40.00"),
     ],
 )
