@@ -21,6 +21,7 @@ from ..display import currency_digits
 from ..models import Reserve, Seller, SellerLedgerEntry, utcnow
 from . import audit, ledger, versions
 from .errors import Conflict, NotFound, ValidationError
+from .refund_decisions import money_text
 
 TABLE = "shopping_mall_reserves"
 ZERO = Decimal("0")
@@ -270,7 +271,7 @@ def release_reserve(
         raise Conflict("This reserve holds nothing any more: it was released in full.")
     amount = held if amount is None else amount
     if amount > held:
-        message = f"This reserve holds only {held} {reserve.currency}."
+        message = f"This reserve holds only {money_text(held, reserve.currency)}."
         raise ValidationError(message, field_errors={"amount": [message]})
     before = _snapshot(reserve)
     entry = _release(session, reserve, amount, note=reason)
@@ -280,7 +281,7 @@ def release_reserve(
         entity_table=TABLE,
         entity_id=reserve.id,
         action="reserve.released",
-        summary=f"Released {amount} {reserve.currency} of a reserve",
+        summary=f"Released {money_text(amount, reserve.currency)} of a reserve",
         reason=reason,
         before=before,
         after={**_snapshot(reserve), "ledger_entry": entry.id},
