@@ -155,7 +155,13 @@ def test_approving_from_the_screen(client, session, agent, finance):
     assert request.status == "approved" and request.approved_amount == Decimal("35.00")
     page = page_of(client.get(url))
     assert "approved for USD 35.00" in words(page)
-    assert page.find("button", string="Execute refund") is not None
+    # moving the money asks first, naming the request and the amount; the submit is in the dialog
+    opener = page.find("button", string="Execute refund…")
+    confirm = page.find("dialog", id=opener["data-open-dialog"])
+    assert f"Execute {request.refund_request_number}?" in confirm.get_text(" ")
+    assert "USD 35.00" in confirm.get_text(" ").replace("\xa0", " ")
+    assert confirm.find("button", string="Execute refund")["type"] == "submit"
+    assert confirm.find_parent("form")["action"].endswith("/execute")
 
 
 def test_validation_messages_on_the_screen(client, session, agent, finance):
