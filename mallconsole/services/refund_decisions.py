@@ -431,6 +431,8 @@ def _payload(request: RefundRequest, amount: Decimal) -> dict:
         "labels": {"approved_amount": f"Amount to refund ({request.currency})"},
         "refund_request_number": request.refund_request_number,
         "currency": request.currency,
+        # whoever raised the request never gives its second approval either
+        "excluded_approvers": [request.requested_by_user_id],
     }
 
 

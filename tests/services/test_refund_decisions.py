@@ -144,6 +144,20 @@ def test_the_requester_never_decides_their_own_request(session, people):
     assert mine.status == "pending"
 
 
+def test_the_requester_never_gives_the_second_approval_either(session, people):
+    make_threshold(session, "5.00")
+    request, *_ = raised(session, people)
+    finance_agent = make_staff(session, "fin-agent2-rd@test.mall", (*FINANCE, "support_agent"))
+    mine = cr.raise_refund(session, request.shopping_mall_order_id, [(None, "10.00")],
+                           reason_code="damaged", note="", actor=finance_agent)  # fmt: skip
+    action = rd.approve(session, mine.id, amount="10.00", actor=people["first"]).action
+    with pytest.raises(Forbidden, match="someone else must decide it"):
+        approvals.decide(session, action.id, "approve", actor=finance_agent)
+    assert action.status == "pending" and mine.status == "pending_second_approval"
+    assert approvals.decide(session, action.id, "approve", actor=people["second"]).executed
+    assert mine.status == "approved"
+
+
 def test_a_stale_version_is_a_409(session, people):
     request, *_ = raised(session, people)
     seen = request.version
