@@ -8,7 +8,14 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from mallconsole.authz import Role
-from mallconsole.models import PaymentRefund, RefundRequest, SellerOrder, Store
+from mallconsole.models import (
+    PaymentRefund,
+    RefundRequest,
+    ReturnItem,
+    ReturnRequest,
+    SellerOrder,
+    Store,
+)
 from mallconsole.services import customer_requests as cr
 from mallconsole.services import refund_decisions as rd
 from tests.conftest import csrf_from
@@ -270,3 +277,26 @@ def test_the_finance_home_cards_lead_to_the_refund_tabs(client, session, agent, 
     assert "/finance/refunds?tab=pending" in links
     assert "/finance/refunds?tab=approved" in links
     assert "Approved refunds awaiting execution" in words(page)
+
+
+def test_the_request_screen_shows_the_linked_return_and_its_inspection(client, session, agent,
+                                                                        finance):  # fmt: skip
+    request, order, items, _ = raise_one(session, agent, amount="40.00")
+    rma = ReturnRequest(shopping_mall_order_id=order.id, requested_by_user_id=agent.id,
+                        rma_code="RMA-20261201-000042", status="received",
+                        reason_code="damaged")  # fmt: skip
+    session.add(rma)
+    session.flush()
+    session.add(ReturnItem(shopping_mall_return_request_id=rma.id,
+                           shopping_mall_order_item_id=items[0].id, requested_quantity=1,
+                           approved_quantity=1, received_condition="damaged",
+                           inspection_status="failed", inspection_note="Crushed corner",
+                           refundable_amount=Decimal("12.50")))  # fmt: skip
+    request.shopping_mall_return_request_id = rma.id
+    session.flush()
+    page = page_of(client.get(f"/finance/refunds/{request.refund_request_number}"))
+    assert "RMA-20261201-000042" in words(page)
+    inspection = words(page.select_one("#inspection"))
+    assert items[0].product_name in inspection
+    assert "Damaged" in inspection and "Failed" in inspection and "failed" not in inspection
+    assert "Crushed corner" in inspection and "USD 12.50" in inspection
