@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from .. import states
+from .. import display, states
 from ..authz import Permission, require
 from ..extensions import db
 from ..forms import apply_errors
@@ -205,7 +205,8 @@ def ledger_compose_payout(seller_id):
         return _ledger_page(seller, currency=currency, compose_form=form, status=error.status)
     waiting = payouts.open_approval(db.session, payout)
     notify(
-        f"{payout.payout_number} composed: {payout.net_amount:f} {payout.currency} net."
+        f"{payout.payout_number} composed: "
+        f"{display.format_money(payout.net_amount, payout.currency, code=True)} net."
         + (
             " It is over the approval threshold: another finance manager approves it in the inbox."
             if waiting is not None
@@ -275,7 +276,8 @@ def reserve_release(reserve_id):
     except ValidationError as error:
         _refused(form, error)
         return _ledger_page(seller, currency=reserve.currency, release_form=form, status=422)
-    notify(f"Released {entry.amount:f} {entry.currency} to {seller.display_name}'s balance.")
+    released = display.format_money(entry.amount, entry.currency, code=True)
+    notify(f"Released {released} to {seller.display_name}'s balance.")
     return redirect(
         url_for("finance.ledger_detail", seller_id=seller.id, currency=reserve.currency), code=303
     )

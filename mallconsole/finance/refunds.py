@@ -219,9 +219,24 @@ def _refused(refund_id, form, error, key):
     stale = error if isinstance(error, versions.StaleRecord) else None
     if stale is not None:
         form.version.data = stale.current_version
+        stale = _decided_meanwhile(refund_id, stale)
     else:
         apply_errors(form, error)
     return _detail_page(refund_id, status=status, stale=stale, **{key: form})
+
+
+def _decided_meanwhile(refund_id, stale):
+    """A stale decision whose request moved on has no form left to save again: say so."""
+    if not any(change.field == "status" for change in stale.changes):
+        return stale
+    found = refund_decisions.find_request(db.session, refund_id)
+    return versions.StaleRecord(
+        f"Someone else decided {found.refund_request_number} after you opened it: it is "
+        f"{refund_queue.status_label(found.status).lower()} now, so your decision was not saved. "
+        "What changed is below.",
+        current_version=stale.current_version,
+        changes=stale.changes,
+    )
 
 
 def _decide(refund_id, form_class, key, decide):

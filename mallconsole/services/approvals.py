@@ -20,6 +20,8 @@ Where each rule is enforced:
 - the requester never decides their own request: here (403) and in the database (an approval
   row carries its action's requester through a foreign key on (action, requester), and a
   check constraint refuses approver = requester);
+- nor does anyone the payload lists in ``excluded_approvers`` (ids the owning service names,
+  such as whoever raised the record the change is about): here (403);
 - one person gives one decision per revision: here (409) and in the database (unique
   (action, revision, approver));
 - only holders of the action's approver permission decide; nothing is decided after expiry:
@@ -640,6 +642,10 @@ def decide(
         )
     if action.requested_by_user_id == actor.id:
         raise Forbidden("You asked for this change, so someone else must decide it.")
+    if actor.id in ((action.payload or {}).get("excluded_approvers") or ()):
+        # the owning service names who may not decide besides the requester (the person who
+        # raised the refund this second approval is about, say)
+        raise Forbidden("You raised what this change is about, so someone else must decide it.")
     if action.approver_permission not in _permissions(session, actor.id):
         raise Forbidden("Deciding this kind of request needs another role.")
     if revision is not None and revision != action.revision:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, case, cast, extract, func, select
 
 from .. import states
+from ..display import format_money
 from ..models import Chargeback, Order, Seller, SellerLedgerEntry, utcnow
 from . import audit, ledger, reserves, versions
 from .errors import Conflict, NotFound, ValidationError
@@ -180,9 +181,11 @@ def mark_won(session, chargeback_id, *, expected_version, note=None, actor, now=
     chargeback.closed_at = now
     if note:
         _append(chargeback, f"Won: {note}", actor=actor, now=now)
+    restored = ""
+    if entry:
+        restored = f"; {format_money(entry.amount, entry.currency, code=True)} restored"
     _finish(session, chargeback, "won", before, actor=actor, action="chargeback.won",
-            summary="Chargeback won" + (f"; {entry.amount} {entry.currency} restored" if entry
-                                        else ""),
+            summary="Chargeback won" + restored,
             reason=note, extra={"ledger_entry": entry.id if entry else None})  # fmt: skip
     return chargeback
 
@@ -237,7 +240,8 @@ def mark_lost(session, chargeback_id, *, expected_version, note=None, reserve_id
             entity_table=reserves.TABLE,
             entity_id=reserve.id,
             action="reserve.drawn",
-            summary=f"{drawn} {reserve.currency} used for a lost chargeback",
+            summary=f"{format_money(drawn, reserve.currency, code=True)} used for a lost "
+            "chargeback",
             reason=note,
             before=reserve_before,
             after={"status": reserve.status, "released_amount": reserve.released_amount,

@@ -163,6 +163,23 @@ def payout_account(session, seller: Seller, currency: str) -> SellerPayoutAccoun
     return account
 
 
+def _still_payable_to(session, payout: Payout) -> None:
+    """Money leaves only for the account the payout was composed for, while it is still the
+    seller's verified primary account in the payout's currency (409 otherwise)."""
+    account = session.get(SellerPayoutAccount, payout.shopping_mall_seller_payout_account_id)
+    if (
+        account is None
+        or account.deleted_at is not None
+        or account.status != "verified"
+        or not account.primary
+        or account.currency != payout.currency
+    ):
+        raise Conflict(
+            f"{payout.payout_number} was composed for a payout account that is no longer the "
+            "seller's verified primary account. Cancel it and compose the payout again."
+        )
+
+
 # --- composing --------------------------------------------------------------------------------
 
 
@@ -447,6 +464,7 @@ def start_processing(session, payout_id: str, *, expected_version: int, actor) -
     """Send a scheduled payout to the bank; over the threshold, ask for approval instead."""
     payout = _locked(session, payout_id, expected_version)
     states.check_move(MACHINE, payout.status, "processing")
+    _still_payable_to(session, payout)
     if needs_approval(session, payout):
         action = open_approval(session, payout)
         if action is not None and action.status in ("pending", "approved"):
@@ -557,6 +575,7 @@ def _carry_out(session, action: AdminAction, *, actor) -> str:
     expected = (action.payload or {}).get("net_amount")
     if expected is not None and Decimal(expected) != payout.net_amount:
         raise Conflict(f"{payout.payout_number}'s amount changed after this was asked for.")
+    _still_payable_to(session, payout)
     _move(
         session, payout, "processing", actor=actor, action="payout.approved",
         summary=f"{payout.payout_number} approved and sent for processing",

@@ -25,6 +25,7 @@ row locks, ``SELECT … FOR UPDATE`` on PostgreSQL, taken in that order like rai
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -58,6 +59,7 @@ TABLE = RefundRequest.__tablename__
 MACHINE = states.REFUND_REQUEST_MACHINE
 ACTION = "approve_refund"
 ZERO = Decimal(0)
+_ZERO = re.compile(r"0+(\.0*)?|\.0+")
 REASON_MAX = 1000
 # Other requests whose money is spoken for: approved ones by their approved amount, the ones
 # still waiting for a decision by their requested amount.
@@ -281,7 +283,11 @@ def _read_amount(raw, currency: str) -> Decimal:
     try:
         amount = parse_amount(raw, currency)
     except ValueError as error:
-        raise ValidationError(str(error), field_errors={"amount": [str(error)]}) from None
+        message = str(error)
+        if _ZERO.fullmatch(str(raw or "").strip()):
+            # parse_amount speaks to the raising form (whose lines may stay empty)
+            message = "Enter an amount above zero, or reject the request."
+        raise ValidationError(message, field_errors={"amount": [message]}) from None
     if amount is None:
         message = "Enter the amount to refund."
         raise ValidationError(message, field_errors={"amount": [message]})
@@ -425,6 +431,8 @@ def _payload(request: RefundRequest, amount: Decimal) -> dict:
         "labels": {"approved_amount": f"Amount to refund ({request.currency})"},
         "refund_request_number": request.refund_request_number,
         "currency": request.currency,
+        # whoever raised the request never gives its second approval either
+        "excluded_approvers": [request.requested_by_user_id],
     }
 
 

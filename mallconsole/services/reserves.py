@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import select
 
 from .. import states
-from ..display import currency_digits
+from ..display import currency_digits, format_money
 from ..models import Reserve, Seller, SellerLedgerEntry, utcnow
 from . import audit, ledger, versions
 from .errors import Conflict, NotFound, ValidationError
@@ -270,7 +270,7 @@ def release_reserve(
         raise Conflict("This reserve holds nothing any more: it was released in full.")
     amount = held if amount is None else amount
     if amount > held:
-        message = f"This reserve holds only {held} {reserve.currency}."
+        message = f"This reserve holds only {format_money(held, reserve.currency, code=True)}."
         raise ValidationError(message, field_errors={"amount": [message]})
     before = _snapshot(reserve)
     entry = _release(session, reserve, amount, note=reason)
@@ -280,7 +280,7 @@ def release_reserve(
         entity_table=TABLE,
         entity_id=reserve.id,
         action="reserve.released",
-        summary=f"Released {amount} {reserve.currency} of a reserve",
+        summary=f"Released {format_money(amount, reserve.currency, code=True)} of a reserve",
         reason=reason,
         before=before,
         after={**_snapshot(reserve), "ledger_entry": entry.id},

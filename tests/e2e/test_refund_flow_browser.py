@@ -112,12 +112,16 @@ def test_a_refund_over_the_threshold_from_raise_to_money_moved(browser, live_ser
     expect(second.locator(".record-head")).to_contain_text("Approved")
     shot(second, "refund_approved")
     second.get_by_label("Back to the original payment").check()
-    second.get_by_role("button", name="Execute refund").click()
+    second.get_by_role("button", name="Execute refund…").click()  # money moves: confirm first
+    confirm = second.get_by_role("dialog")
+    expect(confirm).to_contain_text(f"Execute {number}?")
+    expect(confirm).to_contain_text("USD 300.00")
+    confirm.get_by_role("button", name="Execute refund", exact=True).click()
     expect(second.locator("#messages")).to_contain_text(
         f"{number} is executed: USD 300.00 to the original payment."
     )
     expect(second.locator(".record-head")).to_contain_text("Executed")
-    expect(second.get_by_role("button", name="Execute refund")).to_have_count(0)
+    expect(second.get_by_role("button", name=re.compile("^Execute refund"))).to_have_count(0)
     expect(second.locator("#previous-refunds")).to_contain_text("This request")
     expect(second.locator(".timeline")).to_contain_text("Executed")
     shot(second, "refund_executed")

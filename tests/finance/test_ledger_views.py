@@ -101,6 +101,8 @@ def test_composing_a_payout_from_the_ledger(client, session, finance, seller):
     ).one()
     assert response.headers["Location"].endswith(f"/finance/payouts/{payout.id}")
     assert payout.net_amount == Decimal("88.00")
+    composed = page_of(client.get(response.headers["Location"])).select_one("#messages")
+    assert f"{payout.payout_number} composed: USD\xa088.00 net." in composed.get_text(" ")
     again = client.post(
         f"/finance/ledgers/{seller.id}/payouts",
         data={"csrf_token": token, "payout-currency": "USD"},

@@ -8,7 +8,14 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from mallconsole.authz import Role
-from mallconsole.models import PaymentRefund, RefundRequest, SellerOrder, Store
+from mallconsole.models import (
+    PaymentRefund,
+    RefundRequest,
+    ReturnItem,
+    ReturnRequest,
+    SellerOrder,
+    Store,
+)
 from mallconsole.services import customer_requests as cr
 from mallconsole.services import refund_decisions as rd
 from tests.conftest import csrf_from
@@ -155,7 +162,13 @@ def test_approving_from_the_screen(client, session, agent, finance):
     assert request.status == "approved" and request.approved_amount == Decimal("35.00")
     page = page_of(client.get(url))
     assert "approved for USD 35.00" in words(page)
-    assert page.find("button", string="Execute refund") is not None
+    # moving the money asks first, naming the request and the amount; the submit is in the dialog
+    opener = page.find("button", string="Execute refund…")
+    confirm = page.find("dialog", id=opener["data-open-dialog"])
+    assert f"Execute {request.refund_request_number}?" in confirm.get_text(" ")
+    assert "USD 35.00" in confirm.get_text(" ").replace("\xa0", " ")
+    assert confirm.find("button", string="Execute refund")["type"] == "submit"
+    assert confirm.find_parent("form")["action"].endswith("/execute")
 
 
 def test_validation_messages_on_the_screen(client, session, agent, finance):
@@ -181,7 +194,13 @@ def test_a_stale_decision_is_a_409_with_what_changed(client, session, agent, fin
     line = rd.request_lines(session, request.id)[0].id
     response = post(client, f"{url}/approve", {"amount": "40.00", "version": 1, "line": line}, url)
     assert response.status_code == 409
-    assert page_of(response).select_one(".stale") is not None
+    notice = page_of(response).select_one(".stale")
+    assert notice is not None
+    # The request moved on: no form is left to save again, and the values are in words.
+    assert "is rejected now, so your decision was not saved" in notice.get_text(" ")
+    assert "kept below" not in notice.get_text(" ")
+    cells = [td.get_text(" ", strip=True) for td in notice.select("td")]
+    assert "Rejected" in cells and "rejected" not in cells
 
 
 def test_executing_from_the_screen_and_again(client, session, agent, finance):
@@ -258,3 +277,26 @@ def test_the_finance_home_cards_lead_to_the_refund_tabs(client, session, agent, 
     assert "/finance/refunds?tab=pending" in links
     assert "/finance/refunds?tab=approved" in links
     assert "Approved refunds awaiting execution" in words(page)
+
+
+def test_the_request_screen_shows_the_linked_return_and_its_inspection(client, session, agent,
+                                                                        finance):  # fmt: skip
+    request, order, items, _ = raise_one(session, agent, amount="40.00")
+    rma = ReturnRequest(shopping_mall_order_id=order.id, requested_by_user_id=agent.id,
+                        rma_code="RMA-20261201-000042", status="received",
+                        reason_code="damaged")  # fmt: skip
+    session.add(rma)
+    session.flush()
+    session.add(ReturnItem(shopping_mall_return_request_id=rma.id,
+                           shopping_mall_order_item_id=items[0].id, requested_quantity=1,
+                           approved_quantity=1, received_condition="damaged",
+                           inspection_status="failed", inspection_note="Crushed corner",
+                           refundable_amount=Decimal("12.50")))  # fmt: skip
+    request.shopping_mall_return_request_id = rma.id
+    session.flush()
+    page = page_of(client.get(f"/finance/refunds/{request.refund_request_number}"))
+    assert "RMA-20261201-000042" in words(page)
+    inspection = words(page.select_one("#inspection"))
+    assert items[0].product_name in inspection
+    assert "Damaged" in inspection and "Failed" in inspection and "failed" not in inspection
+    assert "Crushed corner" in inspection and "USD 12.50" in inspection

@@ -103,6 +103,45 @@ def test_only_a_verified_primary_account_is_paid(session, finance, status, messa
         payouts.compose_payout(session, seller.id, "USD", actor=finance)
 
 
+@pytest.mark.parametrize(
+    "change", [{"status": "rejected"}, {"primary": False}, {"deleted_at": utcnow()}]
+)
+def test_a_payout_is_sent_only_while_its_account_is_verified_and_primary(
+    session, seller, finance, checker, change
+):
+    post(session, seller, "10", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    session.execute(
+        SellerPayoutAccount.__table__.update()
+        .where(SellerPayoutAccount.id == payout.shopping_mall_seller_payout_account_id)
+        .values(**change)
+    )
+    session.expire_all()
+    with pytest.raises(Conflict, match="no longer the seller's verified primary account"):
+        payouts.start_processing(session, payout.id, expected_version=1, actor=finance)
+    assert session.get(type(payout), payout.id).status == "scheduled"
+
+
+def test_an_approved_payout_is_not_sent_to_an_account_that_changed(
+    session, seller, finance, checker
+):
+    set_setting(session, "finance.payout.dual_approval_threshold.USD", "5",
+                scope=f"seller:{seller.id}")  # fmt: skip
+    post(session, seller, "75", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    action = payouts.open_approval(session, payout)
+    session.execute(
+        SellerPayoutAccount.__table__.update()
+        .where(SellerPayoutAccount.id == payout.shopping_mall_seller_payout_account_id)
+        .values(primary=False)
+    )
+    session.expire_all()
+    approvals.decide(session, action.id, "approve", actor=checker)
+    session.refresh(payout)
+    assert payout.status == "scheduled"
+    assert session.get(AdminAction, action.id).status != "executed"
+
+
 def test_a_seller_without_a_primary_account_is_refused(session, seller, finance):
     session.execute(
         SellerPayoutAccount.__table__.update()

@@ -103,7 +103,8 @@ def test_no_line_approved_is_refused(session, people):
         ("", "Enter the amount"),
         ("abc", "at most 2 decimals"),
         ("10.001", "at most 2 decimals"),
-        ("0", "above zero"),
+        ("0", "Enter an amount above zero, or reject the request."),
+        ("0.00", "Enter an amount above zero, or reject the request."),
         ("40.01", "at most USD 40.00"),
     ],
 )
@@ -141,6 +142,20 @@ def test_the_requester_never_decides_their_own_request(session, people):
     with pytest.raises(Forbidden):
         rd.reject(session, mine.id, reason="no", actor=finance_agent)
     assert mine.status == "pending"
+
+
+def test_the_requester_never_gives_the_second_approval_either(session, people):
+    make_threshold(session, "5.00")
+    request, *_ = raised(session, people)
+    finance_agent = make_staff(session, "fin-agent2-rd@test.mall", (*FINANCE, "support_agent"))
+    mine = cr.raise_refund(session, request.shopping_mall_order_id, [(None, "10.00")],
+                           reason_code="damaged", note="", actor=finance_agent)  # fmt: skip
+    action = rd.approve(session, mine.id, amount="10.00", actor=people["first"]).action
+    with pytest.raises(Forbidden, match="someone else must decide it"):
+        approvals.decide(session, action.id, "approve", actor=finance_agent)
+    assert action.status == "pending" and mine.status == "pending_second_approval"
+    assert approvals.decide(session, action.id, "approve", actor=people["second"]).executed
+    assert mine.status == "approved"
 
 
 def test_a_stale_version_is_a_409(session, people):
