@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from mallconsole.demo.staff import DEMO_PASSWORD
+from mallconsole.extensions import db
 from tests.conftest import sign_in
 from tests.demo.conftest import DEMO_SCALE, DEMO_SEED
 from tests.demo.test_demo_screens import ACCOUNTS, links_of
@@ -30,7 +31,9 @@ def fresh_world(fresh_database, make_demo_app, tmp_path_factory):
         args=["seed-demo", "--scale", DEMO_SCALE, "--seed", DEMO_SEED]
     )
     assert result.exit_code == 0, result.output
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # its connections are closed here, not by the garbage collector
 
 
 def forms_of(client, area: str) -> dict[str, tuple[str, dict, list[str]]]:
