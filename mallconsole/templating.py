@@ -38,6 +38,19 @@ def recorded_value(value) -> str:
     return states.in_words(value)
 
 
+def counted(words: str, n) -> str:
+    """``{{ caption|counted(n) }}``: a plural noun as ``n`` of it reads ("Refund requests" → one
+    "Refund request", "Policies" → one "Policy"); more or none stay plural."""
+    if n != 1:
+        return words
+    head, _, last = words.rpartition(" ")
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss"):
+        last = last[:-1]
+    return f"{head} {last}".strip()
+
+
 def money(amount, currency: str, code: bool = False) -> str:
     """``{{ refund.amount|money(refund.currency) }}``: per currency and the reader's locale."""
     return display.format_money(amount, currency, code=code)
@@ -146,6 +159,7 @@ def install(app) -> None:
     app.add_template_filter(duration, "duration")
     app.add_template_filter(display.format_day, "localdate")
     app.add_template_filter(money, "money")
+    app.add_template_filter(counted, "counted")
     app.add_template_filter(number, "number")
     app.add_template_filter(ago, "ago")
     app.add_template_filter(display.machine_time, "machine_time")

@@ -322,3 +322,12 @@ def test_recorded_values_show_moments_and_days_as_the_reader_reads_them(app):
     assert day == "Dec 24, 2026"
     assert state == "Pending second approval"
     assert plain == "2026 plans for the holidays" and odd == "2026-13-45T99:00"
+
+
+def test_a_list_count_reads_as_that_many_of_its_things():
+    from mallconsole.templating import counted
+
+    assert counted("Refund requests", 1) == "Refund request"
+    assert counted("Policies", 1) == "Policy" and counted("Seller replies", 1) == "Seller reply"
+    assert counted("Refund requests", 0) == counted("Refund requests", 2) == "Refund requests"
+    assert counted("Access", 1) == "Access"  # not a plural: as it is

@@ -71,6 +71,7 @@ def test_the_queue_has_a_tab_per_state_and_lists_pending_requests(client, sessio
     assert tabs == ["pending", "pending_second_approval", "approved", "executed", "rejected",
                     "canceled", "all"]  # fmt: skip
     assert request.refund_request_number in numbers(page)
+    assert words(page.select_one(".list-count")) == "1 refund request"
     row = page.select_one("#listing tbody tr")
     assert (
         "Pending" in words(row) and "USD 40.00" in words(row) and order.order_number in words(row)
