@@ -39,7 +39,7 @@ class ChargebackFilters(ListFilters):
 @bp.get("/chargebacks")
 @require(Permission.PAYOUTS_VIEW)
 def chargeback_list():
-    """Chargebacks, the closest response deadline first."""
+    """Chargebacks, most urgent first: those waiting for evidence by deadline, then the rest."""
     listing = read_listing(
         ChargebackFilters,
         sorts=chargebacks.CHARGEBACK_SORTS,

@@ -185,7 +185,7 @@ def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
                     Chargeback.status.in_(OPEN_STATES), Chargeback.deleted_at.is_(None)
                 ),
             ),
-            "The closest response deadline first",
+            "Those waiting for evidence first, by deadline",
             link=("finance.chargeback_list", {}),
         ),
         Queue(
