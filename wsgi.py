@@ -1,7 +1,7 @@
 """WSGI entry point: ``flask --app wsgi run`` or ``gunicorn wsgi:app``."""
 
 from mallconsole import create_app
-from mallconsole.config import ConfigError
+from mallconsole.core.errors import ConfigError
 
 try:
     app = create_app()

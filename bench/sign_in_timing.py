@@ -26,11 +26,11 @@ from seed_demo import fresh_database
 from sqlalchemy.engine import make_url
 
 from mallconsole import create_app
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import Customer, Seller, User, utcnow
-from mallconsole.services.passwords import hash_password
-from mallconsole.services.staff import grant_role
+from mallconsole.services.identity.passwords import hash_password
+from mallconsole.services.identity.staff import grant_role
 
 PASSWORD = "bench password, long enough"
 WRONG = "not the password"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database  # noqa: F401  (registers the SQLite engine events)
-from .config import config_class
-from .extensions import csrf, db, migrate
-from .schema import MIGRATION_OPTIONS
+from mallconsole.config import config_class
+from mallconsole.extensions import csrf, db, migrate
+from mallconsole.schema import MIGRATION_OPTIONS
+from mallconsole.services.kit import database  # noqa: F401  (registers the SQLite engine events)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,17 +33,19 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), **MIGRATION_OPTIONS)
     csrf.init_app(app)
 
-    from . import authz, cli, errors, health, messages, security, tasks, templating, transactions
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .auth import cli as auth_cli
-    from .auth import principal
-    from .console import bp as console_bp
-    from .finance import bp as finance_bp
-    from .moderation import bp as moderation_bp
-    from .operations import bp as operations_bp
-    from .support import bp as support_bp
+    from mallconsole import cli, health, tasks
+    from mallconsole.admin import bp as admin_bp
+    from mallconsole.api import bp as api_bp
+    from mallconsole.auth import bp as auth_bp
+    from mallconsole.auth import cli as auth_cli
+    from mallconsole.auth import principal
+    from mallconsole.console import bp as console_bp
+    from mallconsole.finance import bp as finance_bp
+    from mallconsole.moderation import bp as moderation_bp
+    from mallconsole.operations import bp as operations_bp
+    from mallconsole.services import executors
+    from mallconsole.support import bp as support_bp
+    from mallconsole.web import authz, errors, messages, security, templating, transactions
 
     transactions.install_request_state(app)
     principal.configure(app)
@@ -66,6 +68,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
         admin_bp,
     ):
         app.register_blueprint(blueprint)
+    executors.register_all()
     tasks.install(app)
     transactions.install_commit(app)
     return app

@@ -7,9 +7,9 @@ import hmac
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .extensions import csrf, db
-from .models import utcnow
-from .services import flags
+from mallconsole.extensions import csrf, db
+from mallconsole.models import utcnow
+from mallconsole.services.admin import flags
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)

@@ -12,8 +12,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import inspect, select, text
 
-from .extensions import db
-from .models import MATERIALIZED_VIEWS, Base
+from mallconsole.extensions import db
+from mallconsole.models import MATERIALIZED_VIEWS, Base
 
 DONE, FAILED, REFUSED = 0, 1, 2
 MAX_SCALE = 100
@@ -78,8 +78,8 @@ def rebuild_schema() -> None:
 @with_appcontext
 def seed_demo(scale: float, seed: int, reset: bool, if_empty: bool) -> None:
     """Load the demo world: staff accounts, sellers, catalog, orders and work in every console."""
-    from .demo import build_world
-    from .demo.staff import DEMO_ACCOUNTS, DEMO_PASSWORD, MFA_ACCOUNT, OTHER_STAFF
+    from mallconsole.demo import build_world
+    from mallconsole.demo.staff import DEMO_ACCOUNTS, DEMO_PASSWORD, MFA_ACCOUNT, OTHER_STAFF
 
     app = current_app
     if app.config.get("NAME") == "production":
@@ -143,8 +143,8 @@ def seed_demo(scale: float, seed: int, reset: bool, if_empty: bool) -> None:
 @with_appcontext
 def jobs_command(name: str) -> None:
     """Run the background job NAME now (``list`` lists the jobs and their last runs)."""
-    from . import tasks
-    from .services import jobs
+    from mallconsole.services import jobs
+    from mallconsole.services.kit import after_commit
 
     if name == "list":
         for status in jobs.job_statuses(db.session):
@@ -160,7 +160,7 @@ def jobs_command(name: str) -> None:
     if name not in jobs.REGISTRY:
         _stop(REFUSED, f"Refused: there is no job called {name!r}; `flask jobs list` lists them.")
     run = jobs.run_job(name, trigger="command")
-    tasks.dispatch_ready(db.session)
+    after_commit.dispatch_ready(db.session)
     counts = ", ".join(f"{k} {v}" for k, v in (run.counts or {}).items())
     if run.status == "succeeded":
         _stop(DONE, f"{name}: succeeded{' (' + counts + ')' if counts else ''}.")

@@ -6,12 +6,11 @@ import os
 import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from mallconsole.core.errors import ConfigError
 
 DEFAULT_MAIL_FROM = "Mall Console <no-reply@mall.example>"
-
-
-class ConfigError(RuntimeError):
-    """The configuration cannot start the console (e.g. production without SECRET_KEY)."""
 
 
 def normalize_database_url(url: str) -> str:
@@ -20,6 +19,14 @@ def normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def parse_storage_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/prefix`` as ``(bucket, prefix)``; ``ConfigError`` for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"STORAGE_URL={url!r} is not of the form s3://bucket/prefix")
+    return parts.netloc, parts.path.strip("/")
 
 
 class Config:
@@ -87,8 +94,6 @@ class Config:
         values["STORAGE_URL"] = env.get("STORAGE_URL") or None
         values["S3_ENDPOINT_URL"] = env.get("S3_ENDPOINT_URL") or None
         if values["STORAGE_URL"]:
-            from .services.storage import parse_storage_url
-
             parse_storage_url(values["STORAGE_URL"])
         values["TRUSTED_HOSTS"] = cls.trusted_hosts(env.get("TRUSTED_HOSTS", ""))
         values["MEDIA_ORIGINS"] = cls.media_origins(env.get("MEDIA_ORIGINS"))

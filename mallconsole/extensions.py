@@ -5,7 +5,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from .models.base import Base
+from mallconsole.models.base import Base
 
 # Models derive from our own typed ``Base``; Flask-SQLAlchemy shares its metadata.
 db = SQLAlchemy(metadata=Base.metadata)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .models import MATERIALIZED_VIEWS
-from .models.base import Exact, UTCDateTime
+from mallconsole.models import MATERIALIZED_VIEWS
+from mallconsole.models.base import Exact, UTCDateTime
 
 # PostgreSQL-only C-collation and expression indexes for prefix search (migration 0002);
 # the models cannot declare them for one database only, so autogenerate leaves them alone.

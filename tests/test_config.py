@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from mallconsole import create_app
-from mallconsole.config import ConfigError, normalize_database_url
+from mallconsole.config import normalize_database_url
+from mallconsole.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 

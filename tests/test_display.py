@@ -10,20 +10,11 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import render_template_string
 
-from mallconsole import display
-from mallconsole.display import (
-    DEFAULT_READER,
-    Reader,
-    currency_digits,
-    current_reader,
-    format_day,
-    format_local_time,
-    format_money,
-    format_number,
-    format_relative,
-    machine_time,
-    negotiate_locale,
-)
+from mallconsole.core import locale
+from mallconsole.core.locale import DEFAULT_READER, Reader, current_reader, negotiate_locale
+from mallconsole.core.money import currency_digits, format_money, format_number
+from mallconsole.web import display
+from mallconsole.web.display import format_day, format_local_time, format_relative, machine_time
 
 D = Decimal
 NBSP, NNBSP = "\xa0", "\u202f"
@@ -230,13 +221,13 @@ def test_an_anonymous_reader_follows_the_browser(app):
 
 def test_the_reader_is_worked_out_once_per_request(app, monkeypatch):
     calls = []
-    original = display.negotiate_locale
+    original = locale.negotiate_locale
 
     def counted(header):
         calls.append(header)
         return original(header)
 
-    monkeypatch.setattr(display, "negotiate_locale", counted)
+    monkeypatch.setattr(locale, "negotiate_locale", counted)
     with app.test_request_context("/", headers={"Accept-Language": "ja"}):
         for _ in range(3):
             assert current_reader().locale == "ja_JP"
@@ -325,7 +316,7 @@ def test_recorded_values_show_moments_and_days_as_the_reader_reads_them(app):
 
 
 def test_a_list_count_reads_as_that_many_of_its_things():
-    from mallconsole.templating import counted
+    from mallconsole.web.templating import counted
 
     assert counted("Refund requests", 1) == "Refund request"
     assert counted("Policies", 1) == "Policy" and counted("Seller replies", 1) == "Seller reply"

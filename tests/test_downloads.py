@@ -13,21 +13,22 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import request
 
-from mallconsole.authz import Permission, Role, require
-from mallconsole.downloads import (
-    DownloadAudit,
-    content_disposition,
-    safe_file_name,
-    send_stored,
-)
+from mallconsole.core.roles import Permission, Role
 from mallconsole.extensions import db
 from mallconsole.models import AuditEvent
-from mallconsole.services.storage import (
+from mallconsole.services.delivery.storage import (
     CHUNK_SIZE,
     EXTENSION_KEY,
     FolderStorage,
     S3Storage,
     storage_for,
+)
+from mallconsole.web.authz import require
+from mallconsole.web.downloads import (
+    DownloadAudit,
+    content_disposition,
+    safe_file_name,
+    send_stored,
 )
 from tests.conftest import sign_in
 from tests.databases import make_test_app

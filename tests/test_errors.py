@@ -4,9 +4,9 @@ from bs4 import BeautifulSoup
 from flask import Blueprint
 
 from mallconsole import create_app
+from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.extensions import db
 from mallconsole.models import User
-from mallconsole.services.errors import Conflict, ValidationError
 
 
 def error_app(app):

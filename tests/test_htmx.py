@@ -1,6 +1,6 @@
 from flask import render_template_string
 
-from mallconsole.htmx import is_htmx, render, render_block
+from mallconsole.web.htmx import is_htmx, render, render_block
 
 
 def test_render_gives_the_page_or_one_block(app, session):

@@ -6,12 +6,12 @@ from bs4 import BeautifulSoup
 from flask import Blueprint, redirect, render_template_string
 
 from mallconsole import create_app
+from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.extensions import db
-from mallconsole.forms import apply_errors
-from mallconsole.htmx import render
-from mallconsole.messages import notify
 from mallconsole.models import User
-from mallconsole.services.errors import Conflict, ValidationError
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import render
+from mallconsole.web.messages import notify
 
 HTMX = {"HX-Request": "true"}
 

@@ -7,7 +7,7 @@ import flask_migrate
 from sqlalchemy import text
 
 from mallconsole.extensions import db
-from mallconsole.services import flags
+from mallconsole.services.admin import flags
 from tests.databases import make_test_app, new_database
 
 SEGMENTS = {

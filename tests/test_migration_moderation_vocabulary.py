@@ -1,10 +1,10 @@
 """Revision 0013 over moderation decisions and reports stored with the codes of before the
-moderation console: they take the one vocabulary of ``states.py``."""
+moderation console: they take the one vocabulary of ``core/states.py``."""
 
 import flask_migrate
 from sqlalchemy import text
 
-from mallconsole import states
+from mallconsole.core import states
 from mallconsole.extensions import db
 from mallconsole.models import ReviewModeration
 from tests.databases import make_test_app, new_database

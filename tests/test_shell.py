@@ -2,7 +2,7 @@
 
 from bs4 import BeautifulSoup
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 
 
 def test_the_shell_of_a_signed_in_page(client, login_as):

@@ -1,4 +1,4 @@
-"""The state machines of ``mallconsole/states.py`` equal docs/contract.md's table, both ways, and
+"""The state machines of ``mallconsole/core/states.py`` equal docs/contract.md's table, both ways, and
 ``check_move`` refuses what the table does not list."""
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mallconsole import states
-from mallconsole.models import Base
-from mallconsole.services.errors import InvalidTransition, ValidationError
-from mallconsole.states import (
+from mallconsole.core import states
+from mallconsole.core.errors import InvalidTransition, ValidationError
+from mallconsole.core.states import (
     ORDER_MACHINE,
     REFUND_REQUEST_MACHINE,
     REVIEW_MACHINE,
@@ -23,6 +22,7 @@ from mallconsole.states import (
     check_move,
     label,
 )
+from mallconsole.models import Base
 
 CONTRACT = Path(__file__).resolve().parent.parent / "docs" / "contract.md"
 
@@ -153,8 +153,8 @@ def test_every_machine_of_the_contract_is_data_and_nothing_more():
 def test_states_and_moves_equal_the_contract(machine):
     known, moves = contract_machines()[machine.name]
     assert machine.states == known
-    assert set(machine.moves) - moves == set(), "moves in states.py the contract does not list"
-    assert moves - set(machine.moves) == set(), "moves of the contract missing in states.py"
+    assert set(machine.moves) - moves == set(), "moves in core/states.py the contract does not list"
+    assert moves - set(machine.moves) == set(), "moves of the contract missing in core/states.py"
 
 
 def test_the_parser_notices_an_edit_of_the_contract():
@@ -314,7 +314,7 @@ def test_case_status_changes_carry_both_states():
 
 
 def test_stored_values_read_as_words():
-    from mallconsole.states import in_words
+    from mallconsole.core.states import in_words
 
     assert in_words("pending_second_approval") == "Pending second approval"
     assert in_words("removed_moderator") == "Removed by a moderator"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from mallconsole import create_app
 from mallconsole.extensions import db
 from mallconsole.models import User
-from mallconsole.transactions import keep_changes_on_refusal
+from mallconsole.web.transactions import keep_changes_on_refusal
 
 
 def _user(email):

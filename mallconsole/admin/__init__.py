@@ -1,6 +1,7 @@
 """The admin console (``/admin/``). System admins: approvals, staff, flags, policies."""
 
-from ..authz import Role, role_blueprint
+from mallconsole.core.roles import Role
+from mallconsole.web.authz import role_blueprint
 
 bp = role_blueprint(Role.SYSTEM_ADMIN, __name__)
 
@@ -8,7 +9,7 @@ bp = role_blueprint(Role.SYSTEM_ADMIN, __name__)
 @bp.context_processor
 def job_words():
     """Words for job-run states and triggers, for every admin template."""
-    from ..services import jobs
+    from mallconsole.services import jobs
 
     return {
         "run_labels": jobs.RUN_STATUS_LABELS,
@@ -17,4 +18,4 @@ def job_words():
     }
 
 
-from . import configurations, flags, policies, views  # noqa: E402, F401  (register the routes)
+from mallconsole.admin import configurations, flags, policies, views  # noqa: E402, F401  (register the routes)

@@ -11,18 +11,20 @@ from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from ..authz import Permission, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import render
-from ..lists import ListFilters, read_listing
-from ..messages import notify
-from ..models import Seller
-from ..services import configuration, versions
-from ..services.errors import Conflict, ValidationError
-from ..templating import add_area_link
-from . import bp
-from .forms import ConfirmWhyForm
+from mallconsole.admin import bp
+from mallconsole.admin.forms import ConfirmWhyForm
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.models import Seller
+from mallconsole.services.admin import configuration
+from mallconsole.services.kit import versions
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.messages import notify
+from mallconsole.web.templating import add_area_link
 
 add_area_link(
     bp,

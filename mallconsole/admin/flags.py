@@ -12,20 +12,22 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..authz import Permission, require
-from ..display import current_reader
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import is_htmx, render
-from ..lists import ListFilters, read_listing
-from ..messages import notify
-from ..models import utcnow
-from ..services import flags, versions
-from ..services.errors import ValidationError
-from ..services.timezones import to_zone
-from ..templating import add_area_link
-from . import bp
-from .forms import ConfirmWhyForm
+from mallconsole.admin import bp
+from mallconsole.admin.forms import ConfirmWhyForm
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.locale import current_reader
+from mallconsole.core.roles import Permission
+from mallconsole.core.timezones import to_zone
+from mallconsole.extensions import db
+from mallconsole.models import utcnow
+from mallconsole.services.admin import flags
+from mallconsole.services.kit import versions
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import is_htmx, render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.messages import notify
+from mallconsole.web.templating import add_area_link
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from .. import states
-from ..lists import ListFilters
-from ..services import jobs
+from mallconsole.core import states
+from mallconsole.services import jobs
+from mallconsole.web.lists import ListFilters
 
 
 def _job_choices() -> dict:

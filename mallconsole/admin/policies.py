@@ -1,6 +1,6 @@
 """Policies and their versions (``/admin/policies``): the list, a policy with its versions and
 what was in force on a day, drafting and editing a version, comparing two, submitting one for
-a second admin's approval. Rules live in ``services/policies.py``."""
+a second admin's approval. Rules live in ``services/admin/policies.py``."""
 
 from __future__ import annotations
 
@@ -10,19 +10,22 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from .. import states
-from ..authz import Permission, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import render
-from ..lists import ListFilters, read_listing
-from ..messages import notify
-from ..models import Policy, utcnow
-from ..security import forget_oversized
-from ..services import approvals, audit, policies, versions
-from ..services.errors import Conflict, ValidationError
-from ..templating import add_area_link
-from . import bp
+from mallconsole.admin import bp
+from mallconsole.core import states
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.models import Policy, utcnow
+from mallconsole.services import approvals
+from mallconsole.services.admin import policies
+from mallconsole.services.kit import audit, versions
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.messages import notify
+from mallconsole.web.security import forget_oversized
+from mallconsole.web.templating import add_area_link
 
 add_area_link(
     bp,

@@ -3,19 +3,21 @@
 from flask import redirect, request, url_for
 from flask_login import current_user
 
-from ..approvals_views import add_approvals
-from ..authz import Permission, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import is_htmx, render
-from ..lists import read_listing
-from ..messages import notify
-from ..role_home import add_home
-from ..services import audit, dashboards, jobs, versions
-from ..services.errors import ValidationError
-from ..templating import add_area_link
-from . import bp
-from .forms import JobRunFilters, JobScheduleForm
+from mallconsole.admin import bp
+from mallconsole.admin.forms import JobRunFilters, JobScheduleForm
+from mallconsole.console.approvals import add_approvals
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.services import dashboards, jobs
+from mallconsole.services.kit import audit, versions
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.home import add_home
+from mallconsole.web.htmx import is_htmx, render
+from mallconsole.web.lists import read_listing
+from mallconsole.web.messages import notify
+from mallconsole.web.templating import add_area_link
 
 home = add_home(
     bp,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import views  # noqa: E402, F401  (registers the routes)
+from mallconsole.auth import views  # noqa: E402, F401  (registers the routes)

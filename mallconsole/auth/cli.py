@@ -11,10 +11,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..authz import Role
-from ..extensions import db
-from ..services.errors import DomainError
-from ..services.staff import create_staff
+from mallconsole.core.errors import DomainError
+from mallconsole.core.roles import Role
+from mallconsole.extensions import db
+from mallconsole.services.identity.staff import create_staff
 
 EXIT_DONE, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 

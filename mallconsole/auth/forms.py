@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..display import locale_choices
-from ..services.staff import PASSWORD_MAX, PASSWORD_MIN
-from ..services.timezones import zone_names
+from mallconsole.core.locale import locale_choices
+from mallconsole.core.timezones import zone_names
+from mallconsole.services.identity.staff import PASSWORD_MAX, PASSWORD_MIN
 
 
 class LoginForm(FlaskForm):

@@ -7,11 +7,11 @@ from datetime import timedelta
 from flask import current_app, request, session
 from flask_login import AnonymousUserMixin
 
-from ..authz import permissions_of
-from ..extensions import db, login_manager
-from ..models import User
-from ..services.sessions import resolve_session, touch_session
-from ..services.staff import active_roles
+from mallconsole.core.roles import permissions_of
+from mallconsole.extensions import db, login_manager
+from mallconsole.models import User
+from mallconsole.services.identity.sessions import resolve_session, touch_session
+from mallconsole.services.identity.staff import active_roles
 
 # The key of the session token in Flask's signed cookie.
 SESSION_TOKEN_KEY = "session_token"

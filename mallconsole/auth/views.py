@@ -12,20 +12,31 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import display
-from ..authz import Permission, public, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import render
-from ..messages import notify
-from ..models import User
-from ..redirects import redirect_to_next, safe_next
-from ..security import SMALL_FORM, body_limit, forget_oversized
-from ..services import accounts, mfa
-from ..services.errors import ValidationError
-from ..services.secretbox import decrypt_secret, encrypt_secret
-from ..services.sessions import active_sessions, end_own_session, end_session, start_session
-from ..services.sign_in import (
+from mallconsole.auth import bp
+from mallconsole.auth.forms import (
+    ConfirmForm,
+    LocaleForm,
+    LoginForm,
+    MfaCodeForm,
+    MfaResetForm,
+    PasswordChangeForm,
+    TimeZoneForm,
+)
+from mallconsole.auth.principal import SESSION_TOKEN_KEY, absolute_limit, idle_limit
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.locale import current_reader
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.models import User
+from mallconsole.services.identity import accounts, mfa
+from mallconsole.services.identity.secretbox import decrypt_secret, encrypt_secret
+from mallconsole.services.identity.sessions import (
+    active_sessions,
+    end_own_session,
+    end_session,
+    start_session,
+)
+from mallconsole.services.identity.sign_in import (
     REFUSAL,
     SignInRefused,
     begin_mfa_step,
@@ -39,18 +50,14 @@ from ..services.sign_in import (
     register_failure,
     register_success,
 )
-from ..transactions import keep_changes_on_refusal
-from . import bp
-from .forms import (
-    ConfirmForm,
-    LocaleForm,
-    LoginForm,
-    MfaCodeForm,
-    MfaResetForm,
-    PasswordChangeForm,
-    TimeZoneForm,
-)
-from .principal import SESSION_TOKEN_KEY, absolute_limit, idle_limit
+from mallconsole.web.authz import public, require
+from mallconsole.web.display import example_of
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import render
+from mallconsole.web.messages import notify
+from mallconsole.web.redirects import redirect_to_next, safe_next
+from mallconsole.web.security import SMALL_FORM, body_limit, forget_oversized
+from mallconsole.web.transactions import keep_changes_on_refusal
 
 # The browser's token of its pending TOTP step (the step itself is a server row).
 MFA_STEP_KEY = "mfa_step"
@@ -172,7 +179,7 @@ def _account_page(status: int = 200, **forms):
         current_session_id=current_user.session_row.id,
         end_form=ConfirmForm(formdata=None),
         backup_codes_left=mfa.remaining_backup_codes(current_user.user),
-        locale_example=display.example_of(display.current_reader()),
+        locale_example=example_of(current_reader()),
         status=status,
         **forms,
     )

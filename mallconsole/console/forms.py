@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SearchField
 from wtforms.validators import Length
 
-from ..services.search import MAX_LENGTH
+from mallconsole.services.customers.search import MAX_LENGTH
 
 
 class SearchForm(FlaskForm):

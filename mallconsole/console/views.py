@@ -13,15 +13,16 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..authz import ROLE_BLUEPRINTS, Permission, require
-from ..extensions import db
-from ..htmx import render
-from ..security import SMALL_FORM, body_limit
-from ..services import presence
-from ..services.errors import Forbidden
-from ..services.search import KINDS_BY_KEY, MIN_LENGTH, search_groups
-from . import bp
-from .forms import SearchForm
+from mallconsole.console import bp
+from mallconsole.console.forms import SearchForm
+from mallconsole.core.errors import Forbidden
+from mallconsole.core.roles import ROLE_BLUEPRINTS, Permission
+from mallconsole.extensions import db
+from mallconsole.services.customers.search import KINDS_BY_KEY, MIN_LENGTH, search_groups
+from mallconsole.services.support import presence
+from mallconsole.web.authz import require
+from mallconsole.web.htmx import render
+from mallconsole.web.security import SMALL_FORM, body_limit
 
 
 @bp.get("/")

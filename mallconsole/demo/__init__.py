@@ -14,9 +14,7 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..models.base import utcnow
-from ..services.ratings import refresh_product_rating_aggregates
-from . import (
+from mallconsole.demo import (
     admin,
     catalog,
     customers,
@@ -29,8 +27,10 @@ from . import (
     stats,
     support,
 )
-from .world import World
-from .writer import bulk_writer
+from mallconsole.demo.world import World
+from mallconsole.demo.writer import bulk_writer
+from mallconsole.models.base import utcnow
+from mallconsole.services.moderation.ratings import refresh_product_rating_aggregates
 
 __all__ = ["World", "build_world", "describe_world"]
 
@@ -69,8 +69,8 @@ def build_world(
     password_hash: str | None = None,
 ) -> World:
     """Write the demo world on ``connection`` (the caller commits)."""
-    from ..services.passwords import hash_password
-    from ..services.secretbox import encrypt_secret
+    from mallconsole.services.identity.passwords import hash_password
+    from mallconsole.services.identity.secretbox import encrypt_secret
 
     # Argon2 is slow on purpose: hash the demo password once for every demo account.
     password_hash = password_hash or hash_password(staff.DEMO_PASSWORD)

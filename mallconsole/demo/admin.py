@@ -9,19 +9,20 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from .. import states
-from ..services import approvals, settings
-from .aftersales import REFUND_DUAL_APPROVAL_USD
-from .audit import audit, audit_walk
-from .finance import (
+from mallconsole.core import states
+from mallconsole.demo.aftersales import REFUND_DUAL_APPROVAL_USD
+from mallconsole.demo.approvals import decision_given, requested_audit
+from mallconsole.demo.audit import audit, audit_walk
+from mallconsole.demo.finance import (
     NEW_SELLER_SETTLEMENT_DELAY_DAYS,
     PAYOUT_DUAL_APPROVAL,
     SETTLEMENT_DELAY_DAYS,
 )
-from .support import SLA_FIRST_RESPONSE_HOURS
-from .world import World
+from mallconsole.demo.support import SLA_FIRST_RESPONSE_HOURS
+from mallconsole.demo.world import World
+from mallconsole.services.kit import settings
 
-# (key, value); each row is described as its key is in services/settings.py.
+# (key, value); each row is described as its key is in services/kit/settings.py.
 CONFIGURATION = (
     *(
         (template.format(currency=currency), value)
@@ -345,7 +346,7 @@ def build_admin(world: World) -> None:
 def _policies(world: World, admin: str, admin2: str) -> None:
     """Policies with approved history, the version in force and drafts, some waiting for the
     other admin's approval (a pending ``approve_policy_version`` request its executor reads)."""
-    from ..services import policies
+    from mallconsole.services.admin import policies
 
     authors = {"admin": admin, "admin2": admin2}
     today = policies.day_start(world.now.date())
@@ -413,8 +414,8 @@ def _policies(world: World, admin: str, admin2: str) -> None:
 
 def _policy_request(world: World, policy: dict, row: dict, in_force: dict | None, author: str):
     """A pending request to approve ``row``, with the payload ``policies.submit`` writes."""
-    from ..models import Policy, PolicyVersion
-    from ..services import policies
+    from mallconsole.models import Policy, PolicyVersion
+    from mallconsole.services.admin import policies
 
     as_policy = Policy(id=policy["id"], title=policy["title"])
     version = PolicyVersion(
@@ -674,38 +675,6 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
             )
         if status in ("approved", "rejected", "executed"):
             decision_given(world, action, requester, decider, times[0])
-
-
-def decision_given(world: World, action: dict, requester: str, approver: str, at) -> None:
-    """The approver's decision on a request (approve, or reject with its reason)."""
-    world.add(
-        "shopping_mall_maker_checker_approvals",
-        at=at,
-        shopping_mall_admin_action_id=action["id"],
-        requested_by_user_id=requester,
-        approver_user_id=approver,
-        revision=1,
-        decision="reject" if action["status"] == "rejected" else "approve",
-        reason=action.get("rejection_reason"),
-        decided_at=at,
-    )
-
-
-def requested_audit(world: World, action: dict, requester: str, at) -> None:
-    """The audit event of a request for approval (its change as before/after)."""
-    payload = action["payload"] or {}
-    audit(
-        world,
-        actor=requester,
-        table="shopping_mall_admin_actions",
-        entity_id=action["id"],
-        action="admin_action.requested",
-        at=at,
-        after={"status": "pending", "revision": 1, "change": approvals.describe_change(payload)},
-        summary=f"Asked for approval: {approvals.kind_label(action['action_name'])}",
-        reason=action["justification"],
-        admin_action_id=action["id"],
-    )
 
 
 def _staff_history(world: World, admin: str) -> None:

@@ -7,11 +7,17 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from .. import states
-from ..services.customer_requests import CANCELLATION, REFUND, RETURN, raised_body
-from . import support
-from .audit import audit, audit_walk
-from .world import ZERO, World, money
+from mallconsole.core import states
+from mallconsole.demo import support
+from mallconsole.demo.approvals import requested_audit
+from mallconsole.demo.audit import audit, audit_walk
+from mallconsole.demo.world import ZERO, World, money
+from mallconsole.services.aftersales.customer_requests import (
+    CANCELLATION,
+    REFUND,
+    RETURN,
+    raised_body,
+)
 
 # Amounts above this need a second finance approval (configured under
 # finance.refund.dual_approval_threshold.USD by the admin module).
@@ -358,8 +364,6 @@ def _fee_reversal(world, ctx, seller_id, value, refund, at, number) -> None:
 def _second_approval_request(world: World, request: dict, first: str, at) -> None:
     """The approval request a first finance approval over the threshold leaves for a second,
     different finance manager (the approvals inbox)."""
-    from .admin import requested_audit
-
     amount = str(request["total_requested_amount"])
     action = world.add(
         "shopping_mall_admin_actions",

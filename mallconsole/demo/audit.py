@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
 
-from .world import World
+from mallconsole.demo.world import World
 
 
 def audit(
@@ -43,8 +43,8 @@ def audit(
 
 def describe(table: str, before: dict | None, after: dict | None, action: str) -> str:
     """A sentence for a demo event: ``Review: Pending → Approved``, else the action in words."""
-    from ..services.audit import action_label, entity_label
-    from ..states import MACHINE_OF_TABLE, label
+    from mallconsole.core.states import MACHINE_OF_TABLE, label
+    from mallconsole.services.kit.audit import action_label, entity_label
 
     machine = MACHINE_OF_TABLE.get(table)
     if machine is not None and before and after and machine.column in after:

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import states
-from ..models.base import uri_digest
-from .names import ADJECTIVES, BRANDS, CARRIERS, CATEGORY_TREE, COLORS, PRODUCT_NOUNS, SIZES
-from .sellers import SELLING
-from .world import World, money
+from mallconsole.core import states
+from mallconsole.demo.names import (
+    ADJECTIVES,
+    BRANDS,
+    CARRIERS,
+    CATEGORY_TREE,
+    COLORS,
+    PRODUCT_NOUNS,
+    SIZES,
+)
+from mallconsole.demo.sellers import SELLING
+from mallconsole.demo.world import World, money
+from mallconsole.models.base import uri_digest
 
 PRODUCTS_PER_STORE = 10
 

@@ -8,8 +8,8 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
-from .names import CITIES, FIRST_NAMES, LAST_NAMES, STREETS
-from .world import ZERO, World, money
+from mallconsole.demo.names import CITIES, FIRST_NAMES, LAST_NAMES, STREETS
+from mallconsole.demo.world import ZERO, World, money
 
 
 def build_customers(world: World) -> None:

@@ -25,10 +25,11 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from .. import states
-from ..services import payouts
-from .audit import audit, audit_walk
-from .world import ZERO, World
+from mallconsole.core import states
+from mallconsole.demo.approvals import decision_given, requested_audit
+from mallconsole.demo.audit import audit, audit_walk
+from mallconsole.demo.world import ZERO, World
+from mallconsole.services.money import payouts
 
 SETTLEMENT_DELAY_DAYS = states.DEFAULT_SETTLEMENT_DELAY_DAYS
 # The first seller is new: a longer settlement delay of their own (a seller:<id> row).
@@ -236,8 +237,6 @@ def _payout_approval(world, payout, sellers, composer, checker) -> None:
     """The ``approve_payout`` request of a payout over its threshold: waiting in the finance
     inbox for a scheduled payout, withdrawn for a canceled one, carried out by the other
     finance manager for one sent (processing, then paid or failed)."""
-    from .admin import decision_given, requested_audit
-
     net = payout["net_amount"].quantize(Decimal("0.01"))
     seller = sellers[payout["shopping_mall_seller_id"]]["name"]
     words = (payout["payout_number"], seller, net, payout["currency"])

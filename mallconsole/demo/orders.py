@@ -14,10 +14,10 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from .. import states
-from . import aftersales, reviews, support
-from .audit import audit
-from .world import ZERO, World, money
+from mallconsole.core import states
+from mallconsole.demo import aftersales, reviews, support
+from mallconsole.demo.audit import audit
+from mallconsole.demo.world import ZERO, World, money
 
 TAX_RATE = Decimal("0.08")
 PENDING_PAYMENT_MINUTES = 30

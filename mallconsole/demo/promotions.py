@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from .. import states
-from .world import World, money
+from mallconsole.core import states
+from mallconsole.demo.world import World, money
 
 # (name, percent, auto_apply, public code): the promotions orders of the demo history use.
 ORDER_PROMOTIONS = (

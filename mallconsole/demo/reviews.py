@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from .. import states
-from ..models.base import uri_digest
-from .audit import audit
-from .names import REVIEW_LINES
-from .world import World
+from mallconsole.core import states
+from mallconsole.demo.audit import audit
+from mallconsole.demo.names import REVIEW_LINES
+from mallconsole.demo.world import World
+from mallconsole.models.base import uri_digest
 
 RATINGS = {
     Decimal("5"): 40,

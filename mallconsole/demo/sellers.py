@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import states
-from .names import CITIES, SHOP_KINDS, SHOP_WORDS, STREETS
-from .world import World
+from mallconsole.core import states
+from mallconsole.demo.names import CITIES, SHOP_KINDS, SHOP_WORDS, STREETS
+from mallconsole.demo.world import World
 
 SELLER_WEIGHTS = {
     "active": 78,

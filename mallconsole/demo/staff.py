@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .world import World
+from mallconsole.demo.world import World
 
 DEMO_PASSWORD = "demo-console-pass"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

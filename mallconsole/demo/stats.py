@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
-from .world import World
+from mallconsole.demo.world import World
 
 
 def build_sale_stats(world: World) -> None:

@@ -9,8 +9,8 @@ from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from .. import states
-from .world import World
+from mallconsole.core import states
+from mallconsole.demo.world import World
 
 # support.sla.first_response_hours.<priority> (seeded by the admin module)
 SLA_FIRST_RESPONSE_HOURS = states.DEFAULT_SLA_FIRST_RESPONSE_HOURS

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..models import Base
-from ..services.numbering import format_number
+from mallconsole.models import Base
+from mallconsole.services.kit.numbering import format_number
 
 CENT = Decimal("0.01")
 # Version 4 and the RFC 4122 variant, as uuid.UUID(version=4) sets them.

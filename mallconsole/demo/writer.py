@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy import JSON, text
 from sqlalchemy.engine import Connection
 
-from ..models import MATERIALIZED_VIEWS, Base
+from mallconsole.models import MATERIALIZED_VIEWS, Base
 
 # Core executemany batches; big enough to amortize, small enough to keep memory flat.
 BATCH = 5000

@@ -1,19 +1,12 @@
 """The finance console (``/finance/``). Finance managers: refunds and payouts."""
 
-from ..authz import Permission, Role, role_blueprint
+from mallconsole.core.roles import Permission, Role
+from mallconsole.web.authz import role_blueprint
 
 bp = role_blueprint(Role.FINANCE_MANAGER, __name__)
 
-from ..templating import add_area_link  # noqa: E402
-from . import (  # noqa: E402, F401  (the modules register the routes)
-    chargebacks,
-    exports,
-    ledgers,
-    payouts,
-    refunds,
-    views,
-    wallets,
-)
+from mallconsole.finance import chargebacks, exports, ledgers, payouts, refunds, views, wallets  # noqa: E402, F401  (the modules register the routes)
+from mallconsole.web.templating import add_area_link  # noqa: E402
 
 add_area_link(bp, "Ledgers", "ledger_list", Permission.PAYOUTS_VIEW, also=("ledger_detail",),
               position=30)  # fmt: skip

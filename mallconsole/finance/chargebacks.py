@@ -8,16 +8,18 @@ from flask import redirect, request, url_for
 from flask_login import current_user
 from wtforms import HiddenField, SelectField
 
-from .. import states
-from ..authz import Permission, require
-from ..extensions import db
-from ..htmx import render
-from ..lists import ListFilters, read_listing
-from ..messages import notify
-from ..models import Order, utcnow
-from ..services import audit, chargebacks, ledger, payout_accounts, reserves, versions
-from ..services.errors import ValidationError
-from . import bp
+from mallconsole.core import states
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.finance import bp
+from mallconsole.models import Order, utcnow
+from mallconsole.services.kit import audit, versions
+from mallconsole.services.money import chargebacks, ledger, payout_accounts, reserves
+from mallconsole.web.authz import require
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.messages import notify
 
 
 class ChargebackFilters(ListFilters):

@@ -11,17 +11,25 @@ from flask_login import current_user
 from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
-from .. import states
-from ..authz import Permission, require
-from ..downloads import content_disposition
-from ..extensions import db
-from ..htmx import render
-from ..lists import ListFilters, read_listing
-from ..models import utcnow
-from ..services import audit, finance_exports, ledger
-from . import bp
-from .ledgers import EntryFilters
-from .payouts import CURRENCIES, PayoutFilters, last_day_after_first, reader_zone, with_periods
+from mallconsole.core import states
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.finance import bp
+from mallconsole.finance.ledgers import EntryFilters
+from mallconsole.finance.payouts import (
+    CURRENCIES,
+    PayoutFilters,
+    last_day_after_first,
+    reader_zone,
+    with_periods,
+)
+from mallconsole.models import utcnow
+from mallconsole.services.kit import audit
+from mallconsole.services.money import finance_exports, ledger
+from mallconsole.web.authz import require
+from mallconsole.web.downloads import content_disposition
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import ListFilters, read_listing
 
 FEE_LABELS = {
     "commission": "Commission",

@@ -9,17 +9,19 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from .. import display, states
-from ..authz import Permission, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import render
-from ..lists import ListFilters, read_listing
-from ..messages import notify
-from ..services import ledger, payouts, reserves, timezones
-from ..services.errors import DomainError, ValidationError
-from . import bp
-from .payouts import last_day_after_first, reader_zone, with_periods
+from mallconsole.core import states, timezones
+from mallconsole.core.errors import DomainError, ValidationError
+from mallconsole.core.money import format_money
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.finance import bp
+from mallconsole.finance.payouts import last_day_after_first, reader_zone, with_periods
+from mallconsole.services.money import ledger, payouts, reserves
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.messages import notify
 
 
 class SellerFilters(ListFilters):
@@ -206,7 +208,7 @@ def ledger_compose_payout(seller_id):
     waiting = payouts.open_approval(db.session, payout)
     notify(
         f"{payout.payout_number} composed: "
-        f"{display.format_money(payout.net_amount, payout.currency, code=True)} net."
+        f"{format_money(payout.net_amount, payout.currency, code=True)} net."
         + (
             " It is over the approval threshold: another finance manager approves it in the inbox."
             if waiting is not None
@@ -276,7 +278,7 @@ def reserve_release(reserve_id):
     except ValidationError as error:
         _refused(form, error)
         return _ledger_page(seller, currency=reserve.currency, release_form=form, status=422)
-    released = display.format_money(entry.amount, entry.currency, code=True)
+    released = format_money(entry.amount, entry.currency, code=True)
     notify(f"Released {released} to {seller.display_name}'s balance.")
     return redirect(
         url_for("finance.ledger_detail", seller_id=seller.id, currency=reserve.currency), code=303

@@ -9,17 +9,20 @@ from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FieldError
 
-from .. import states
-from ..authz import Permission, require
-from ..display import current_reader
-from ..extensions import db
-from ..htmx import render
-from ..lists import ListFilters, read_listing
-from ..messages import notify
-from ..services import approvals, audit, ledger, payouts, timezones, versions
-from ..services.errors import ValidationError
-from ..services.pagination import QueueCount
-from . import bp
+from mallconsole.core import states, timezones
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.locale import current_reader
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.finance import bp
+from mallconsole.services import approvals
+from mallconsole.services.kit import audit, versions
+from mallconsole.services.kit.pagination import QueueCount
+from mallconsole.services.money import ledger, payouts
+from mallconsole.web.authz import require
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.messages import notify
 
 CURRENCIES = ("USD", "EUR", "KRW", "JPY")
 
@@ -122,7 +125,7 @@ def _payout_page(payout, *, status=200, stale=None, errors=None):
     seller = ledger.get_seller(db.session, payout.shopping_mall_seller_id)
     items = payouts.payout_items(db.session, payout.id)
     approval = payouts.open_approval(db.session, payout)
-    from ..models import SellerPayoutAccount
+    from mallconsole.models import SellerPayoutAccount
 
     return render(
         "finance/payout_detail.html",

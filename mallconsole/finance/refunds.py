@@ -11,17 +11,19 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError as FieldError
 
-from .. import states
-from ..authz import Permission, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import render
-from ..lists import ListFilters, read_listing
-from ..messages import notify
-from ..services import refund_decisions, refund_execution, refund_queue, versions
-from ..services.errors import DomainError
-from ..templating import add_area_link
-from . import bp
+from mallconsole.core import states
+from mallconsole.core.errors import DomainError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.finance import bp
+from mallconsole.services.aftersales import refund_decisions, refund_execution, refund_queue
+from mallconsole.services.kit import versions
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.messages import notify
+from mallconsole.web.templating import add_area_link
 
 DETAIL = "finance.refund_detail"
 _MAX_AMOUNT = Decimal("1000000000")

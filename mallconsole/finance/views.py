@@ -1,10 +1,10 @@
 """Views of the finance console."""
 
-from ..approvals_views import add_approvals
-from ..authz import Permission
-from ..role_home import add_home
-from ..services import dashboards
-from . import bp
+from mallconsole.console.approvals import add_approvals
+from mallconsole.core.roles import Permission
+from mallconsole.finance import bp
+from mallconsole.services import dashboards
+from mallconsole.web.home import add_home
 
 home = add_home(bp, Permission.FINANCE_ACCESS, dashboards.finance_queues)
 

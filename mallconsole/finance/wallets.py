@@ -11,19 +11,21 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
-from ..authz import Permission, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import render
-from ..lists import ListFilters, read_listing
-from ..messages import notify
-from ..security import SMALL_FORM, body_limit, forget_oversized
-from ..services import approvals, wallet_adjustments
-from ..services.customer_view import mask_email
-from ..services.errors import Conflict, ValidationError
-from ..services.search import SearchCursorError, search_groups
-from ..templating import add_area_link
-from . import bp
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.finance import bp
+from mallconsole.services import approvals
+from mallconsole.services.customers.customer_view import mask_email
+from mallconsole.services.customers.search import SearchCursorError, search_groups
+from mallconsole.services.money import wallet_adjustments
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.messages import notify
+from mallconsole.web.security import SMALL_FORM, body_limit, forget_oversized
+from mallconsole.web.templating import add_area_link
 
 add_area_link(
     bp, "Store credit", "wallet_list", also=("wallet_detail", "wallet_customer"), position=20

@@ -131,7 +131,7 @@ uuid_pk = Annotated[str, mapped_column(String(36), primary_key=True, default=new
 created_at = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
 updated_at = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)]
 deleted_at = Annotated[datetime | None, mapped_column(UTCDateTime())]
-# The version a staff edit was based on (services/versions.py): raised by every business change,
+# The version a staff edit was based on (services/kit/versions.py): raised by every business change,
 # so an edit against an older version is refused with what changed since.
 record_version = Annotated[int, mapped_column(default=1, server_default=text("1"))]
 

@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, deleted_at, updated_at, uuid_pk
+from mallconsole.models.base import Base, created_at, deleted_at, updated_at, uuid_pk
 
 
 class Cart(Base):

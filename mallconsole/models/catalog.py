@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from .base import Base, created_at, deleted_at, updated_at, uri_digest, uuid_pk
+from mallconsole.models.base import Base, created_at, deleted_at, updated_at, uri_digest, uuid_pk
 
 
 class Category(Base):

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, record_version, updated_at, uuid_pk
+from mallconsole.models.base import Base, created_at, record_version, updated_at, uuid_pk
 
 
 class Claim(Base):

@@ -11,7 +11,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Exact, created_at, deleted_at, record_version, updated_at, uuid_pk
+from mallconsole.models.base import (
+    Base,
+    Exact,
+    created_at,
+    deleted_at,
+    record_version,
+    updated_at,
+    uuid_pk,
+)
 
 
 class SellerLedgerEntry(Base):

@@ -13,7 +13,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, deleted_at, record_version, updated_at, uuid_pk
+from mallconsole.models.base import (
+    Base,
+    created_at,
+    deleted_at,
+    record_version,
+    updated_at,
+    uuid_pk,
+)
 
 # Unresolved live cases: the predicate of the queue indexes (revision 0009) and of the
 # queries they answer (services/case_queues.OPEN).

@@ -12,7 +12,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, deleted_at, record_version, updated_at, uuid_pk
+from mallconsole.models.base import (
+    Base,
+    created_at,
+    deleted_at,
+    record_version,
+    updated_at,
+    uuid_pk,
+)
 
 
 class Order(Base):

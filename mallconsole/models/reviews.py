@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from .base import (
+from mallconsole.models.base import (
     Base,
     Exact,
     created_at,

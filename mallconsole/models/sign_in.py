@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, uuid_pk
+from mallconsole.models.base import Base, created_at, uuid_pk
 
 
 class MfaChallenge(Base):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, updated_at, uuid_pk
+from mallconsole.models.base import Base, created_at, updated_at, uuid_pk
 
 
 class ProductDailySaleStat(Base):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, created_at, updated_at, uuid_pk
+from mallconsole.models.base import Base, created_at, updated_at, uuid_pk
 
 BALANCE_RECORD_TYPES = ("charge", "use", "refund", "adjust")
 

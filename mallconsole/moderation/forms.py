@@ -6,10 +6,10 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
-from .. import states
-from ..lists import ListFilters
-from ..services import review_queues
-from ..services.review_decisions import reason_words
+from mallconsole.core import states
+from mallconsole.services.moderation import review_queues
+from mallconsole.services.moderation.review_decisions import reason_words
+from mallconsole.web.lists import ListFilters
 
 YES_NO = {"": "Either", "yes": "Yes", "no": "No"}
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 from flask import abort, redirect, request, session, url_for
 from flask_login import current_user
 
-from .. import states
-from ..authz import Permission, require
-from ..extensions import db
-from ..htmx import render
-from ..lists import read_listing
-from ..messages import notify
-from ..models import utcnow
-from ..services import jobs, review_decisions, review_queues, versions
-from ..services.errors import Conflict, DomainError, ValidationError
-from ..templating import add_area_link
-from . import bp
-from .forms import ReviewFilters
+from mallconsole.core import states
+from mallconsole.core.errors import Conflict, DomainError, ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.models import utcnow
+from mallconsole.moderation import bp
+from mallconsole.moderation.forms import ReviewFilters
+from mallconsole.services import jobs
+from mallconsole.services.kit import versions
+from mallconsole.services.moderation import review_decisions, review_queues
+from mallconsole.web.authz import require
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import read_listing
+from mallconsole.web.messages import notify
+from mallconsole.web.templating import add_area_link
 
 add_area_link(bp, "Reviews", "review_list", also=("review_detail",), position=10)
 
@@ -126,7 +129,7 @@ def claim_release():
     """Give back every item I hold in the queue (stop moderating)."""
     queue = _queue_arg()
     if queue in review_queues.CLAIMABLE:
-        from ..services import claims
+        from mallconsole.services.kit import claims
 
         count = claims.release_all(
             db.session, queue=review_queues.claim_queue(queue), actor=current_user

@@ -1,9 +1,10 @@
 """Views of the moderation console."""
 
-from ..authz import Permission
-from ..role_home import add_home
-from ..services import dashboards, moderation_metrics
-from . import bp
+from mallconsole.core.roles import Permission
+from mallconsole.moderation import bp
+from mallconsole.services import dashboards
+from mallconsole.services.moderation import moderation_metrics
+from mallconsole.web.home import add_home
 
 home = add_home(
     bp,

@@ -1,7 +1,8 @@
 """The operations console (``/operations/``). Orders, returns, inventory, sellers."""
 
-from ..authz import Role, role_blueprint
+from mallconsole.core.roles import Role
+from mallconsole.web.authz import role_blueprint
 
 bp = role_blueprint(Role.OPERATIONS_MANAGER, __name__)
 
-from . import views  # noqa: E402, F401  (registers the routes)
+from mallconsole.operations import views  # noqa: E402, F401  (registers the routes)

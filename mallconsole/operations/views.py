@@ -1,8 +1,8 @@
 """Views of the operations console."""
 
-from ..authz import Permission
-from ..role_home import add_home
-from ..services import dashboards
-from . import bp
+from mallconsole.core.roles import Permission
+from mallconsole.operations import bp
+from mallconsole.services import dashboards
+from mallconsole.web.home import add_home
 
 home = add_home(bp, Permission.OPERATIONS_ACCESS, dashboards.operations_queues)

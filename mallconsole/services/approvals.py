@@ -11,9 +11,10 @@ rejection ends it (``rejected``); the requester can withdraw it (``canceled``), 
 ``expire-approvals`` job cancels what lapsed. Editing the change (``revise``) starts a new
 revision: approvals given so far no longer count.
 
-Executors belong to the services that own the actions; they call ``register_executor`` at
-import. This module knows nothing of their internals. An action whose executor is not
-registered is listed but cannot be approved, and says why.
+Executors belong to the services that own the actions; ``services/executors.py`` registers
+them (``register_executor``, ``register_target``) when the app is built. This module imports
+none of them and knows nothing of their internals. An action whose executor is not registered
+is listed but cannot be approved, and says why.
 
 Where each rule is enforced:
 
@@ -42,13 +43,13 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import states
-from ..authz import Permission, permissions_of
-from ..models import AdminAction, MakerCheckerApproval, User, utcnow
-from . import audit, settings, versions
-from .errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
-from .pagination import SortKey, capped_count, keyset_page
-from .staff import active_roles
+from mallconsole.core import states
+from mallconsole.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
+from mallconsole.core.roles import Permission, permissions_of
+from mallconsole.models import AdminAction, MakerCheckerApproval, User, utcnow
+from mallconsole.services.identity.staff import active_roles
+from mallconsole.services.kit import audit, settings, versions
+from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
 
 TABLE = "shopping_mall_admin_actions"
 MACHINE = states.ADMIN_ACTION_MACHINE
@@ -104,6 +105,12 @@ def register_executor(action_name: str, executor: Executor) -> Executor:
         raise ValueError(f"unknown action name {action_name!r}")
     _EXECUTORS[action_name] = executor
     return executor
+
+
+def register_target(table: str, labels: Callable, screen: tuple[str, str] | None) -> None:
+    """Name the records of ``table`` in the inbox: ``labels(session, ids) -> {id: words}``, and
+    ``screen`` (endpoint, id argument) links each to its page."""
+    TARGETS[table] = (labels, screen)
 
 
 def executor_of(action_name: str) -> Executor | None:
@@ -232,7 +239,7 @@ def _user_label(session, ids):
 
 
 def _seller_label(session, ids):
-    from ..models import Seller
+    from mallconsole.models import Seller
 
     return dict(
         session.execute(select(Seller.id, Seller.display_name).where(Seller.id.in_(ids))).all()
@@ -240,7 +247,7 @@ def _seller_label(session, ids):
 
 
 def _refund_label(session, ids):
-    from ..models import RefundRequest
+    from mallconsole.models import RefundRequest
 
     return dict(
         session.execute(
@@ -252,7 +259,7 @@ def _refund_label(session, ids):
 
 
 def _configuration_label(session, ids):
-    from ..models import Configuration
+    from mallconsole.models import Configuration
 
     rows = session.execute(
         select(Configuration.id, Configuration.key, Configuration.scope).where(
@@ -263,7 +270,7 @@ def _configuration_label(session, ids):
 
 
 def _balance_label(session, ids):
-    from ..models import UserBalance
+    from mallconsole.models import UserBalance
 
     rows = session.execute(
         select(UserBalance.id, User.email, UserBalance.currency)
@@ -917,7 +924,3 @@ def expire(session, *, now: datetime | None = None) -> int:
               extra={"cancel_reason": "expired"})  # fmt: skip
         action.cancel_reason = "expired"
     return len(lapsed)
-
-
-# The services that own executors register them at import; load them with this one.
-from . import configuration, flags, payouts, policies, wallet_adjustments  # noqa: E402, F401

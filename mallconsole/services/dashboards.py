@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..models import (
+from mallconsole.models import (
     AdminAction,
     Chargeback,
     InventoryRecord,
@@ -24,8 +24,9 @@ from ..models import (
     SellerReply,
     utcnow,
 )
-from . import audit, case_queues
-from .pagination import QueueCount, capped_count
+from mallconsole.services.kit import audit
+from mallconsole.services.kit.pagination import QueueCount, capped_count
+from mallconsole.services.support import case_queues
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def moderation_queues(session) -> list[ModerationQueue]:
 def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
     """Refund requests awaiting approval, payouts to send or approve, chargebacks to answer
     and payout accounts to verify."""
-    from .chargebacks import OPEN_STATES
+    from mallconsole.services.money.chargebacks import OPEN_STATES
 
     now = now or utcnow()
 

@@ -29,13 +29,17 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select, text, tuple_
 
-from .. import states
-from ..database import dialect_insert
-from ..extensions import db
-from ..models import JobRun, JobSchedule, User, new_id, utcnow
-from . import approvals, audit, claims, outbox, presence, ratings, versions
-from .errors import Conflict, NotFound, ValidationError
-from .pagination import SortKey, capped_count, keyset_page
+from mallconsole.core import states
+from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.extensions import db
+from mallconsole.models import JobRun, JobSchedule, User, new_id, utcnow
+from mallconsole.services import approvals
+from mallconsole.services.delivery import outbox
+from mallconsole.services.kit import after_commit, audit, claims, versions
+from mallconsole.services.kit.database import dialect_insert
+from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
+from mallconsole.services.moderation import ratings
+from mallconsole.services.support import presence
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +118,10 @@ register(
 
 
 def _sweep_outbox(session, *, now: datetime) -> dict:
-    from .. import tasks
-
     given_up = outbox.sweep_stuck(session, now=now)
     due = outbox.due_messages(session, now=now, limit=500)
     for message_id in due:
-        tasks.enqueue(session, outbox.SEND_MAIL_TASK, message_id=message_id)
+        after_commit.enqueue(session, outbox.SEND_MAIL_TASK, message_id=message_id)
     return {"messages_sent_again": len(due), "messages_given_up": given_up}
 
 
@@ -373,8 +375,6 @@ def active_run(session, job: Job, *, now: datetime | None = None) -> JobRun | No
 
 def request_run(session, name: str, *, actor) -> JobRun:
     """Queue a run of ``name`` for now (an admin's "Run now"); 409 while one is active."""
-    from .. import tasks
-
     job = get_job(name)
     _schedule_row(session, name)  # serializes concurrent requests for the same job
     busy = active_run(session, job)
@@ -399,7 +399,7 @@ def request_run(session, name: str, *, actor) -> JobRun:
         summary=f"Asked for a run of {job.label} now",
         after={"job": name, "status": "queued"},
     )
-    tasks.enqueue(session, "mallconsole.run_job", name=name, trigger="manual", run_id=run.id)
+    after_commit.enqueue(session, "mallconsole.run_job", name=name, trigger="manual", run_id=run.id)
     return run
 
 

@@ -2,7 +2,7 @@
 
 Every action is an htmx form answering the part it changed (the header, or a fresh form) plus
 the timeline entries the page has not shown yet (out of band); without JavaScript the same
-forms post and come back to the case. Services do the work (``services/case_work.py``).
+forms post and come back to the case. Services do the work (``services/support/case_work.py``).
 """
 
 from __future__ import annotations
@@ -11,22 +11,19 @@ from flask import make_response, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from ..authz import Permission, require
-from ..downloads import DownloadAudit, send_stored
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import is_htmx, render, render_block
-from ..messages import notify
-from ..security import UPLOAD, body_limit
-from ..services import case_work, versions
-from ..services.errors import NotFound, ValidationError
-from . import bp
-from .case_forms import (
-    CHANGE_FORMS,
-    AttachForm,
-    NoteForm,
-    ReplyForm,
-)
+from mallconsole.core.errors import NotFound, ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.services.kit import versions
+from mallconsole.services.support import case_work
+from mallconsole.support import bp
+from mallconsole.support.forms import CHANGE_FORMS, AttachForm, NoteForm, ReplyForm
+from mallconsole.web.authz import require
+from mallconsole.web.downloads import DownloadAudit, send_stored
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import is_htmx, render, render_block
+from mallconsole.web.messages import notify
+from mallconsole.web.security import UPLOAD, body_limit
 
 TEMPLATE = "support/cases/case_detail.html"
 # Read a file of the form up to the limit and one byte more: enough to know it is too large.

@@ -8,16 +8,17 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length
 
-from .. import states
-from ..authz import Permission, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import render
-from ..lists import ListFilters, read_listing
-from ..security import forget_oversized
-from ..services import customer_view
-from ..services.errors import ValidationError
-from . import bp
+from mallconsole.core import states
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.services.customers import customer_view
+from mallconsole.support import bp
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.security import forget_oversized
 
 
 class CustomerOrderFilters(ListFilters):

@@ -8,12 +8,13 @@ import re
 from flask import abort, request
 from flask_login import current_user
 
-from ..authz import Permission, require
-from ..extensions import db
-from ..htmx import render
-from ..services import order_view
-from ..templating import screen_url
-from . import bp
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.services.customers import order_view
+from mallconsole.support import bp
+from mallconsole.web.authz import require
+from mallconsole.web.htmx import render
+from mallconsole.web.templating import screen_url
 
 # The support case the order was opened from (``?case=``): an id or a CAS- number.
 CASE_REFERENCE = re.compile(r"^[0-9A-Za-z-]{1,64}$")

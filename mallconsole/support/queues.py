@@ -8,16 +8,18 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError as FieldError
 
-from .. import states
-from ..authz import Permission, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import is_htmx, render
-from ..lists import ListFilters, read_listing
-from ..messages import notify
-from ..services import canned_replies, case_queues, versions
-from ..services.errors import ValidationError
-from . import bp
+from mallconsole.core import states
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.services.kit import versions
+from mallconsole.services.support import canned_replies, case_queues
+from mallconsole.support import bp
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import is_htmx, render
+from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.messages import notify
 
 CASE_SCREEN = "support.case_detail"
 

@@ -1,6 +1,6 @@
 """Raising cancellation, return and refund requests on a customer's behalf, from an order
 (and, with ``case=``, from the support case that asked for it). Every rule lives in
-``services/customer_requests.py``; these views read the forms and show the outcome."""
+``services/aftersales/customer_requests.py``; these views read the forms and show the outcome."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length
 
-from ..authz import Permission, require
-from ..extensions import db
-from ..forms import apply_errors
-from ..htmx import render
-from ..messages import notify
-from ..security import forget_oversized
-from ..services import customer_requests as requests_service
-from ..services.errors import Conflict, ValidationError
-from . import bp
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Permission
+from mallconsole.extensions import db
+from mallconsole.services.aftersales import customer_requests as requests_service
+from mallconsole.support import bp
+from mallconsole.web.authz import require
+from mallconsole.web.forms import apply_errors
+from mallconsole.web.htmx import render
+from mallconsole.web.messages import notify
+from mallconsole.web.security import forget_oversized
 
 CASE_SCREEN = "support.case_detail"
 ORDER_SCREEN = "support.order_detail"

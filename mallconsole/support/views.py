@@ -2,10 +2,10 @@
 
 from flask_login import current_user
 
-from ..authz import Permission
-from ..role_home import add_home
-from ..services import dashboards
-from . import bp
+from mallconsole.core.roles import Permission
+from mallconsole.services import dashboards
+from mallconsole.support import bp
+from mallconsole.web.home import add_home
 
 
 def support_queues(session):

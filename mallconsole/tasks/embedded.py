@@ -34,9 +34,9 @@ def start(app) -> None:
 
 def run_due(app) -> list[str]:
     """Run every job that is due now; the names run."""
-    from ..extensions import db
-    from ..services import jobs
-    from . import dispatch_ready
+    from mallconsole.extensions import db
+    from mallconsole.services import jobs
+    from mallconsole.services.kit.after_commit import dispatch_ready
 
     with app.app_context():
         names = jobs.due_jobs(db.session)

@@ -8,10 +8,10 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.roles import Role
 from mallconsole.models import AdminAction, Configuration, Seller
-from mallconsole.services import configuration
+from mallconsole.services.admin import configuration
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
 from tests.factories.records import build

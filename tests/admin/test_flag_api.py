@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import utcnow
-from mallconsole.services import flags
+from mallconsole.services.admin import flags
 from tests.factories.actors import make_staff
 
 TOKENS = ["service-token-one", "service-token-two"]

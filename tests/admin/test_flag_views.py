@@ -9,9 +9,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import AdminAction, AuditEvent, FeatureFlag, utcnow
-from mallconsole.services import flags
+from mallconsole.services.admin import flags
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
 from tests.query_counts import assert_constant_queries

@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, JobRun, utcnow
 from mallconsole.services import jobs
 from tests.conftest import csrf_from

@@ -9,9 +9,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import AdminAction, Policy, PolicyVersion, utcnow
-from mallconsole.services import policies
+from mallconsole.services.admin import policies
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
 from tests.query_counts import assert_constant_queries

@@ -9,10 +9,11 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole import states
-from mallconsole.authz import Permission, Role
+from mallconsole.core import states
+from mallconsole.core.roles import Permission, Role
 from mallconsole.models import AuditEvent, Configuration
-from mallconsole.services import approvals, configuration
+from mallconsole.services import approvals
+from mallconsole.services.admin import configuration
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
 from tests.query_counts import assert_constant_queries
@@ -87,7 +88,7 @@ def test_each_area_lists_only_its_own_kinds(client, session, login_as, colleague
     rows = page.select("#listing tr.approval-row")
     assert [r["id"] for r in rows] == [f"approval-{wallet.id}"]
     assert "Store credit adjustment" in rows[0].get_text()
-    # store credit has its executor (services/wallet_adjustments.py): it can be approved
+    # store credit has its executor (services/money/wallet_adjustments.py): it can be approved
     assert "cannot carry out" not in rows[0].get_text()
     assert [b.get_text(" ", strip=True) for b in rows[0].select("button")] == [
         "Approve store credit adjustment",

@@ -3,10 +3,10 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent
-from mallconsole.services import accounts
-from mallconsole.services.errors import ValidationError
+from mallconsole.services.identity import accounts
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
 

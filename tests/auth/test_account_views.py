@@ -3,10 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 from bs4 import BeautifulSoup
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, UserSession
-from mallconsole.services.passwords import verify_password
-from mallconsole.services.sessions import start_session
+from mallconsole.services.identity.passwords import verify_password
+from mallconsole.services.identity.sessions import start_session
 from tests.conftest import csrf_from, sign_in
 from tests.factories.actors import DEFAULT_PASSWORD, DEMO_MFA_SECRET, make_staff
 

@@ -1,9 +1,9 @@
 """``flask create-staff``: exit codes 0 done, 2 refused (docs/contract.md)."""
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent
-from mallconsole.services.sign_in import check_credentials
-from mallconsole.services.staff import active_roles, find_user_by_email
+from mallconsole.services.identity.sign_in import check_credentials
+from mallconsole.services.identity.staff import active_roles, find_user_by_email
 
 PASSWORD = "cli created password"
 TWICE = f"{PASSWORD}\n{PASSWORD}\n"

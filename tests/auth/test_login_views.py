@@ -3,9 +3,9 @@ from datetime import timedelta
 import pyotp
 from bs4 import BeautifulSoup
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import UserSecurityEvent, UserSession, utcnow
-from mallconsole.services.sign_in import REFUSAL
+from mallconsole.services.identity.sign_in import REFUSAL
 from tests.conftest import csrf_from, sign_in
 from tests.factories.actors import DEFAULT_PASSWORD, DEMO_MFA_SECRET, make_staff
 

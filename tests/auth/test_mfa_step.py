@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import (
     MfaChallenge,
@@ -20,8 +20,8 @@ from mallconsole.models import (
     UserSession,
     utcnow,
 )
-from mallconsole.services.sign_in import MFA_STEP_LIFETIME
-from mallconsole.services.staff import ROLE_MODELS
+from mallconsole.services.identity.sign_in import MFA_STEP_LIFETIME
+from mallconsole.services.identity.staff import ROLE_MODELS
 from tests.conftest import csrf_from, sign_in
 from tests.factories.actors import DEFAULT_PASSWORD, DEMO_MFA_SECRET, make_staff
 

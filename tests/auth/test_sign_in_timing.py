@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher, extract_parameters
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import Seller, utcnow
-from mallconsole.services import passwords
-from mallconsole.services.sign_in import REFUSAL
-from mallconsole.services.staff import ROLE_MODELS
+from mallconsole.services.identity import passwords
+from mallconsole.services.identity.sign_in import REFUSAL
+from mallconsole.services.identity.staff import ROLE_MODELS
 from tests.conftest import sign_in
 from tests.factories.actors import DEFAULT_PASSWORD, make_customer, make_staff
 from tests.factories.records import build

@@ -2,7 +2,7 @@
 
 from bs4 import BeautifulSoup
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from tests.support.customer_world import add_orders, make_customer
 
 

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from flask import get_template_attribute
 from sqlalchemy import func, select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     AuditEvent,
     JobSchedule,

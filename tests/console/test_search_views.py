@@ -1,6 +1,6 @@
 from bs4 import BeautifulSoup
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import Order, Payout
 from tests.factories.records import build
 

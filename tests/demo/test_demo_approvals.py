@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from mallconsole import states
-from mallconsole.authz import Permission
+from mallconsole.core import states
+from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.services import approvals
-from mallconsole.services.pagination import Ordering
+from mallconsole.services.kit.pagination import Ordering
 
 
 def moment(value) -> datetime:

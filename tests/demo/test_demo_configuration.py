@@ -1,5 +1,5 @@
 """The configuration the demo world seeds reads with the declared types of
-``mallconsole/services/settings.py``, and holds every key of docs/contract.md."""
+``mallconsole/services/kit/settings.py``, and holds every key of docs/contract.md."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from mallconsole import states
-from mallconsole.services import settings
+from mallconsole.core import states
+from mallconsole.services.kit import settings
 
 
 def test_every_seeded_value_parses_with_its_type(demo):

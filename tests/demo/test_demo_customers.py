@@ -3,10 +3,10 @@ by the phone's last digits and by order number; a sign-in history; wallets, coup
 
 from sqlalchemy import text
 
-from mallconsole.authz import Permission
+from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
-from mallconsole.services import customer_view
-from mallconsole.services.search import search
+from mallconsole.services.customers import customer_view
+from mallconsole.services.customers.search import search
 
 
 def test_demo_customers_are_found_every_way_and_have_a_history(seeded):

@@ -9,12 +9,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from mallconsole import states
-from mallconsole.authz import Permission
+from mallconsole.core import states
+from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.models import AdminAction, Payout, Seller, User
-from mallconsole.services import approvals, ledger, payouts, settings
-from mallconsole.services.pagination import Ordering
+from mallconsole.services import approvals
+from mallconsole.services.kit import settings
+from mallconsole.services.kit.pagination import Ordering
+from mallconsole.services.money import ledger, payouts
 from tests.demo.test_demo_world import dec, rows
 
 

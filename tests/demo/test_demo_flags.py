@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from mallconsole.extensions import db
 from mallconsole.models import AdminAction, FeatureFlag, utcnow
-from mallconsole.services import flags
+from mallconsole.services.admin import flags
 
 
 def test_every_flag_state_is_seeded_and_segments_read(seeded):
@@ -44,7 +44,7 @@ def test_the_waiting_flag_change_matches_the_flag(seeded):
 def test_every_seeded_setting_fits_the_configuration_editor(seeded):
     """Saving any seeded setting unchanged passes the editor's checks (key, scope, value)."""
     from mallconsole.models import Configuration
-    from mallconsole.services import configuration
+    from mallconsole.services.admin import configuration
 
     app = seeded[0]
     with app.app_context():

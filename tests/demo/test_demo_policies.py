@@ -10,7 +10,8 @@ from sqlalchemy import select, text
 
 from mallconsole.extensions import db
 from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, User
-from mallconsole.services import approvals, policies
+from mallconsole.services import approvals
+from mallconsole.services.admin import policies
 
 
 def moment(value) -> datetime:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from mallconsole.extensions import db
 from mallconsole.models import AdminAction, PaymentRefund, RefundRequest, User
 from mallconsole.services import approvals
-from mallconsole.services import refund_decisions as rd
-from mallconsole.services import refund_execution as rx
+from mallconsole.services.aftersales import refund_decisions as rd
+from mallconsole.services.aftersales import refund_execution as rx
 
 
 def for_each(seeded, statement, act) -> int:

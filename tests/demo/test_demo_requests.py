@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mallconsole.models import Order
-from mallconsole.services import customer_requests as cr
+from mallconsole.services.aftersales import customer_requests as cr
 from tests.demo.test_demo_states import at, rows
 
 TABLES = {

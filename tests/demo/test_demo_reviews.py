@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from mallconsole import states
-from mallconsole.services import ratings, review_queues
+from mallconsole.core import states
+from mallconsole.services.moderation import ratings, review_queues
 
 
 def test_every_moderation_queue_has_work_waiting(seeded):

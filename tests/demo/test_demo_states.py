@@ -1,5 +1,5 @@
 """The demo world keeps the state machines of docs/contract.md: checked by SQL on a seeded
-database. It stores no state and no code that ``mallconsole/states.py`` does not know, and its
+database. It stores no state and no code that ``mallconsole/core/states.py`` does not know, and its
 histories (order status history, case status changes, moderation decisions, carrier events,
 audited moves) are legal moves, in order, ending at the record's current state."""
 
@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from mallconsole import states
-from mallconsole.states import check_move
+from mallconsole.core import states
+from mallconsole.core.states import check_move
 
 
 def rows(demo, sql, **params):

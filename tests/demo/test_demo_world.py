@@ -10,12 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from mallconsole import states
+from mallconsole.core import states
 from mallconsole.demo import World, describe_world
 from mallconsole.demo.orders import PAID
 from mallconsole.demo.staff import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, ROLE_TABLES
-from mallconsole.services.passwords import verify_password
-from mallconsole.services.secretbox import decrypt_secret
+from mallconsole.services.identity.passwords import verify_password
+from mallconsole.services.identity.secretbox import decrypt_secret
 
 CENT = Decimal("0.0001")
 

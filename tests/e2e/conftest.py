@@ -15,7 +15,7 @@ import flask_migrate
 import pytest
 from werkzeug.serving import make_server
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import JobRun, Order, utcnow
 from tests.databases import make_test_app, new_database

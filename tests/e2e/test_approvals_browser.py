@@ -7,11 +7,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import Configuration, User
-from mallconsole.services import configuration
+from mallconsole.services.admin import configuration
 from tests.databases import make_test_app
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.factories.actors import DEMO_PASSWORD, make_staff

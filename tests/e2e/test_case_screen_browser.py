@@ -5,7 +5,7 @@ the status from the page it opened before is refused with what changed."""
 import pytest
 from playwright.sync_api import expect
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import CannedReply, Order, SupportCase, SupportCaseEvent, User, utcnow
 from tests.databases import make_test_app

@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import FeatureFlag, User
-from mallconsole.services import flags
+from mallconsole.services.admin import flags
 from tests.databases import make_test_app
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.factories.actors import DEMO_PASSWORD, make_staff

@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import Configuration, Review, ReviewModeration
 from tests.databases import make_test_app, new_database

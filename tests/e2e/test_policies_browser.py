@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import Policy, PolicyVersion, User, utcnow
-from mallconsole.services import policies
+from mallconsole.services.admin import policies
 from tests.databases import make_test_app
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.factories.actors import DEMO_PASSWORD, make_staff

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.roles import Role
 from mallconsole.models import Configuration, PaymentRefund, RefundRequest, SellerLedgerEntry, User
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.factories.actors import DEMO_PASSWORD, make_staff

@@ -6,7 +6,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from mallconsole.services.sign_in import REFUSAL
+from mallconsole.services.identity.sign_in import REFUSAL
 from tests.factories.actors import DEMO_MFA_SECRET, DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e

@@ -6,11 +6,11 @@ from functools import cache
 
 from flask import current_app
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import Customer, User, utcnow
-from mallconsole.services.passwords import hash_password
-from mallconsole.services.secretbox import encrypt_secret
-from mallconsole.services.staff import grant_role
+from mallconsole.services.identity.passwords import hash_password
+from mallconsole.services.identity.secretbox import encrypt_secret
+from mallconsole.services.identity.staff import grant_role
 
 from .records import build
 

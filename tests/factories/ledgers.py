@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from mallconsole.models import Configuration, Seller, SellerPayoutAccount, utcnow
-from mallconsole.services import ledger
+from mallconsole.services.money import ledger
 from tests.factories.records import build
 
 

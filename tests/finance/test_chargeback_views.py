@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from bs4 import BeautifulSoup
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import Chargeback, Order, utcnow
-from mallconsole.services import chargebacks, ledger
-from mallconsole.services.pagination import decode_cursor, parse_ordering
+from mallconsole.services.kit.pagination import decode_cursor, parse_ordering
+from mallconsole.services.money import chargebacks, ledger
 from tests.conftest import csrf_from
 from tests.factories.ledgers import post, seller_with_account
 from tests.factories.records import build

@@ -9,9 +9,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import Payout, Reserve, SellerLedgerEntry
-from mallconsole.services import ledger
+from mallconsole.services.money import ledger
 from tests.conftest import csrf_from
 from tests.factories.ledgers import post, seller_with_account, set_setting
 

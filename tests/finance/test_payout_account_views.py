@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, SellerPayoutAccount
 from tests.conftest import csrf_from
 from tests.factories.ledgers import seller_with_account

@@ -9,9 +9,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, Payout, PayoutItem
-from mallconsole.services import payouts
+from mallconsole.services.money import payouts
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
 from tests.factories.ledgers import post, seller_with_account, set_setting

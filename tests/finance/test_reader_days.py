@@ -13,9 +13,10 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core import timezones
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, Fee, PaymentRefund, Payout, Reserve
-from mallconsole.services import ledger, timezones
+from mallconsole.services.money import ledger
 from tests.conftest import csrf_from
 from tests.factories.ledgers import seller_with_account, set_setting
 from tests.factories.records import build

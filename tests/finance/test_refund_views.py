@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     PaymentRefund,
     RefundRequest,
@@ -16,8 +16,8 @@ from mallconsole.models import (
     SellerOrder,
     Store,
 )
-from mallconsole.services import customer_requests as cr
-from mallconsole.services import refund_decisions as rd
+from mallconsole.services.aftersales import customer_requests as cr
+from mallconsole.services.aftersales import refund_decisions as rd
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
 from tests.factories.request_orders import make_case, make_order

@@ -9,17 +9,10 @@ from decimal import Decimal
 import pytest
 from bs4 import BeautifulSoup
 
-from mallconsole import states
-from mallconsole.authz import Role
-from mallconsole.models import (
-    AdminAction,
-    Configuration,
-    Customer,
-    User,
-    UserBalanceRecord,
-    utcnow,
-)
-from mallconsole.services import wallets
+from mallconsole.core import states
+from mallconsole.core.roles import Role
+from mallconsole.models import AdminAction, Configuration, Customer, User, UserBalanceRecord, utcnow
+from mallconsole.services.money import wallets
 from tests.conftest import csrf_from
 from tests.factories.records import build
 

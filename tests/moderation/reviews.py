@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     Product,
     ReviewModeration,

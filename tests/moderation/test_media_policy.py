@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mallconsole.authz import Role
-from mallconsole.config import Config, ConfigError, ProductionConfig
+from mallconsole.config import Config, ProductionConfig
+from mallconsole.core.errors import ConfigError
+from mallconsole.core.roles import Role
 
 
 def test_the_content_policy_admits_images_from_the_media_host_only(client, login_as):

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import bindparam, text
 
 from mallconsole.models import UTCDateTime
-from mallconsole.services.moderation_metrics import CHART_DAYS
+from mallconsole.services.moderation.moderation_metrics import CHART_DAYS
 from tests.conftest import sign_in
 from tests.demo.conftest import fresh_database, seeded  # noqa: F401  (the seeded world)
 

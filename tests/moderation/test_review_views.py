@@ -10,8 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     AuditEvent,
     Configuration,
@@ -20,7 +20,8 @@ from mallconsole.models import (
     ReviewModeration,
     utcnow,
 )
-from mallconsole.services import claims, review_queues
+from mallconsole.services.kit import claims
+from mallconsole.services.moderation import review_queues
 from tests.factories.records import build
 from tests.moderation.reviews import (
     add_reply,
@@ -725,7 +726,7 @@ def test_recently_decided_filters_to_my_decisions(client, session, shelf, modera
     )
     review_queues_titles = row_titles(soup(client.get("/moderation/reviews?queue=decided")))
     assert len(review_queues_titles) == 1
-    from mallconsole.services import review_decisions
+    from mallconsole.services.moderation import review_decisions
 
     review_decisions.decide_review(
         session, theirs.id, "approve", actor=make_moderator(session, "ann@test.mall")

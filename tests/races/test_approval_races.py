@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import AdminAction, AuditEvent, MakerCheckerApproval
 from mallconsole.services import approvals
-from mallconsole.services.errors import Conflict
 from tests.factories.actors import make_staff
 from tests.races.conftest import in_threads
 

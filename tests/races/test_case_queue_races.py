@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import SupportCase, SupportCaseEvent, User, utcnow
-from mallconsole.services import case_queues
+from mallconsole.services.support import case_queues
 from tests.factories.actors import make_staff
 from tests.factories.records import build
 from tests.races.conftest import in_threads

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import OutboundMessage, SupportCase, SupportCaseEvent
-from mallconsole.services import case_work, versions
+from mallconsole.services.kit import versions
+from mallconsole.services.support import case_work
 from tests.factories.actors import make_customer, make_staff
 from tests.factories.records import build
 from tests.races.conftest import in_threads

@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import AdminAction, AuditEvent, Configuration, FeatureFlag
-from mallconsole.services import configuration, flags, versions
-from mallconsole.services.errors import Conflict, ValidationError
+from mallconsole.services.admin import configuration, flags
+from mallconsole.services.kit import versions
 from tests.factories.actors import make_staff
 from tests.races.conftest import in_threads
 

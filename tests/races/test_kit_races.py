@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import JobRun, JobSchedule
-from mallconsole.services import jobs, versions
-from mallconsole.services.errors import Conflict
+from mallconsole.services import jobs
+from mallconsole.services.kit import versions
 from tests.factories.actors import make_staff
 from tests.races.conftest import in_threads
 

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from mallconsole.extensions import db
 from mallconsole.models import Claim, Configuration, Review, ReviewModeration, User, utcnow
-from mallconsole.services import claims, ratings, review_decisions, review_queues
+from mallconsole.services.kit import claims
+from mallconsole.services.moderation import ratings, review_decisions, review_queues
 from tests.moderation.reviews import bulk_pending_reviews, make_moderator, make_shelf
 from tests.races.conftest import in_threads
 

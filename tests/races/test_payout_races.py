@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import Configuration, Payout, PayoutItem, SellerLedgerEntry, utcnow
-from mallconsole.services import ledger, payouts
-from mallconsole.services.errors import Conflict
+from mallconsole.services.money import ledger, payouts
 from tests.factories.actors import make_staff
 from tests.factories.ledgers import post, seller_with_account, set_setting
 from tests.races.conftest import in_threads

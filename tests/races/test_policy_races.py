@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import Policy, PolicyVersion, utcnow
-from mallconsole.services import approvals, policies
+from mallconsole.services import approvals
+from mallconsole.services.admin import policies
 from tests.factories.actors import make_staff
 from tests.races.conftest import in_threads
 

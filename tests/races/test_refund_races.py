@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from mallconsole.core.errors import Conflict, DomainError
 from mallconsole.extensions import db
 from mallconsole.models import (
     AdminAction,
@@ -22,10 +23,9 @@ from mallconsole.models import (
     UserBalanceRecord,
 )
 from mallconsole.services import approvals
-from mallconsole.services import customer_requests as cr
-from mallconsole.services import refund_decisions as rd
-from mallconsole.services import refund_execution as rx
-from mallconsole.services.errors import Conflict, DomainError
+from mallconsole.services.aftersales import customer_requests as cr
+from mallconsole.services.aftersales import refund_decisions as rd
+from mallconsole.services.aftersales import refund_execution as rx
 from tests.factories.actors import make_staff
 from tests.factories.request_orders import make_order
 from tests.races.conftest import in_threads

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mallconsole.core.errors import ValidationError
 from mallconsole.extensions import db
 from mallconsole.models import RefundRequest, ReturnItem
-from mallconsole.services import customer_requests as cr
-from mallconsole.services.errors import ValidationError
+from mallconsole.services.aftersales import customer_requests as cr
 from tests.factories.actors import make_staff
 from tests.factories.request_orders import make_order
 from tests.races.conftest import in_threads

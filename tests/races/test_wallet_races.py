@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import Configuration, Customer, User, UserBalanceRecord
-from mallconsole.services import approvals, wallet_adjustments, wallets
-from mallconsole.services.errors import ValidationError
+from mallconsole.services import approvals
+from mallconsole.services.money import wallet_adjustments, wallets
 from tests.factories.actors import make_staff
 from tests.factories.records import build
 from tests.races.conftest import in_threads

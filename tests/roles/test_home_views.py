@@ -2,7 +2,7 @@
 
 from bs4 import BeautifulSoup
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     AdminAction,
     Chargeback,
@@ -15,7 +15,7 @@ from mallconsole.models import (
     SupportCase,
     utcnow,
 )
-from mallconsole.services import audit
+from mallconsole.services.kit import audit
 from tests.factories.records import build
 
 

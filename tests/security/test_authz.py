@@ -4,7 +4,8 @@ import pytest
 from flask import Blueprint
 
 from mallconsole import create_app
-from mallconsole.authz import Permission, Role, require
+from mallconsole.core.roles import Permission, Role
+from mallconsole.web.authz import require
 from tests.conftest import sign_in
 from tests.factories.actors import DEFAULT_PASSWORD, make_staff
 

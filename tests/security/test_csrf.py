@@ -2,7 +2,7 @@
 
 import pytest
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

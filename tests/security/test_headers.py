@@ -1,5 +1,5 @@
 from mallconsole import create_app
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from tests.conftest import sign_in
 from tests.factories.actors import DEFAULT_PASSWORD, make_staff
 

@@ -10,12 +10,12 @@ from bs4 import BeautifulSoup
 from flask import Blueprint, abort, request
 
 from mallconsole import create_app
-from mallconsole.authz import Role
-from mallconsole.config import ConfigError
+from mallconsole.core.errors import ConfigError
+from mallconsole.core.roles import Role
 from mallconsole.extensions import csrf
 from mallconsole.models import SignInAttempt, utcnow
-from mallconsole.security import UNTRUSTED_HOST, UPLOAD, body_limit
-from mallconsole.services.sign_in import IP_FAILURE_LIMIT
+from mallconsole.services.identity.sign_in import IP_FAILURE_LIMIT
+from mallconsole.web.security import UNTRUSTED_HOST, UPLOAD, body_limit
 from tests.conftest import csrf_from, sign_in
 from tests.databases import make_test_app
 from tests.factories.actors import DEFAULT_PASSWORD, DEMO_MFA_SECRET, make_staff
@@ -256,7 +256,7 @@ def test_every_429_says_when(probe_app, session):
 def test_a_null_character_is_refused_in_words_before_it_reaches_the_database(
     client, login_as, session
 ):
-    from mallconsole.security import NULL_CHARACTER
+    from mallconsole.web.security import NULL_CHARACTER
 
     login_as(Role.SUPPORT_AGENT)
     token = csrf_from(client.get("/account").data)

@@ -1,6 +1,6 @@
 """Pins the role -> permission map: a change here is a change of who may do what."""
 
-from mallconsole.authz import ROLE_PERMISSIONS, Permission, Role, permissions_of
+from mallconsole.core.roles import ROLE_PERMISSIONS, Permission, Role, permissions_of
 
 EXPECTED = {
     "support_agent": {

@@ -13,9 +13,9 @@ import pyotp
 import pytest
 from argon2 import PasswordHasher
 
-from mallconsole.authz import Role
-from mallconsole.redirects import safe_next
-from mallconsole.services import passwords
+from mallconsole.core.roles import Role
+from mallconsole.services.identity import passwords
+from mallconsole.web.redirects import safe_next
 from tests.conftest import csrf_from, sign_in
 from tests.factories.actors import DEFAULT_PASSWORD, DEMO_MFA_SECRET, make_staff
 from tests.security.redirect_corpus import CORPUS, INVISIBLE

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mallconsole.authz import ROLE_BLUEPRINTS, ROLE_PERMISSIONS, Permission, Role
+from mallconsole.core.roles import ROLE_BLUEPRINTS, ROLE_PERMISSIONS, Permission, Role
 
 # Reachable without a permission, on purpose (docs/contract.md): signing in and out, the health
 # check, static files, and the token-guarded /api/ routes.

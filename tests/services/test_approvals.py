@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from mallconsole import states
-from mallconsole.authz import Permission, Role
+from mallconsole.core import states
+from mallconsole.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from mallconsole.core.roles import Permission, Role
 from mallconsole.models import AdminAction, AuditEvent, Configuration, MakerCheckerApproval, utcnow
-from mallconsole.services import approvals, configuration
-from mallconsole.services.errors import Conflict, Forbidden, NotFound, ValidationError
+from mallconsole.services import approvals
+from mallconsole.services.admin import configuration
 from tests.factories.actors import make_staff
 
 PAYLOAD = {"before": {"state": "active"}, "after": {"state": "suspended"}}
@@ -376,7 +377,7 @@ def test_the_inbox_lists_what_waits_for_me_and_nothing_else(session, people, car
     )  # fmt: skip
     session.flush()
     ordering = approvals.INBOX_SORTS[0]
-    from mallconsole.services.pagination import Ordering
+    from mallconsole.services.kit.pagination import Ordering
 
     page = approvals.list_page(
         session, "waiting", people["checker"].id, Permission.APPROVALS_ADMIN, {},

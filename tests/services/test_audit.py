@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from mallconsole.models import AuditEvent, utcnow
-from mallconsole.services import audit
+from mallconsole.services.kit import audit
 from tests.factories.actors import make_staff
 
 
@@ -132,7 +132,7 @@ def test_timeline_macro_shows_who_changed_what(app, session):
 
 
 def test_records_and_actions_read_as_words():
-    from mallconsole.services.audit import action_label, entity_label
+    from mallconsole.services.kit.audit import action_label, entity_label
 
     assert entity_label("shopping_mall_cancellation_requests") == "Cancellation request"
     assert entity_label("shopping_mall_policies") == "Policy"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import NotFound, ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, CannedReply
-from mallconsole.services import canned_replies, versions
-from mallconsole.services.errors import NotFound, ValidationError
-from mallconsole.services.pagination import parse_ordering
+from mallconsole.services.kit import versions
+from mallconsole.services.kit.pagination import parse_ordering
+from mallconsole.services.support import canned_replies
 from tests.factories.actors import make_staff
 
 

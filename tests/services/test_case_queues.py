@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     AuditEvent,
     Configuration,
@@ -18,9 +19,8 @@ from mallconsole.models import (
     SupportCaseEvent,
     utcnow,
 )
-from mallconsole.services import case_queues
-from mallconsole.services.errors import ValidationError
-from mallconsole.services.pagination import parse_ordering
+from mallconsole.services.kit.pagination import parse_ordering
+from mallconsole.services.support import case_queues
 from tests.factories.actors import make_customer, make_staff
 from tests.factories.records import build
 from tests.query_plans import query_plans, scans_a_table
@@ -104,7 +104,7 @@ def test_priority_sort_is_urgent_first_and_pages_by_its_rank(session, agent):
     made = {p: add_case(session, priority=p) for p in ("low", "urgent", "normal", "high")}
     first = page(session, "unassigned", user=agent, sort="-priority", limit=2)
     assert ids(first) == [made["urgent"].id, made["high"].id]
-    from mallconsole.services.pagination import decode_cursor
+    from mallconsole.services.kit.pagination import decode_cursor
 
     cursor = decode_cursor(first.next_cursor, ordering("-priority"))
     second = page(session, "unassigned", user=agent, sort="-priority", cursor=cursor, limit=2)
@@ -112,7 +112,7 @@ def test_priority_sort_is_urgent_first_and_pages_by_its_rank(session, agent):
 
 
 def test_keyset_pages_are_stable_when_a_case_arrives_meanwhile(session, agent):
-    from mallconsole.services.pagination import decode_cursor
+    from mallconsole.services.kit.pagination import decode_cursor
 
     cases = add_cases(session, 6)
     first = page(session, "unassigned", user=agent, limit=3)

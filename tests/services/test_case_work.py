@@ -1,4 +1,4 @@
-"""Working a case (services/case_work.py): every status move, stale changes, replies through
+"""Working a case (services/support/case_work.py): every status move, stale changes, replies through
 the outbox, notes, attachments checked by their content, canned replies, the merged timeline."""
 
 from datetime import timedelta
@@ -7,7 +7,8 @@ from itertools import product
 import pytest
 from sqlalchemy import select
 
-from mallconsole import states
+from mallconsole.core import states
+from mallconsole.core.errors import InvalidTransition, NotFound, ValidationError
 from mallconsole.models import (
     AuditEvent,
     CannedReply,
@@ -19,8 +20,8 @@ from mallconsole.models import (
     SupportNote,
     utcnow,
 )
-from mallconsole.services import canned_replies, case_work, versions
-from mallconsole.services.errors import InvalidTransition, NotFound, ValidationError
+from mallconsole.services.kit import versions
+from mallconsole.services.support import canned_replies, case_work
 from tests.factories.actors import make_customer, make_staff
 from tests.factories.records import build
 
@@ -337,7 +338,7 @@ def test_files_go_to_storage_with_their_entry(session, case, agent, app):
             len(PNG),
         )
         assert row.file_uri.startswith(f"support/{case.id}/") and ".." not in row.file_uri
-        from mallconsole.services.storage import get_storage
+        from mallconsole.services.delivery.storage import get_storage
 
         with get_storage().open(row.file_uri) as stored:
             assert stored.read() == PNG

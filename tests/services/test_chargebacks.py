@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Role
+from mallconsole.core.states import InvalidTransition
 from mallconsole.models import AuditEvent, Chargeback, utcnow
-from mallconsole.services import chargebacks, ledger, reserves
-from mallconsole.services.errors import Conflict, ValidationError
-from mallconsole.services.versions import StaleRecord
-from mallconsole.states import InvalidTransition
+from mallconsole.services.kit.versions import StaleRecord
+from mallconsole.services.money import chargebacks, ledger, reserves
 from tests.factories.actors import make_staff
 from tests.factories.ledgers import post, seller_with_account
 from tests.factories.records import build

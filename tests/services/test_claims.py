@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
+from mallconsole.core.errors import ValidationError
 from mallconsole.models import Base, Claim, OrderItem, Review, User, new_id
-from mallconsole.services import claims
-from mallconsole.services.claims import (
+from mallconsole.services.kit import claims
+from mallconsole.services.kit.claims import (
     claim_next,
     expire,
     held,
@@ -19,7 +20,6 @@ from mallconsole.services.claims import (
     release_all,
     renew,
 )
-from mallconsole.services.errors import ValidationError
 from tests.factories.records import build
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import AdminAction, AuditEvent, Configuration, Seller
-from mallconsole.services import approvals, configuration, settings, versions
-from mallconsole.services.errors import Conflict, ValidationError
+from mallconsole.services import approvals
+from mallconsole.services.admin import configuration
+from mallconsole.services.kit import settings, versions
 from tests.factories.actors import make_staff
 from tests.factories.records import build
 
@@ -322,5 +324,5 @@ def test_an_approved_removal_is_refused_when_the_value_changed(session, admin, a
     override.value = "600.00"  # changed behind the request's back
     session.flush()
     with pytest.raises(Conflict):
-        configuration._carry_out(session, action, actor=admin2)
+        configuration.carry_out(session, action, actor=admin2)
     assert override.deleted_at is None

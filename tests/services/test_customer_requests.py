@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from mallconsole.core.errors import Conflict, NotFound, ValidationError
 from mallconsole.models import (
     AuditEvent,
     CancellationRequest,
@@ -15,9 +16,8 @@ from mallconsole.models import (
     SupportCaseEvent,
     utcnow,
 )
-from mallconsole.services import customer_requests as cr
-from mallconsole.services import numbering
-from mallconsole.services.errors import Conflict, NotFound, ValidationError
+from mallconsole.services.aftersales import customer_requests as cr
+from mallconsole.services.kit import numbering
 from tests.factories.actors import make_staff
 from tests.factories.records import build
 from tests.factories.request_orders import make_case, make_order, refund_paid
@@ -410,7 +410,7 @@ def test_a_line_may_ask_up_to_the_smaller_of_its_own_and_the_orders_room(session
 
 
 def test_what_was_refunded_to_store_credit_is_no_longer_refundable(session, agent):
-    from mallconsole.services import wallets
+    from mallconsole.services.money import wallets
 
     order, _, _ = make_order(session, captured="90.00")
     paid = existing_refund(session, order, "30.00", "executed")

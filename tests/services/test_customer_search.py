@@ -3,8 +3,13 @@ number; five a kind, then more from a signed cursor; every query from an index."
 
 import pytest
 
-from mallconsole.services import search as search_service
-from mallconsole.services.search import SearchCursorError, customer_mode, search, search_groups
+from mallconsole.services.customers import search as search_service
+from mallconsole.services.customers.search import (
+    SearchCursorError,
+    customer_mode,
+    search,
+    search_groups,
+)
 from tests.factories.actors import make_staff
 from tests.query_plans import query_plans, scans_a_table
 from tests.support.customer_world import add_orders, make_customer
@@ -100,7 +105,7 @@ def test_staff_and_revoked_customers_are_not_found(session, customers):
 
 
 def test_only_staff_who_may_view_customers_find_them(session, customers):
-    from mallconsole.authz import ROLE_PERMISSIONS, Role
+    from mallconsole.core.roles import ROLE_PERMISSIONS, Role
 
     assert search(session, "Tariq", permissions=ROLE_PERMISSIONS[Role.FINANCE_MANAGER]) == []
     assert names(search(session, "Tariq", permissions=ROLE_PERMISSIONS[Role.SUPPORT_AGENT])) == [

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
+from mallconsole.core.errors import NotFound, ValidationError
 from mallconsole.models import AuditEvent
-from mallconsole.services import customer_view
-from mallconsole.services.errors import NotFound, ValidationError
+from mallconsole.services.customers import customer_view
 from tests.factories.actors import make_staff
 from tests.support.customer_world import add_history, add_orders, make_customer
 
@@ -52,7 +52,7 @@ def test_staff_and_unknown_ids_are_not_customers(session):
 
 
 def test_the_orders_list_pages_newest_first(session, app):
-    from mallconsole.services.pagination import parse_ordering
+    from mallconsole.services.kit.pagination import parse_ordering
 
     user, _role, address = make_customer(session)
     orders = add_orders(session, user, address, 5)

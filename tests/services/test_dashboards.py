@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     AdminAction,
     Chargeback,
@@ -15,7 +15,8 @@ from mallconsole.models import (
     SupportCase,
     utcnow,
 )
-from mallconsole.services import dashboards, pagination
+from mallconsole.services import dashboards
+from mallconsole.services.kit import pagination
 from tests.factories.actors import make_staff
 from tests.factories.records import build
 from tests.query_plans import query_plans, scans_a_table

@@ -10,10 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import AdminAction, AuditEvent, FeatureFlag, utcnow
-from mallconsole.services import approvals, flags, versions
-from mallconsole.services.errors import Conflict, ValidationError
+from mallconsole.services import approvals
+from mallconsole.services.admin import flags
+from mallconsole.services.kit import versions
 from tests.factories.actors import make_staff
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -324,7 +326,7 @@ def test_an_approved_change_is_refused_when_the_flag_changed_meanwhile(session, 
     row.rollout_percentage = 20  # changed behind the request's back
     session.flush()
     with pytest.raises(Conflict):
-        flags._carry_out(session, action, actor=admin2)
+        flags.carry_out(session, action, actor=admin2)
 
 
 def test_a_sensitive_revert_and_window_go_through_approval_intact(session, admin, admin2):
@@ -444,7 +446,7 @@ def test_an_approved_archive_is_refused_when_already_archived(session, admin, ad
     row.deleted_at = utcnow()  # archived behind the request's back
     session.flush()
     with pytest.raises(Conflict):
-        flags._carry_out(session, action, actor=admin2)
+        flags.carry_out(session, action, actor=admin2)
 
 
 def test_an_archived_flags_code_cannot_be_taken_again(session, admin):

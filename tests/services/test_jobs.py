@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from mallconsole import tasks
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, JobRun, JobSchedule, utcnow
-from mallconsole.services import jobs, versions
-from mallconsole.services.errors import Conflict, NotFound, ValidationError
+from mallconsole.services import jobs
+from mallconsole.services.kit import after_commit, versions
 from tests.factories.actors import make_staff
 
 
@@ -99,7 +99,7 @@ def test_run_now_queues_a_run_that_starts_after_the_commit(session, probe_job, a
     event = session.scalar(select(AuditEvent).where(AuditEvent.entity_id == run.id))
     assert event.action == "job_run_requested" and event.actor_user_id == admin.id
     session.commit()
-    tasks.dispatch_ready(session)
+    after_commit.dispatch_ready(session)
     assert run.status == "succeeded" and run.trigger == "manual"
     assert run.requested_by_user_id == admin.id and len(probe_job.calls) == 1
 
@@ -109,7 +109,7 @@ def test_run_now_sends_nothing_when_the_request_rolls_back(session, probe_job, a
     jobs.request_run(session, "probe", actor=admin)
     session.rollback()
     session.commit()
-    tasks.dispatch_ready(session)
+    after_commit.dispatch_ready(session)
     assert probe_job.calls == []
 
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from mallconsole.core.errors import NotFound, ValidationError
 from mallconsole.models import Seller, SellerLedgerEntry, utcnow
-from mallconsole.services import ledger
-from mallconsole.services.errors import NotFound, ValidationError
+from mallconsole.services.money import ledger
 from tests.factories.records import build
 
 

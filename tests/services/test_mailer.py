@@ -4,8 +4,9 @@ from email import message_from_bytes, policy
 import pytest
 
 from mallconsole import create_app
-from mallconsole.config import DEFAULT_MAIL_FROM, ConfigError
-from mallconsole.services.mailer import (
+from mallconsole.config import DEFAULT_MAIL_FROM
+from mallconsole.core.errors import ConfigError
+from mallconsole.services.delivery.mailer import (
     DeliveryError,
     FileTransport,
     SMTPServer,

@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 
+from mallconsole.core.errors import ValidationError
 from mallconsole.models import UserSecurityEvent
-from mallconsole.services import mfa
-from mallconsole.services.errors import ValidationError
-from mallconsole.services.secretbox import decrypt_secret
+from mallconsole.services.identity import mfa
+from mallconsole.services.identity.secretbox import decrypt_secret
 from tests.factories.actors import DEFAULT_PASSWORD, DEMO_MFA_SECRET, make_staff
 
 T0 = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)

@@ -3,10 +3,10 @@ median time to a first decision, the queue age and the pending volume of each da
 
 from datetime import UTC, date, datetime, timedelta
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import Review, ReviewModeration
 from mallconsole.services import dashboards
-from mallconsole.services.moderation_metrics import CHART_DAYS, moderation_metrics
+from mallconsole.services.moderation.moderation_metrics import CHART_DAYS, moderation_metrics
 from tests.factories.actors import make_staff
 from tests.factories.records import build
 

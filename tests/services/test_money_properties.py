@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.errors import DomainError
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     Chargeback,
     Payout,
@@ -38,8 +39,7 @@ from mallconsole.models import (
     UserBalanceRecord,
     utcnow,
 )
-from mallconsole.services import chargebacks, ledger, payouts, reserves, wallets
-from mallconsole.services.errors import DomainError
+from mallconsole.services.money import chargebacks, ledger, payouts, reserves, wallets
 from tests.factories.actors import make_customer, make_staff
 from tests.factories.ledgers import seller_with_account, set_setting
 from tests.factories.records import build

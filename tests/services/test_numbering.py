@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from mallconsole.core.errors import ValidationError
 from mallconsole.models import NumberSequence, OrderSequence
-from mallconsole.services.errors import ValidationError
-from mallconsole.services.numbering import PREFIXES, last_allocated, next_number
+from mallconsole.services.kit.numbering import PREFIXES, last_allocated, next_number
 
 DAY = datetime(2026, 3, 14, 23, 59, tzinfo=UTC)
 

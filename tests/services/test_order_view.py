@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import event
 
-from mallconsole.services import order_view
-from mallconsole.services.errors import NotFound
+from mallconsole.core.errors import NotFound
+from mallconsole.services.customers import order_view
 from tests.support.customer_world import add_order_details, add_orders, make_customer
 
 

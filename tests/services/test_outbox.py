@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
 
+from mallconsole.core.errors import ValidationError
 from mallconsole.models import OutboundMessage
-from mallconsole.services.errors import ValidationError
-from mallconsole.services.mailer import FileTransport, SMTPServer, SMTPTransport
-from mallconsole.services.outbox import (
+from mallconsole.services.delivery.mailer import FileTransport, SMTPServer, SMTPTransport
+from mallconsole.services.delivery.outbox import (
     NOT_CONFIRMED,
     deliver_message,
     due_messages,
@@ -338,7 +338,7 @@ def test_a_message_sent_after_the_sweep_gave_up_is_recorded_sent(
 
 
 def test_a_retry_after_the_sweep_gave_up_stays_failed(session, session_factory, tmp_path):
-    from mallconsole.services.mailer import DeliveryError
+    from mallconsole.services.delivery.mailer import DeliveryError
 
     message = queue(session)
     busy = DeliveryError("SMTP 421 busy", permanent=False)

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from mallconsole.models import JobRun, new_id, utcnow
-from mallconsole.services import pagination
-from mallconsole.services.pagination import (
+from mallconsole.services.kit import pagination
+from mallconsole.services.kit.pagination import (
     COUNT_CAP,
     CursorError,
     Ordering,

@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Role
+from mallconsole.core.states import InvalidTransition
 from mallconsole.models import AdminAction, AuditEvent, PayoutItem, SellerPayoutAccount, utcnow
-from mallconsole.services import approvals, ledger, payouts, reserves
-from mallconsole.services.errors import Conflict, ValidationError
-from mallconsole.services.versions import StaleRecord
-from mallconsole.states import InvalidTransition
+from mallconsole.services import approvals
+from mallconsole.services.kit.versions import StaleRecord
+from mallconsole.services.money import ledger, payouts, reserves
 from tests.factories.actors import make_staff
 from tests.factories.ledgers import post, seller_with_account, set_setting
 
@@ -256,7 +257,7 @@ def test_the_requester_cannot_approve_their_own_payout(session, seller, finance)
                 scope=f"seller:{seller.id}")  # fmt: skip
     post(session, seller, "75", days_ago=20)
     payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
-    from mallconsole.services.errors import Forbidden
+    from mallconsole.core.errors import Forbidden
 
     with pytest.raises(Forbidden):
         approvals.decide(session, payouts.open_approval(session, payout).id, "approve",

@@ -1,4 +1,4 @@
-"""Policies and versions (services/policies.py): drafts, windows, approval, point in time."""
+"""Policies and versions (services/admin/policies.py): drafts, windows, approval, point in time."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict, Forbidden, ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, utcnow
-from mallconsole.services import approvals, policies
-from mallconsole.services.errors import Conflict, Forbidden, ValidationError
-from mallconsole.services.versions import StaleRecord
+from mallconsole.services import approvals
+from mallconsole.services.admin import policies
+from mallconsole.services.kit.versions import StaleRecord
 from tests.factories.actors import make_staff
 
 TODAY = utcnow().date()
@@ -212,7 +213,7 @@ def test_the_executor_refuses_an_approver_who_wrote_the_version(session, policy,
     version = draft(session, policy, people["author"])
     requested = policies.submit(session, version.id, "Please", actor=people["author"]).action
     with pytest.raises(Forbidden, match="You wrote this version"):
-        policies._carry_out(session, requested, actor=people["author"])
+        policies.carry_out(session, requested, actor=people["author"])
 
 
 def test_approved_versions_are_immutable(session, policy, people):

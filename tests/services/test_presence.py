@@ -3,11 +3,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mallconsole.authz import Permission
+from mallconsole.core.errors import NotFound
+from mallconsole.core.roles import Permission
 from mallconsole.models import AuditEvent, JobSchedule, Presence, SupportCase, User
-from mallconsole.services import presence
-from mallconsole.services.errors import NotFound
-from mallconsole.services.presence import ping, prune, viewers
+from mallconsole.services.support import presence
+from mallconsole.services.support.presence import ping, prune, viewers
 from tests.factories.records import build
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from mallconsole.models import ProductRatingAggregate, RatingAggregate
-from mallconsole.services.ratings import refresh_product_rating_aggregates
+from mallconsole.services.moderation.ratings import refresh_product_rating_aggregates
 from tests.factories.records import build
 
 

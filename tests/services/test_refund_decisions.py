@@ -5,18 +5,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from mallconsole.models import (
-    AdminAction,
-    AuditEvent,
-    Configuration,
-    RefundItem,
-    SupportCaseEvent,
-)
+from mallconsole.core.errors import Conflict, Forbidden, InvalidTransition, ValidationError
+from mallconsole.models import AdminAction, AuditEvent, Configuration, RefundItem, SupportCaseEvent
 from mallconsole.services import approvals
-from mallconsole.services import customer_requests as cr
-from mallconsole.services import refund_decisions as rd
-from mallconsole.services.errors import Conflict, Forbidden, InvalidTransition, ValidationError
-from mallconsole.services.versions import StaleRecord
+from mallconsole.services.aftersales import customer_requests as cr
+from mallconsole.services.aftersales import refund_decisions as rd
+from mallconsole.services.kit.versions import StaleRecord
 from tests.factories.actors import make_staff
 from tests.factories.request_orders import make_case, make_order, refund_paid
 
@@ -281,7 +275,7 @@ def test_the_executor_refuses_a_request_that_moved_on(session, people):
 
 
 def test_unknown_requests_are_404(session, people):
-    from mallconsole.services.errors import NotFound
+    from mallconsole.core.errors import NotFound
 
     for ref in ("", "RR-20990101-000001", "x" * 100):
         with pytest.raises(NotFound):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from mallconsole.core.errors import Conflict, InvalidTransition, ValidationError
 from mallconsole.models import (
     AuditEvent,
     Fee,
@@ -19,11 +20,10 @@ from mallconsole.models import (
     SupportCaseEvent,
     UserBalance,
 )
-from mallconsole.services import ledger
-from mallconsole.services import refund_decisions as rd
-from mallconsole.services import refund_execution as rx
-from mallconsole.services.errors import Conflict, InvalidTransition, ValidationError
-from mallconsole.services.payment_provider import FAILED, ProviderRefund
+from mallconsole.services.aftersales import refund_decisions as rd
+from mallconsole.services.aftersales import refund_execution as rx
+from mallconsole.services.aftersales.payment_provider import FAILED, ProviderRefund
+from mallconsole.services.money import ledger
 from tests.factories.records import build
 from tests.services.test_refund_decisions import people, raised  # noqa: F401
 
@@ -135,7 +135,7 @@ def test_refunds_are_spread_over_captures_oldest_first(session, people):
     from datetime import timedelta
 
     from mallconsole.models import utcnow
-    from mallconsole.services import customer_requests as cr
+    from mallconsole.services.aftersales import customer_requests as cr
     from tests.factories.request_orders import make_order
 
     order, _, payment = make_order(session, captured="50.00")

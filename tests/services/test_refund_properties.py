@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from mallconsole.core.errors import DomainError
 from mallconsole.models import (
     Fee,
     PaymentCapture,
@@ -36,11 +37,11 @@ from mallconsole.models import (
     UserBalance,
     UserBalanceRecord,
 )
-from mallconsole.services import approvals, ledger, wallets
-from mallconsole.services import customer_requests as cr
-from mallconsole.services import refund_decisions as rd
-from mallconsole.services import refund_execution as rx
-from mallconsole.services.errors import DomainError
+from mallconsole.services import approvals
+from mallconsole.services.aftersales import customer_requests as cr
+from mallconsole.services.aftersales import refund_decisions as rd
+from mallconsole.services.aftersales import refund_execution as rx
+from mallconsole.services.money import ledger, wallets
 from tests.factories.request_orders import make_order
 from tests.services.test_refund_decisions import make_threshold, people  # noqa: F401
 from tests.services.test_refund_execution import with_fee

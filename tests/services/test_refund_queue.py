@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from mallconsole.models import RefundRequest
-from mallconsole.services import refund_queue
-from mallconsole.services.pagination import parse_ordering
+from mallconsole.services.aftersales import refund_queue
+from mallconsole.services.kit.pagination import parse_ordering
 from tests.factories.records import build
 from tests.factories.request_orders import make_order
 from tests.query_counts import assert_constant_queries

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, SellerLedgerEntry
-from mallconsole.services import ledger, reserves
-from mallconsole.services.errors import Conflict, ValidationError
+from mallconsole.services.money import ledger, reserves
 from tests.factories.actors import make_staff
 from tests.factories.ledgers import post, seller_with_account
 

@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from mallconsole.core.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from mallconsole.models import AuditEvent, RatingAggregate, ReviewModeration, utcnow
-from mallconsole.services import claims, ratings, review_decisions, review_queues
-from mallconsole.services.errors import Conflict, InvalidTransition, NotFound, ValidationError
+from mallconsole.services.kit import claims
+from mallconsole.services.moderation import ratings, review_decisions, review_queues
 from tests.moderation.reviews import (
     add_reply,
     add_report,

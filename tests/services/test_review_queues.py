@@ -7,10 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from mallconsole import states
+from mallconsole.core import states
 from mallconsole.models import Configuration, ReviewMedia, utcnow
-from mallconsole.services import claims, review_decisions, review_queues
-from mallconsole.services.pagination import decode_cursor, parse_ordering
+from mallconsole.services.kit import claims
+from mallconsole.services.kit.pagination import decode_cursor, parse_ordering
+from mallconsole.services.moderation import review_decisions, review_queues
 from tests.factories.records import build
 from tests.moderation.reviews import (
     add_reply,

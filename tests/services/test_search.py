@@ -1,8 +1,8 @@
 import pytest
 
-from mallconsole.authz import ROLE_PERMISSIONS, Permission, Role
+from mallconsole.core.roles import ROLE_PERMISSIONS, Permission, Role
 from mallconsole.models import Order, Payout, RefundRequest, ReturnRequest, Sku, SupportCase
-from mallconsole.services.search import search
+from mallconsole.services.customers.search import search
 from tests.factories.actors import make_customer
 from tests.factories.records import build
 from tests.query_plans import query_plans, scans_a_table

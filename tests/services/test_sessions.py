@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from mallconsole.models import UserSecurityEvent, UserSession, utcnow
-from mallconsole.services.sessions import (
+from mallconsole.services.identity.sessions import (
     active_sessions,
     end_other_sessions,
     end_own_session,
@@ -74,7 +74,7 @@ def test_a_revoked_session_does_not_resolve(session):
 def test_ending_someone_elses_session_is_not_found(session):
     import pytest
 
-    from mallconsole.services.errors import NotFound
+    from mallconsole.core.errors import NotFound
 
     owner = make_staff(session, "s7@test.mall")
     other = make_staff(session, "s8@test.mall")

@@ -11,12 +11,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from mallconsole import states
+from mallconsole.core import states
+from mallconsole.core.errors import ValidationError
 from mallconsole.extensions import db
 from mallconsole.models import Configuration, utcnow
-from mallconsole.services import settings
-from mallconsole.services.errors import ValidationError
-from mallconsole.services.settings import Kind, Setting, needs_dual_approval, parse
+from mallconsole.services.kit import settings
+from mallconsole.services.kit.settings import Kind, Setting, needs_dual_approval, parse
 
 REFUND_USD = states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="USD")
 SELLER = "5b0e2c47-2f7e-4a51-9f9e-4d6f0f1a2b3c"

@@ -2,17 +2,17 @@ from datetime import timedelta
 
 import pytest
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import SignInAttempt, UserSecurityEvent, utcnow
-from mallconsole.services import sign_in
-from mallconsole.services.sign_in import (
+from mallconsole.services.identity import sign_in
+from mallconsole.services.identity.sign_in import (
     REFUSAL,
     SignInRefused,
     TooManyAttempts,
     check_credentials,
     register_success,
 )
-from mallconsole.services.staff import grant_role
+from mallconsole.services.identity.staff import grant_role
 from tests.factories.actors import DEFAULT_PASSWORD, make_customer, make_staff
 
 
@@ -54,7 +54,7 @@ def test_unknown_email_wrong_password_locked_and_inactive_read_the_same(session)
 
 def test_a_user_without_an_active_staff_role_cannot_sign_in(session):
     customer = make_customer(session, "shopper@test.mall")
-    from mallconsole.services.passwords import hash_password
+    from mallconsole.services.identity.passwords import hash_password
 
     customer.password_hash = hash_password(DEFAULT_PASSWORD)
     refusal_of(session, "shopper@test.mall", DEFAULT_PASSWORD)
@@ -103,7 +103,7 @@ def test_a_success_resets_the_account_count(session):
     user = make_staff(session, "reset@test.mall")
     for _ in range(4):
         refusal_of(session, "reset@test.mall", "bad")
-    from mallconsole.services.sessions import start_session
+    from mallconsole.services.identity.sessions import start_session
 
     row, _ = start_session(session, user, absolute=timedelta(hours=12))
     register_success(session, "reset@test.mall", user, row.id)

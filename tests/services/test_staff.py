@@ -1,10 +1,10 @@
 import pytest
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import SupportAgent, User, utcnow
-from mallconsole.services.errors import Conflict, ValidationError
-from mallconsole.services.staff import (
+from mallconsole.services.identity.staff import (
     active_roles,
     create_staff,
     email_equals,

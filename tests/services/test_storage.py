@@ -9,8 +9,9 @@ import threading
 
 import pytest
 
-from mallconsole.config import ConfigError, config_class
-from mallconsole.services.storage import (
+from mallconsole.config import config_class, parse_storage_url
+from mallconsole.core.errors import ConfigError
+from mallconsole.services.delivery.storage import (
     CHUNK_SIZE,
     EXTENSION_KEY,
     FolderStorage,
@@ -21,7 +22,6 @@ from mallconsole.services.storage import (
     build_storage,
     check_key,
     new_key,
-    parse_storage_url,
     storage_for,
 )
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from mallconsole.authz import Role
+from mallconsole.core.errors import ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import JobSchedule
-from mallconsole.services import versions
-from mallconsole.services.errors import ValidationError
+from mallconsole.services.kit import versions
 from tests.factories.actors import make_staff
 
 TABLE = "shopping_mall_job_schedules"
@@ -67,8 +67,8 @@ def test_a_version_is_read_from_the_form():
 
 
 def test_lock_refuses_a_missing_or_deleted_record(session, schedule):
+    from mallconsole.core.errors import NotFound
     from mallconsole.models import RiskRule, utcnow
-    from mallconsole.services.errors import NotFound
     from tests.factories.records import build
 
     assert versions.lock(session, JobSchedule, schedule.id) is schedule

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from mallconsole import states
-from mallconsole.authz import Role
+from mallconsole.core import states
+from mallconsole.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     AdminAction,
     AuditEvent,
@@ -17,8 +18,8 @@ from mallconsole.models import (
     UserBalance,
     UserBalanceRecord,
 )
-from mallconsole.services import approvals, wallet_adjustments, wallets
-from mallconsole.services.errors import Conflict, Forbidden, NotFound, ValidationError
+from mallconsole.services import approvals
+from mallconsole.services.money import wallet_adjustments, wallets
 from tests.factories.actors import make_staff
 from tests.factories.records import build
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from mallconsole.core.errors import NotFound, ValidationError
 from mallconsole.models import User, UserBalanceRecord
-from mallconsole.services import wallets
-from mallconsole.services.errors import NotFound, ValidationError
+from mallconsole.services.money import wallets
 from tests.factories.records import build
 
 

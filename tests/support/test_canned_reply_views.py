@@ -6,9 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import CannedReply
-from mallconsole.services import canned_replies
+from mallconsole.services.support import canned_replies
 from tests.conftest import csrf_from
 from tests.factories.actors import make_staff
 from tests.query_counts import assert_constant_queries

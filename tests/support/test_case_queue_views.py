@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, Order, SupportCase
 from tests.conftest import csrf_from
 from tests.factories.actors import make_customer, make_staff

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import (
     AuditEvent,
     CancellationRequest,
@@ -481,7 +481,7 @@ def test_two_agents_on_one_case_see_each_other_and_then_not(client, agent, case,
     for row in session.scalars(select(Presence)):
         row.seen_at = utcnow() - timedelta(minutes=1)
     session.flush()
-    from mallconsole.services import presence
+    from mallconsole.services.support import presence
 
     assert (
         presence.viewers(session, entity_table=SupportCase.__tablename__, entity_id=case.id) == []

@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, Customer, User, UserAddress
 from tests.factories.actors import make_staff
 from tests.query_counts import assert_constant_queries

@@ -3,7 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import Order
 from tests.support.customer_world import add_order_details, add_orders, make_customer
 

@@ -6,9 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.models import CancellationRequest, RefundRequest, ReturnRequest, SupportCaseEvent
-from mallconsole.services import customer_requests as cr
+from mallconsole.services.aftersales import customer_requests as cr
 from tests.conftest import csrf_from
 from tests.factories.request_orders import make_case, make_order
 

@@ -18,10 +18,11 @@ import flask_migrate
 import pytest
 from sqlalchemy import select
 
-from mallconsole.authz import Role
+from mallconsole.core.roles import Role
 from mallconsole.extensions import db
 from mallconsole.models import JobRun, OutboundMessage, utcnow
-from mallconsole.services import jobs, outbox
+from mallconsole.services import jobs
+from mallconsole.services.delivery import outbox
 from tests.databases import make_test_app, new_database
 from tests.factories.actors import make_staff
 from tests.smtp import running_smtp_server
@@ -89,7 +90,7 @@ def worker(tmp_path, smtp):
     }
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "mallconsole.tasks.worker:celery", "worker",
+            sys.executable, "-m", "celery", "-A", "mallconsole.worker:celery", "worker",
             "--beat", "--pool", "solo", "--loglevel", "INFO", "--without-heartbeat",
             "--without-gossip", "--without-mingle", "-s", str(tmp_path / "beat-schedule"),
         ],

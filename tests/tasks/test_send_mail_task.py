@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from mallconsole import tasks
 from mallconsole.models import OutboundMessage, utcnow
-from mallconsole.services import jobs, outbox
+from mallconsole.services import jobs
+from mallconsole.services.delivery import outbox
+from mallconsole.services.kit import after_commit
 from tests.smtp import running_smtp_server
 
 
@@ -33,7 +34,7 @@ def test_a_queued_message_is_sent_after_the_commit(session, smtp):
     message = queue(session)
     assert smtp.messages == []  # nothing goes out before the commit
     session.commit()
-    tasks.dispatch_ready(session)
+    after_commit.dispatch_ready(session)
     assert [m["Subject"] for m in smtp.messages] == ["Your refund was approved"]
     session.refresh(message)
     assert message.status == "sent" and message.attempts == 1
@@ -44,7 +45,7 @@ def test_a_rolled_back_change_sends_nothing(session, smtp):
     queue(session)
     session.rollback()
     session.commit()
-    tasks.dispatch_ready(session)
+    after_commit.dispatch_ready(session)
     assert smtp.messages == []
     assert session.scalar(select(OutboundMessage)) is None
 
@@ -53,7 +54,7 @@ def test_the_sweep_job_sends_mail_left_waiting_and_each_only_once(session, smtp)
     smtp.reply_next("RCPT", "451 4.3.0 try again later")
     message = queue(session, "Retry me")
     session.commit()
-    tasks.dispatch_ready(session)
+    after_commit.dispatch_ready(session)
     session.refresh(message)
     assert message.status == "queued" and message.attempts == 1  # backed off
     # the first sweep finds nothing due yet; once the back-off has passed it sends
@@ -62,10 +63,10 @@ def test_the_sweep_job_sends_mail_left_waiting_and_each_only_once(session, smtp)
     message.next_attempt_at = utcnow() - timedelta(seconds=1)
     session.commit()
     run = jobs.run_job("sweep-outbox")
-    tasks.dispatch_ready(session)
+    after_commit.dispatch_ready(session)
     assert run.counts["messages_sent_again"] == 1
     session.refresh(message)
     assert message.status == "sent" and len(smtp.messages) == 1
     jobs.run_job("sweep-outbox")
-    tasks.dispatch_ready(session)
+    after_commit.dispatch_ready(session)
     assert len(smtp.messages) == 1

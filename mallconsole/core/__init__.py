@@ -1,0 +1,3 @@
+"""The rules every layer shares: states, errors, roles, time zones, locales, money, text. Imports
+nothing of mallconsole.
+"""

@@ -1,0 +1,1 @@
+"""What system admins govern: configuration values, feature flags, policies and their versions."""

@@ -1,0 +1,3 @@
+"""After the sale: requests raised for customers, refund requests decided and executed, the payment
+provider.
+"""

@@ -1,0 +1,1 @@
+"""What staff read of a customer: the customer 360, the order screen, global search."""

@@ -1,0 +1,264 @@
+"""One order as staff read it: the read model behind the order screen of every area.
+
+``load(session, order_id)`` reads the order (by id or by its ORD- number) and everything the
+screen shows with one query per section, so the screen costs the same for an order of one line
+and one of a hundred: items, status history, seller orders, the payment with its
+authorizations, captures and refunds, shipments with their carrier events, the cancellation,
+return and refund requests, and the support cases about it. Nothing here changes anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlalchemy import or_, select
+
+from mallconsole.core.errors import NotFound
+from mallconsole.models import (
+    CancellationRequest,
+    Carrier,
+    Order,
+    OrderItem,
+    OrderStatusHistory,
+    Payment,
+    PaymentAuthorization,
+    PaymentCapture,
+    PaymentRefund,
+    RefundRequest,
+    ReturnRequest,
+    SellerOrder,
+    Shipment,
+    ShipmentEvent,
+    Store,
+    SupportCase,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One step of the order's status history."""
+
+    step: OrderStatusHistory
+    by: str | None  # the staff member's or customer's email; None for the system
+
+
+@dataclass(frozen=True)
+class SellerOrderRow:
+    seller_order: SellerOrder
+    store_name: str | None
+
+
+@dataclass
+class ShipmentRow:
+    shipment: Shipment
+    carrier_name: str | None
+    tracking_link: str | None
+    events: list[ShipmentEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """A cancellation, return or refund request about the order, as the screen lists it."""
+
+    kind: str  # "cancellation", "return", "refund"
+    kind_label: str
+    number: str
+    status: str
+    reason_code: str
+    created_at: object
+    record_id: str
+    amount: object = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    payment: Payment
+    authorizations: list[PaymentAuthorization]
+    captures: list[PaymentCapture]
+    refunds: list[PaymentRefund]
+
+
+@dataclass(frozen=True)
+class OrderView:
+    order: Order
+    customer: User | None
+    items: list[OrderItem]
+    history: list[HistoryStep]
+    seller_orders: list[SellerOrderRow]
+    payment: PaymentView | None
+    shipments: list[ShipmentRow]
+    requests: list[RequestRow]
+    cases: list[SupportCase]
+
+    def item_count(self) -> int:
+        return sum(item.quantity for item in self.items)
+
+
+def safe_link(url: str | None) -> str | None:
+    """A tracking address fit for an ``href``: http(s) only (never ``javascript:``)."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def find_order(session, order_id: str) -> Order:
+    """The order with this id or ORD- number; NotFound otherwise."""
+    order = session.scalars(
+        select(Order).where(
+            or_(Order.id == order_id, Order.order_number == order_id.upper()),
+            Order.deleted_at.is_(None),
+        )
+    ).first()
+    if order is None:
+        raise NotFound("There is no order with this id or number.")
+    return order
+
+
+def load(session, order_id: str) -> OrderView:
+    """The order and every section of its screen (a fixed number of queries)."""
+    order = find_order(session, order_id)
+    oid = order.id
+    customer = (
+        session.get(User, order.shopping_mall_user_id) if order.shopping_mall_user_id else None
+    )
+    items = session.scalars(
+        select(OrderItem)
+        .where(OrderItem.shopping_mall_order_id == oid, OrderItem.deleted_at.is_(None))
+        .order_by(OrderItem.line_position)
+    ).all()
+    history = [
+        HistoryStep(step, email)
+        for step, email in session.execute(
+            select(OrderStatusHistory, User.email)
+            .outerjoin(User, User.id == OrderStatusHistory.triggered_by_user_id)
+            .where(
+                OrderStatusHistory.shopping_mall_order_id == oid,
+                OrderStatusHistory.deleted_at.is_(None),
+            )
+            .order_by(OrderStatusHistory.recorded_at, OrderStatusHistory.id)
+        )
+    ]
+    seller_orders = [
+        SellerOrderRow(seller_order, name)
+        for seller_order, name in session.execute(
+            select(SellerOrder, Store.name)
+            .outerjoin(Store, Store.id == SellerOrder.shopping_mall_store_id)
+            .where(SellerOrder.shopping_mall_order_id == oid, SellerOrder.deleted_at.is_(None))
+            .order_by(SellerOrder.seller_order_number)
+        )
+    ]
+    return OrderView(
+        order=order,
+        customer=customer,
+        items=list(items),
+        history=history,
+        seller_orders=seller_orders,
+        payment=_payment(session, oid),
+        shipments=_shipments(session, oid),
+        requests=_requests(session, oid),
+        cases=list(
+            session.scalars(
+                select(SupportCase)
+                .where(SupportCase.order_id == oid, SupportCase.deleted_at.is_(None))
+                .order_by(SupportCase.created_at, SupportCase.id)
+            )
+        ),
+    )
+
+
+def _payment(session, order_id: str) -> PaymentView | None:
+    payment = session.scalars(
+        select(Payment).where(
+            Payment.shopping_mall_order_id == order_id, Payment.deleted_at.is_(None)
+        )
+    ).first()
+    if payment is None:
+        return None
+
+    def rows(model, moment):
+        return list(
+            session.scalars(
+                select(model)
+                .where(model.shopping_mall_payment_id == payment.id, model.deleted_at.is_(None))
+                .order_by(moment, model.created_at, model.id)
+            )
+        )
+
+    return PaymentView(
+        payment,
+        rows(PaymentAuthorization, PaymentAuthorization.authorized_at),
+        rows(PaymentCapture, PaymentCapture.captured_at),
+        rows(PaymentRefund, PaymentRefund.refunded_at),
+    )
+
+
+def _shipments(session, order_id: str) -> list[ShipmentRow]:
+    shipments = [
+        ShipmentRow(
+            shipment,
+            carrier_name,
+            safe_link(shipment.tracking_url)
+            or safe_link(
+                (template or "").replace("{tracking}", shipment.tracking_number or "")
+                if template and shipment.tracking_number
+                else None
+            ),
+        )
+        for shipment, carrier_name, template in session.execute(
+            select(Shipment, Carrier.name, Carrier.tracking_url_template)
+            .outerjoin(Carrier, Carrier.id == Shipment.shopping_mall_carrier_id)
+            .where(Shipment.shopping_mall_order_id == order_id, Shipment.deleted_at.is_(None))
+            .order_by(Shipment.created_at, Shipment.id)
+        )
+    ]
+    by_id = {row.shipment.id: row for row in shipments}
+    if by_id:
+        events = session.scalars(
+            select(ShipmentEvent)
+            .where(ShipmentEvent.shopping_mall_shipment_id.in_(by_id))
+            .order_by(ShipmentEvent.event_at, ShipmentEvent.id)
+        )
+        for event in events:
+            by_id[event.shopping_mall_shipment_id].events.append(event)
+    return shipments
+
+
+# (kind, words, model, the number's column) of the requests an order can have.
+_REQUEST_KINDS = (
+    ("cancellation", "Cancellation", CancellationRequest, "cancellation_request_number"),
+    ("return", "Return", ReturnRequest, "rma_code"),
+    ("refund", "Refund", RefundRequest, "refund_request_number"),
+)
+
+
+def _requests(session, order_id: str) -> list[RequestRow]:
+    """The cancellation, return and refund requests about the order, oldest first."""
+    found: list[RequestRow] = []
+    for kind, kind_label, model, number in _REQUEST_KINDS:
+        for request in session.scalars(
+            select(model).where(
+                model.shopping_mall_order_id == order_id, model.deleted_at.is_(None)
+            )
+        ):
+            found.append(
+                RequestRow(
+                    kind,
+                    kind_label,
+                    getattr(request, number),
+                    request.status,
+                    request.reason_code,
+                    request.created_at,
+                    request.id,
+                    getattr(request, "total_requested_amount", None),
+                    getattr(request, "currency", None),
+                )
+            )
+    found.sort(key=lambda row: (row.created_at, row.number))
+    return found

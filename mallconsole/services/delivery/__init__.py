@@ -1,0 +1,1 @@
+"""What leaves the console: the outbox and its mailer, stored files."""

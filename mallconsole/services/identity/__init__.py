@@ -1,0 +1,1 @@
+"""Staff accounts: roles held, sign-in, sessions, MFA, passwords, security events."""

@@ -1,0 +1,3 @@
+"""The services' own kit: database set-up, keyset pages, version checks, claims, numbering, audit,
+typed settings, work after commit.
+"""

@@ -1,0 +1,140 @@
+"""The audit trail: one ``shopping_mall_audit_events`` row per change of business state.
+
+``record`` writes the row in the caller's transaction, so the event exists exactly when the
+change it describes does. The table is append-only (a database trigger refuses UPDATE and
+DELETE); nothing here changes a row once written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from sqlalchemy import select
+
+from mallconsole.models import AuditEvent, User
+from mallconsole.services.kit.origin import current_origin
+
+
+def _jsonable(value):
+    """Before/after values as JSON: Decimal and datetimes become strings."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def record(
+    session,
+    *,
+    actor,
+    entity_table: str,
+    entity_id: str | None,
+    action: str,
+    summary: str | None = None,
+    reason: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    admin_action=None,
+) -> AuditEvent:
+    """Append the audit event of one change; ``actor`` is a user (or None for the system)."""
+    origin = current_origin()
+    event = AuditEvent(
+        actor_user_id=getattr(actor, "id", actor),
+        shopping_mall_admin_action_id=getattr(admin_action, "id", admin_action),
+        entity_table=entity_table,
+        entity_id=entity_id,
+        action=action,
+        summary=summary,
+        reason=reason,
+        correlation_id=origin.correlation_id,
+        source_ip=origin.ip,
+        user_agent=origin.user_agent,
+        changes={"before": _jsonable(before), "after": _jsonable(after)},
+    )
+    session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an event: its value before and after."""
+
+    field: str
+    before: object
+    after: object
+
+
+def entity_label(table: str | None) -> str:
+    """``shopping_mall_cancellation_requests`` → ``Cancellation request``: a kind of record."""
+    if not table:
+        return "Record"
+    name = table.removeprefix("shopping_mall_")
+    if name.endswith("ies"):
+        name = name[:-3] + "y"
+    elif name.endswith("sses"):
+        name = name[:-2]
+    elif name.endswith("s"):
+        name = name[:-1]
+    return name.replace("_", " ").capitalize()
+
+
+def action_label(action: str) -> str:
+    """``review.approve`` or ``job_run_requested`` → ``Review approve`` / ``Job run requested``."""
+    return action.replace(".", " ").replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """An audit event as a timeline shows it."""
+
+    event: AuditEvent
+    actor_email: str | None
+
+    @property
+    def entity_label(self) -> str:
+        return entity_label(self.event.entity_table)
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.event.action)
+
+    @property
+    def changes(self) -> list[Change]:
+        data = self.event.changes or {}
+        before = data.get("before") or {}
+        after = data.get("after") or {}
+        fields = list(dict.fromkeys([*before, *after]))
+        return [Change(f, before.get(f), after.get(f)) for f in fields]
+
+
+def history(session, entity_table: str, entity_id: str, *, limit: int = 200) -> list[HistoryEntry]:
+    """The audit events of one record, newest first, with the actor's email."""
+    rows = session.execute(
+        select(AuditEvent, User.email)
+        .outerjoin(User, User.id == AuditEvent.actor_user_id)
+        .where(AuditEvent.entity_table == entity_table, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [HistoryEntry(event, email) for event, email in rows]
+
+
+def recent_events(session, *, limit: int = 10) -> list[HistoryEntry]:
+    """The most recent audit events across the console, newest first."""
+    rows = session.execute(
+        select(AuditEvent, User.email)
+        .outerjoin(User, User.id == AuditEvent.actor_user_id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [HistoryEntry(event, email) for event, email in rows]

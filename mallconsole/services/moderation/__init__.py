@@ -1,0 +1,3 @@
+"""Review moderation: queues and claims, decisions, rating aggregates, the moderation home's
+figures.
+"""

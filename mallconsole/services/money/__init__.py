@@ -1,0 +1,3 @@
+"""Sellers' money and customers' store credit: ledgers, payouts, payout accounts, reserves,
+chargebacks, exports, wallets.
+"""
