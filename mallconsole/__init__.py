@@ -44,6 +44,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     from mallconsole.moderation import bp as moderation_bp
     from mallconsole.operations import bp as operations_bp
     from mallconsole.services import executors
+    from mallconsole.services.identity import passwords
     from mallconsole.support import bp as support_bp
     from mallconsole.web import authz, errors, messages, security, templating, transactions
 
@@ -69,6 +70,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     executors.register_all()
+    passwords.configure(app)
     tasks.install(app)
     transactions.install_commit(app)
     return app

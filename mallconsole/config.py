@@ -161,6 +161,9 @@ class TestingConfig(Config):
     TESTING = True
     TASK_RUNNER = "sync"
     EMBEDDED_SCHEDULER = False
+    # Argon2 at its cheapest: tests sign in thousands of times. The tests of hashing and
+    # sign-in timing put the standard parameters back (tests/conftest.py standard_hashing).
+    PASSWORD_HASH_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
     @staticmethod
     def default_database_url(instance_path: str) -> str:

@@ -106,6 +106,16 @@ def private_engine(app, tmp_path, worker_id):
 
 
 @pytest.fixture
+def standard_hashing(app, monkeypatch):
+    """Argon2 with the production parameters, for the tests of hashing and sign-in timing
+    themselves (the testing config hashes at the cheapest cost)."""
+    from mallconsole.services.identity import passwords
+
+    monkeypatch.setitem(app.extensions, passwords.EXTENSION_KEY, passwords.STANDARD)
+    return passwords.STANDARD
+
+
+@pytest.fixture
 def client(app, session):
     """A Flask test client whose requests share the test's rolled-back session."""
     return app.test_client()

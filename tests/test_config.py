@@ -61,3 +61,19 @@ def test_wsgi_reports_a_refused_start_without_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "cannot start" in result.stderr and "SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_testing_config_hashes_passwords_cheaply_and_the_others_do_not(app):
+    from argon2 import extract_parameters
+
+    from mallconsole import create_app
+    from mallconsole.services.identity import passwords
+
+    with app.app_context():
+        cheap = extract_parameters(passwords.hash_password("x"))
+    assert (cheap.time_cost, cheap.memory_cost, cheap.parallelism) == (1, 8, 1)
+    development = create_app("development")
+    with development.app_context():
+        standard = extract_parameters(passwords.hash_password("x"))
+    assert standard == extract_parameters(passwords.STANDARD.hash("x"))
+    assert standard.memory_cost > cheap.memory_cost

@@ -1,5 +1,5 @@
-"""The state machines of ``mallconsole/core/states.py`` equal docs/contract.md's table, both ways, and
-``check_move`` refuses what the table does not list."""
+"""The state machines of ``mallconsole/core/states.py`` equal docs/contract.md's table, both
+ways, and ``check_move`` refuses what the table does not list."""
 
 from __future__ import annotations
 

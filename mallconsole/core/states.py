@@ -667,7 +667,7 @@ VOCABULARY_COLUMNS = (
     ("shopping_mall_seller_orders", "status", ORDER),
 )
 
-# ---- configuration keys (shopping_mall_configurations.key; types in services/kit/settings.py) -----
+# ---- configuration keys (shopping_mall_configurations.key; types in services/kit/settings.py)
 REFUND_DUAL_APPROVAL_THRESHOLD = "finance.refund.dual_approval_threshold.{currency}"
 PAYOUT_DUAL_APPROVAL_THRESHOLD = "finance.payout.dual_approval_threshold.{currency}"
 WALLET_DUAL_APPROVAL_THRESHOLD = "finance.wallet.dual_approval_threshold.{currency}"

@@ -18,6 +18,8 @@ from tests.factories.actors import DEFAULT_PASSWORD, make_customer, make_staff
 from tests.factories.records import build
 
 WRONG = "not the password"
+# Hashing itself is under test here: the production parameters, not the testing config's.
+pytestmark = pytest.mark.usefixtures("standard_hashing")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from flask import current_app
 
 from mallconsole.core.roles import Role
 from mallconsole.models import Customer, User, utcnow
-from mallconsole.services.identity.passwords import hash_password
+from mallconsole.services.identity.passwords import hash_password, hasher
 from mallconsole.services.identity.secretbox import encrypt_secret
 from mallconsole.services.identity.staff import grant_role
 
@@ -19,9 +19,13 @@ DEMO_MFA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_PASSWORD = "demo-console-pass"  # docs/contract.md demo accounts
 
 
-@cache
 def _hash(password: str) -> str:
-    # Argon2 is slow on purpose; one hash per password per test process is enough.
+    return _hash_with(password, hasher())
+
+
+@cache
+def _hash_with(password: str, _hasher) -> str:
+    # One hash per password and hasher per test process is enough.
     return hash_password(password)
 
 

@@ -11,10 +11,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pyotp
 import pytest
-from argon2 import PasswordHasher
 
 from mallconsole.core.roles import Role
-from mallconsole.services.identity import passwords
 from mallconsole.web.redirects import safe_next
 from tests.conftest import csrf_from, sign_in
 from tests.factories.actors import DEFAULT_PASSWORD, DEMO_MFA_SECRET, make_staff
@@ -86,20 +84,10 @@ def test_a_target_that_never_stops_decoding_is_refused():
 
 
 @pytest.fixture
-def quick_hashes(monkeypatch):
-    """Argon2 at its cheapest for this test: the redirect is under test, not the hash."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", cheap)
-    return cheap
-
-
-@pytest.fixture
-def staff_with_quick_password(session, quick_hashes):
+def staff_with_quick_password(session):
+    # The testing config hashes at Argon2's cheapest: the redirect is under test, not the hash.
     def make(email, **kwargs):
-        user = make_staff(session, email, [Role.SUPPORT_AGENT], **kwargs)
-        user.password_hash = quick_hashes.hash(DEFAULT_PASSWORD)
-        session.flush()
-        return user
+        return make_staff(session, email, [Role.SUPPORT_AGENT], **kwargs)
 
     return make
 

@@ -6,8 +6,8 @@ unique key on ``entity_table, entity_id``), and claiming it is one statement, ``
 CONFLICT DO UPDATE … WHERE the old claim has expired … RETURNING``: whatever the timing, only
 one claimer gets the row back. On PostgreSQL the candidate rows are also read ``FOR UPDATE SKIP
 LOCKED``, so concurrent claimers take different items instead of queueing behind each other.
-On SQLite every transaction begins with ``BEGIN IMMEDIATE`` (``mallconsole/services/kit/database.py``): the
-write lock serializes claimers.
+On SQLite every transaction begins with ``BEGIN IMMEDIATE`` (``services/kit/database.py``):
+the write lock serializes claimers.
 
 Claims are not audited. A claim is a lease on who works on what next, not business state: it
 ends by itself, carries no decision and changes nothing about the item; what is audited is the
