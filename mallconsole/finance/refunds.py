@@ -4,6 +4,7 @@ execution."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
@@ -12,17 +13,16 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states
-from mallconsole.core.errors import DomainError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
 from mallconsole.services.aftersales import refund_decisions, refund_execution, refund_queue
 from mallconsole.services.kit import versions
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
 from mallconsole.web.lists import ListFilters, read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.templating import add_area_link
 
 DETAIL = "finance.refund_detail"
@@ -215,21 +215,9 @@ def _decided(refund_id, message):
     return redirect(url_for(DETAIL, refund_id=found.refund_request_number), code=303)
 
 
-def _refused(refund_id, form, error, key):
-    db.session.rollback()
-    status = 409 if isinstance(error, versions.StaleRecord) else error.status
-    stale = error if isinstance(error, versions.StaleRecord) else None
-    if stale is not None:
-        form.version.data = stale.current_version
-        stale = _decided_meanwhile(refund_id, stale)
-    else:
-        apply_errors(form, error)
-    return _detail_page(refund_id, status=status, stale=stale, **{key: form})
-
-
 def _decided_meanwhile(refund_id, stale):
     """A stale decision whose request moved on has no form left to save again: say so."""
-    if not any(change.field == "status" for change in stale.changes):
+    if stale is None or not any(change.field == "status" for change in stale.changes):
         return stale
     found = refund_decisions.find_request(db.session, refund_id)
     return versions.StaleRecord(
@@ -245,14 +233,14 @@ def _decide(refund_id, form_class, key, decide):
     """Read ``form_class``, call ``decide(form, version)``; on a refusal the screen again with
     the form's errors (422), the stale-write notice (409) or the refusal's status."""
     form = form_class()
-    if not form.validate_on_submit():
-        return _detail_page(refund_id, status=422, **{key: form})
-    try:
+
+    def page(refusal):
+        stale = _decided_meanwhile(refund_id, refusal.stale)
+        return _detail_page(refund_id, status=refusal.status, stale=stale, **{key: form})
+
+    with refusals(page, form):
+        validated(form)
         decision = decide(form, versions.read_version(form.version.data))
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
-        return _refused(refund_id, form, error, key)
     return _decided(refund_id, decision.message)
 
 
@@ -264,7 +252,7 @@ def refund_approve(refund_id):
     def approve(form, version):
         return refund_decisions.approve(
             db.session, refund_id, amount=form.amount.data, note=form.note.data,
-            approved_line_ids=request.form.getlist("line"), actor=current_user,
+            approved_line_ids=request.form.getlist("line"), actor=current_user.user,
             expected_version=version,
         )  # fmt: skip
 
@@ -276,7 +264,7 @@ def refund_approve(refund_id):
 def refund_reject(refund_id):
     """Reject with a reason."""
     return _decide(refund_id, RejectForm, "reject", lambda form, version: refund_decisions.reject(
-        db.session, refund_id, reason=form.reason.data, actor=current_user,
+        db.session, refund_id, reason=form.reason.data, actor=current_user.user,
         expected_version=version,
     ))  # fmt: skip
 
@@ -287,7 +275,7 @@ def refund_amount(refund_id):
     """The first approver changes the amount waiting for the second approval."""
     return _decide(refund_id, AmountForm, "amount", lambda form, version: (
         refund_decisions.change_amount(db.session, refund_id, amount=form.amount.data,
-                                       actor=current_user, expected_version=version)
+                                       actor=current_user.user, expected_version=version)
     ))  # fmt: skip
 
 
@@ -298,19 +286,14 @@ def refund_execute(refund_id):
     form = ExecuteForm()
     if not form.validate_on_submit() and "csrf_token" in form.errors:
         return _detail_page(refund_id, status=400, execute=form)
-    try:
+    page = partial(_detail_page, refund_id, execute=form)
+    with refusals(lambda refusal: page(status=refusal.status), form):
         outcome = refund_execution.execute(
             db.session,
             refund_id,
             destination=request.form.get("destination") or "payment",
-            actor=current_user,
+            actor=current_user.user,
         )
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
-        db.session.rollback()
-        apply_errors(form, error)
-        return _detail_page(refund_id, status=error.status, execute=form)
     notify(outcome.message, "success" if outcome.created else "info")
     return redirect(url_for(DETAIL, refund_id=outcome.request.refund_request_number), code=303)
 
