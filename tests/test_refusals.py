@@ -30,6 +30,11 @@ ERRORS = {
 }
 
 
+def _user(kind):
+    return User(email=f"{kind}@refusal.test", password_hash="x", email_verified=False,
+                mfa_enabled=False, status="active")  # fmt: skip
+
+
 @pytest.fixture
 def probe(app):
     probe = create_app(
@@ -57,8 +62,7 @@ def probe(app):
 
         with refusals(page, form):
             validated(form)
-            db.session.add(User(email=f"{kind}@refusal.test", password_hash="x",
-                                email_verified=False, mfa_enabled=False, status="active"))  # fmt: skip
+            db.session.add(_user(kind))
             db.session.flush()
             if kind != "done":
                 raise ERRORS[kind]()

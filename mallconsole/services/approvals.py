@@ -46,6 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from mallconsole.core.roles import Permission, permissions_of
+from mallconsole.core.text import is_id
 from mallconsole.models import AdminAction, MakerCheckerApproval, User, utcnow
 from mallconsole.services.identity.staff import active_roles
 from mallconsole.services.kit import audit, settings, versions
@@ -219,18 +220,10 @@ def _permissions(session, user_id: str) -> frozenset:
 
 
 def get_action(session, action_id: str) -> AdminAction:
-    action = session.get(AdminAction, action_id) if _is_id(action_id) else None
+    action = session.get(AdminAction, action_id) if is_id(action_id) else None
     if action is None or action.deleted_at is not None:
         raise NotFound("That approval request does not exist.")
     return action
-
-
-def _is_id(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 # Targets: the words and (when its screen exists) the link for each kind of record.
@@ -445,7 +438,7 @@ def _check_payload(payload) -> dict:
         raise ValidationError("The change asked for is missing: say what it should become.")
     if payload.get("before") is not None and not isinstance(payload["before"], dict):
         raise ValidationError("The change asked for is not readable.")
-    return audit._jsonable(payload)
+    return audit.jsonable(payload)
 
 
 def _open_request(session, action_name, target_table, target_id):
@@ -599,7 +592,7 @@ def _refuse_second_open(session, action_name, target_table, target_id) -> None:
 
 
 def _lock(session, action_id: str) -> AdminAction:
-    if not _is_id(action_id):
+    if not is_id(action_id):
         raise NotFound("That approval request does not exist.")
     return versions.lock(session, AdminAction, action_id, what="approval request")
 
@@ -773,7 +766,7 @@ def execute(session, action_id: str, *, actor, now: datetime | None = None) -> E
     executed and change nothing. The executor's work commits with that move or not at all.
     """
     now = _now(now)
-    if not _is_id(action_id):
+    if not is_id(action_id):
         raise NotFound("That approval request does not exist.")
     known = session.execute(
         select(AdminAction.requested_by_user_id, AdminAction.approver_permission).where(

@@ -28,9 +28,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.core.text import LIKE_ESCAPE, like_pattern
 from mallconsole.models import AdminAction, Configuration, Seller, utcnow
 from mallconsole.services import approvals
-from mallconsole.services.customers.search import _escape_like as escape_like
 from mallconsole.services.kit import audit, settings, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
 
@@ -286,11 +286,13 @@ def _statement(filters: dict):
     statement = select(Configuration).where(Configuration.deleted_at.is_(None))
     text = (filters.get("q") or "").strip().lower()
     if text:
-        pattern = "%" + escape_like(text) + "%"
+        pattern = like_pattern(text)
         statement = statement.where(
             or_(
-                func.lower(Configuration.key).like(pattern, escape="\\"),
-                func.lower(func.coalesce(Configuration.description, "")).like(pattern, escape="\\"),
+                func.lower(Configuration.key).like(pattern, escape=LIKE_ESCAPE),
+                func.lower(func.coalesce(Configuration.description, "")).like(
+                    pattern, escape=LIKE_ESCAPE
+                ),
             )
         )
     scope = filters.get("scope")

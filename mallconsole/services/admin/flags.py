@@ -31,9 +31,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.core.text import LIKE_ESCAPE, like_pattern
 from mallconsole.models import AdminAction, AuditEvent, FeatureFlag, utcnow
 from mallconsole.services import approvals
-from mallconsole.services.customers.search import _escape_like as escape_like
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
 
@@ -238,12 +238,14 @@ def _statement(filters: dict, now: datetime):
     )
     text = (filters.get("q") or "").strip().lower()
     if text:
-        pattern = "%" + escape_like(text) + "%"
+        pattern = like_pattern(text)
         statement = statement.where(
             or_(
-                func.lower(FeatureFlag.code).like(pattern, escape="\\"),
-                func.lower(FeatureFlag.name).like(pattern, escape="\\"),
-                func.lower(func.coalesce(FeatureFlag.description, "")).like(pattern, escape="\\"),
+                func.lower(FeatureFlag.code).like(pattern, escape=LIKE_ESCAPE),
+                func.lower(FeatureFlag.name).like(pattern, escape=LIKE_ESCAPE),
+                func.lower(func.coalesce(FeatureFlag.description, "")).like(
+                    pattern, escape=LIKE_ESCAPE
+                ),
             )
         )
     if filters.get("state") and not archived:

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from mallconsole.core.text import LIKE_ESCAPE, is_id, like_pattern
 from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, User, utcnow
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
@@ -145,7 +146,7 @@ def get_policy(session, code: str) -> Policy:
 
 
 def get_version(session, version_id: str) -> PolicyVersion:
-    version = session.get(PolicyVersion, version_id) if approvals._is_id(version_id) else None
+    version = session.get(PolicyVersion, version_id) if is_id(version_id) else None
     if version is None or version.deleted_at is not None:
         raise NotFound("That policy version does not exist.")
     return version
@@ -309,11 +310,11 @@ def _policies_statement(filters: dict):
     statement = select(Policy).where(Policy.deleted_at.is_(None))
     text = (filters.get("q") or "").strip().lower()[:SEARCH_MAX]
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(text)
         statement = statement.where(
             or_(
-                func.lower(Policy.title).like(pattern, escape="\\"),
-                func.lower(Policy.code).like(pattern, escape="\\"),
+                func.lower(Policy.title).like(pattern, escape=LIKE_ESCAPE),
+                func.lower(Policy.code).like(pattern, escape=LIKE_ESCAPE),
             )
         )
     if filters.get("category"):
@@ -825,7 +826,7 @@ def carry_out(session, action: AdminAction, *, actor) -> str:
     supersedes, mark it approved."""
     payload = action.payload or {}
     policy_id, version_id = payload.get("policy_id"), payload.get("version_id")
-    if not policy_id or not version_id or not approvals._is_id(version_id):
+    if not policy_id or not version_id or not is_id(version_id):
         raise Conflict("This request does not say which policy version to approve.")
     policy = versions.lock(session, Policy, policy_id, what="policy")
     version = versions.lock(session, PolicyVersion, version_id, what="policy version")

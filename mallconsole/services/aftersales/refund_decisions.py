@@ -232,7 +232,7 @@ def threshold(session, currency: str) -> Decimal | None:
 # ---- shared pieces -------------------------------------------------------------------------
 
 
-def _case_event(session, request: RefundRequest, body: str, *, actor, now) -> None:
+def case_event(session, request: RefundRequest, body: str, *, actor, now) -> None:
     """A ``request_decided`` event on the timeline of the case that raised the request."""
     if not request.shopping_mall_support_case_id:
         return
@@ -383,7 +383,7 @@ def approve(
         _move(session, request, "approved", actor=actor, action="refund.approved",
               summary=f"Approved {number} for {text}", reason=note, now=now,
               approved_amount=value, decided_at=now)  # fmt: skip
-        _case_event(session, request, f"Refund request {number} approved for {text}.",
+        case_event(session, request, f"Refund request {number} approved for {text}.",
                     actor=actor, now=now)  # fmt: skip
         session.flush()
         return Decision(request, f"{number} is approved for {text}. Execute it to move the money.")
@@ -413,7 +413,7 @@ def approve(
         idempotency_key=f"refund-second-approval:{number}:{request.version}",
         now=now,
     )
-    _case_event(session, request, f"Refund request {number}: first approval for {text}; "
+    case_event(session, request, f"Refund request {number}: first approval for {text}; "
                 "waiting for a second finance manager.", actor=actor, now=now)  # fmt: skip
     session.flush()
     return Decision(
@@ -527,7 +527,7 @@ def reject(
     number = request.refund_request_number
     _move(session, request, "rejected", actor=actor, action="refund.rejected",
           summary=f"Rejected {number}", reason=reason, now=now, decided_at=now)  # fmt: skip
-    _case_event(session, request, f"Refund request {number} rejected: {reason}",
+    case_event(session, request, f"Refund request {number} rejected: {reason}",
                 actor=actor, now=now)  # fmt: skip
     session.flush()
     return Decision(request, f"{number} is rejected.")
@@ -580,6 +580,6 @@ def carry_out(session, action: AdminAction, *, actor) -> str:
         after={"status": "approved", "approved_amount": value, "version": request.version},
         admin_action=action,
     )  # fmt: skip
-    _case_event(session, request, f"Refund request {number} approved for {text} "
+    case_event(session, request, f"Refund request {number} approved for {text} "
                 "(second approval).", actor=actor, now=now)  # fmt: skip
     return f"{number} is approved for {text}; execute it from its refund screen"

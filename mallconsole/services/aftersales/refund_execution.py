@@ -68,7 +68,7 @@ from mallconsole.services.aftersales.refund_decisions import (
     MACHINE,
     TABLE,
     ZERO,
-    _case_event,
+    case_event,
     lock_request,
     money_text,
     plain_amount,
@@ -425,7 +425,7 @@ def execute(
                "amount": plain_amount(amount, order.currency), "payment_refunds": len(refunds),
                "sellers_debited": len(shares)},
     )  # fmt: skip
-    _case_event(session, request, f"Refund request {number} executed: {text} to {where}.",
+    case_event(session, request, f"Refund request {number} executed: {text} to {where}.",
                 actor=actor, now=now)  # fmt: skip
     session.flush()
     return Execution(request, True, f"{number} is executed: {text} to {where}.", tuple(refunds))

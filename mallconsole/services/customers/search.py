@@ -24,6 +24,7 @@ from sqlalchemy import and_, column, exists, func, or_, select, table
 
 from mallconsole.core.errors import DomainError
 from mallconsole.core.roles import Permission
+from mallconsole.core.text import LIKE_ESCAPE, like_pattern
 from mallconsole.models import (
     Customer,
     Order,
@@ -194,10 +195,6 @@ KINDS = (
 KINDS_BY_KEY = {k.key: k for k in KINDS}
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _postgres(session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
@@ -214,7 +211,7 @@ def prefix_match(session, column, term: str, *, lower: bool = False):
     """``column`` starts with ``term`` (equality included), answerable from an index."""
     key = search_key(session, column, lower=lower)
     if _postgres(session):
-        return key.like(_escape_like(term) + "%", escape="\\")
+        return key.like(like_pattern(term, prefix=True), escape=LIKE_ESCAPE)
     return and_(key >= term, key < term + _TOP)
 
 

@@ -18,12 +18,12 @@ from mallconsole.models import AuditEvent, User
 from mallconsole.services.kit.origin import current_origin
 
 
-def _jsonable(value):
+def jsonable(value):
     """Before/after values as JSON: Decimal and datetimes become strings."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -59,7 +59,7 @@ def record(
         correlation_id=origin.correlation_id,
         source_ip=origin.ip,
         user_agent=origin.user_agent,
-        changes={"before": _jsonable(before), "after": _jsonable(after)},
+        changes={"before": jsonable(before), "after": jsonable(after)},
     )
     session.add(event)
     return event

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 
 from mallconsole.core import states
+from mallconsole.core.text import LIKE_ESCAPE, like_pattern
 from mallconsole.models import (
     Fee,
     Order,
@@ -110,7 +111,7 @@ def payouts_csv(session, filters: dict) -> Iterator[str]:
     """Payouts of the payout list's filters, one line per item (one line for a payout without
     items: failed and canceled ones gave theirs back)."""
     statement = (
-        payouts._payout_statement(filters)
+        payouts.payout_statement(filters)
         .with_only_columns(
             Payout.payout_number,
             Seller.seller_code,
@@ -188,9 +189,12 @@ def fees_statement(filters: dict):
     if filters.get("seller"):
         statement = statement.where(Fee.shopping_mall_seller_id == filters["seller"])
     if filters.get("q"):
-        text = f"%{filters['q'].strip()}%"
+        text = like_pattern(filters["q"].strip())
         statement = statement.where(
-            or_(Seller.display_name.ilike(text), Seller.seller_code.ilike(text))
+            or_(
+                Seller.display_name.ilike(text, escape=LIKE_ESCAPE),
+                Seller.seller_code.ilike(text, escape=LIKE_ESCAPE),
+            )
         )
     if filters.get("fee_type"):
         statement = statement.where(Fee.fee_type == filters["fee_type"])

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 
 from mallconsole.core import states
 from mallconsole.core.errors import NotFound, ValidationError
+from mallconsole.core.text import LIKE_ESCAPE, like_pattern
 from mallconsole.models import Seller, SellerLedgerEntry, utcnow
 from mallconsole.services.kit import versions
 from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
@@ -268,11 +269,16 @@ def get_seller(session, seller_id: str) -> Seller:
     return seller
 
 
-def _sellers_statement(filters: dict):
+def sellers_statement(filters: dict):
     query = select(Seller).where(Seller.deleted_at.is_(None))
     if filters.get("q"):
-        text = f"%{filters['q'].strip()}%"
-        query = query.where(or_(Seller.display_name.ilike(text), Seller.seller_code.ilike(text)))
+        text = like_pattern(filters["q"].strip())
+        query = query.where(
+            or_(
+                Seller.display_name.ilike(text, escape=LIKE_ESCAPE),
+                Seller.seller_code.ilike(text, escape=LIKE_ESCAPE),
+            )
+        )
     if filters.get("state"):
         query = query.where(Seller.state == filters["state"])
     return query
@@ -287,7 +293,7 @@ class SellerRow:
 
 def seller_page(session, filters, ordering, *, cursor, limit):
     """Sellers with their balance per currency (newest entry of each): two queries a page."""
-    page = keyset_page(session, _sellers_statement(filters), ordering, cursor=cursor, limit=limit)
+    page = keyset_page(session, sellers_statement(filters), ordering, cursor=cursor, limit=limit)
     ids = [s.id for s in page.rows]
     newest = {}
     if ids:
@@ -333,7 +339,7 @@ def seller_page(session, filters, ordering, *, cursor, limit):
 
 
 def count_sellers(session, filters):
-    return capped_count(session, _sellers_statement(filters).with_only_columns(Seller.id))
+    return capped_count(session, sellers_statement(filters).with_only_columns(Seller.id))
 
 
 def pair_page(session, statement, ordering, *, cursor, limit, wrap):

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.core.text import LIKE_ESCAPE, like_pattern
 from mallconsole.models import (
     AdminAction,
     Payout,
@@ -619,7 +620,7 @@ class PayoutRow:
         return STATUS_TONES.get(self.payout.status, "neutral")
 
 
-def _payout_statement(filters: dict):
+def payout_statement(filters: dict):
     query = select(Payout, Seller.display_name).join(
         Seller, Seller.id == Payout.shopping_mall_seller_id
     )
@@ -631,8 +632,13 @@ def _payout_statement(filters: dict):
     if filters.get("seller"):
         query = query.where(Payout.shopping_mall_seller_id == filters["seller"])
     if filters.get("q"):
-        text = f"%{filters['q'].strip()}%"
-        query = query.where(or_(Payout.payout_number.ilike(text), Seller.display_name.ilike(text)))
+        text = like_pattern(filters["q"].strip())
+        query = query.where(
+            or_(
+                Payout.payout_number.ilike(text, escape=LIKE_ESCAPE),
+                Seller.display_name.ilike(text, escape=LIKE_ESCAPE),
+            )
+        )
     if filters.get("since"):
         query = query.where(Payout.created_at >= filters["since"])
     if filters.get("until"):
@@ -642,12 +648,12 @@ def _payout_statement(filters: dict):
 
 def payout_page(session, filters, ordering, *, cursor, limit):
     return ledger.pair_page(
-        session, _payout_statement(filters), ordering, cursor=cursor, limit=limit, wrap=PayoutRow
+        session, payout_statement(filters), ordering, cursor=cursor, limit=limit, wrap=PayoutRow
     )
 
 
 def count_payouts(session, filters):
-    ids = _payout_statement(filters).with_only_columns(Payout.id)
+    ids = payout_statement(filters).with_only_columns(Payout.id)
     return capped_count(session, ids)
 
 

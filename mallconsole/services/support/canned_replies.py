@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 
 from mallconsole.core import states
 from mallconsole.core.errors import NotFound, ValidationError
+from mallconsole.core.text import LIKE_ESCAPE, like_pattern
 from mallconsole.models import CannedReply, utcnow
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
@@ -64,17 +65,23 @@ def unknown_placeholders(body: str) -> list[str]:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _statement(filters: dict):
+def matching(term: str | None):
+    """The live replies whose title or text holds ``term`` (any case), as a statement."""
     statement = select(CannedReply).where(CannedReply.deleted_at.is_(None))
-    term = (filters.get("q") or "").strip().lower()
+    term = (term or "").strip().lower()
     if term:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(term)
         statement = statement.where(
             or_(
-                func.lower(CannedReply.title).like(pattern, escape="\\"),
-                func.lower(CannedReply.body).like(pattern, escape="\\"),
+                func.lower(CannedReply.title).like(pattern, escape=LIKE_ESCAPE),
+                func.lower(CannedReply.body).like(pattern, escape=LIKE_ESCAPE),
             )
         )
+    return statement
+
+
+def _statement(filters: dict):
+    statement = matching(filters.get("q"))
     if filters.get("category"):
         statement = statement.where(CannedReply.category == filters["category"])
     return statement

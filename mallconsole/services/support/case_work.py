@@ -556,16 +556,7 @@ def canned_reply_choices(
 ) -> list[CannedChoice]:
     """Canned replies matching ``query`` in title or body, the case's category first, then
     the most used; each filled in for this case."""
-    statement = select(CannedReply).where(CannedReply.deleted_at.is_(None))
-    query = (query or "").strip()[:100]
-    if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(
-            or_(
-                CannedReply.title.ilike(pattern, escape="\\"),
-                CannedReply.body.ilike(pattern, escape="\\"),
-            )
-        )
+    statement = canned_replies.matching((query or "").strip()[:100])
     same_category = (CannedReply.category == header.case.category) if header.case.category else None
     order = [CannedReply.usage_count.desc(), CannedReply.title, CannedReply.id]
     if same_category is not None:

@@ -1,0 +1,33 @@
+"""LIKE patterns match what was typed, literally (``core/text.py``), in every search that builds
+one; record ids are UUIDs."""
+
+import pytest
+
+from mallconsole.core.text import escape_like, is_id, like_pattern
+from mallconsole.services.money import ledger
+from tests.factories.ledgers import seller_with_account
+
+
+def test_wildcards_and_the_escape_are_escaped():
+    assert escape_like("50%_off\\") == "50\\%\\_off\\\\"
+    assert like_pattern("a%") == "%a\\%%"
+    assert like_pattern("ORD-1", prefix=True) == "ORD-1%"
+
+
+@pytest.mark.parametrize("value", ["", "x", "RR-20261201-000001", None, "1234"])
+def test_only_a_uuid_reads_as_an_id(value):
+    assert not is_id(value)
+
+
+def test_a_uuid_reads_as_an_id():
+    assert is_id("2f1c9b52-5a0d-4f3e-9d7e-0a4f1b2c3d4e")
+
+
+@pytest.mark.parametrize("typed", ["%", "_", "\\"])
+def test_a_seller_search_for_a_wildcard_finds_only_names_holding_it(session, typed):
+    seller_with_account(session, name="Plain Goods")
+    holding = seller_with_account(session, name=f"Goods {typed} Co")
+    found = list(session.scalars(ledger.sellers_statement({"q": typed})))
+    assert holding in found
+    assert all(typed in f"{s.display_name} {s.seller_code}" for s in found)
+    assert "Plain Goods" not in {s.display_name for s in found if typed not in s.seller_code}
