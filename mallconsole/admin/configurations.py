@@ -166,7 +166,7 @@ def configuration_create():
             form.key.data,
             form.value.data,
             scope=scope,
-            actor=current_user,
+            actor=current_user.user,
             justification=form.justification.data,
         )
     except ValidationError as error:
@@ -222,7 +222,7 @@ def configuration_update(row_id):
             form.value.data,
             scope=row.scope,
             expected_version=versions.read_version(form.version.data),
-            actor=current_user,
+            actor=current_user.user,
             justification=form.justification.data,
         )
     except versions.StaleRecord as stale:
@@ -249,7 +249,7 @@ def configuration_revert(row_id):
             row_id,
             form.event.data or "",
             expected_version=versions.read_version(form.version.data),
-            actor=current_user,
+            actor=current_user.user,
             justification=form.justification.data,
         )
     except ValidationError as error:
@@ -303,7 +303,7 @@ def configuration_remove(row_id):
             db.session,
             row_id,
             expected_version=versions.read_version(form.version.data),
-            actor=current_user,
+            actor=current_user.user,
             justification=form.reason,
         )
     except versions.StaleRecord as stale:

@@ -253,7 +253,7 @@ def flag_toggle(code):
         db.session,
         code,
         expected_version=versions.read_version(form.version.data),
-        actor=current_user,
+        actor=current_user.user,
         justification=form.justification.data,
     )
     db.session.flush()
@@ -286,7 +286,7 @@ def flag_create():
         _every_error(form, values)
         return render("admin/flag_new.html", status=422, form=form)
     try:
-        flag = flags.create(db.session, values, actor=current_user, code=form.code.data)
+        flag = flags.create(db.session, values, actor=current_user.user, code=form.code.data)
     except ValidationError as error:
         db.session.rollback()
         apply_errors(form, error)
@@ -341,7 +341,7 @@ def flag_update(code):
             code,
             values,
             expected_version=versions.read_version(form.version.data),
-            actor=current_user,
+            actor=current_user.user,
             justification=form.justification.data,
         )
     except versions.StaleRecord as stale:
@@ -390,7 +390,7 @@ def flag_revert(code):
         code,
         form.event.data or "",
         expected_version=versions.read_version(form.version.data),
-        actor=current_user,
+        actor=current_user.user,
         justification=form.justification.data,
     )
     _after_change(changed, code, done="The flag is back as it was before that change.")
@@ -443,7 +443,7 @@ def _archive_or_restore(code, *, restoring):
             db.session,
             code,
             expected_version=versions.read_version(form.version.data),
-            actor=current_user,
+            actor=current_user.user,
             justification=form.reason,
         )
     except versions.StaleRecord as stale:

@@ -201,7 +201,7 @@ def policy_new():
         return _policy_form_page(form, status=422)
     try:
         policy = policies.create_policy(
-            db.session, _policy_values(form), code=form.code.data, actor=current_user
+            db.session, _policy_values(form), code=form.code.data, actor=current_user.user
         )
     except ValidationError as error:
         db.session.rollback()
@@ -235,7 +235,7 @@ def policy_edit(code):
             code,
             _policy_values(form),
             expected_version=versions.read_version(form.version.data),
-            actor=current_user,
+            actor=current_user.user,
         )
     except versions.StaleRecord as stale:
         db.session.rollback()
@@ -304,7 +304,9 @@ def policy_version_new(code):
         forget_oversized(form)
         return _new_page(policy, form, status=422)
     try:
-        version = policies.create_draft(db.session, policy, _draft_from(form), actor=current_user)
+        version = policies.create_draft(
+            db.session, policy, _draft_from(form), actor=current_user.user
+        )
     except ValidationError as error:
         db.session.rollback()
         forget_oversized(form)
@@ -367,7 +369,7 @@ def policy_version_update(version_id):
         expected = versions.read_version(form.version.data)
         policies.edit_draft(
             db.session, version_id, _draft_from(form), expected_version=expected,
-            actor=current_user,
+            actor=current_user.user,
         )  # fmt: skip
     except versions.StaleRecord as stale:
         db.session.rollback()
@@ -391,7 +393,7 @@ def policy_version_submit(version_id):
     if not form.validate_on_submit():
         return _version_page(version, submit_form=form, status=422)
     try:
-        policies.submit(db.session, version_id, form.justification.data, actor=current_user)
+        policies.submit(db.session, version_id, form.justification.data, actor=current_user.user)
     except (ValidationError, Conflict) as error:
         # Shown on the form (an overlapping window, a first day gone by), the input kept.
         db.session.rollback()

@@ -98,7 +98,7 @@ def job_detail(name):
 def job_run(name):
     """Run a job now (refused while it is already running)."""
     job = jobs.get_job(name)
-    jobs.request_run(db.session, name, actor=current_user)
+    jobs.request_run(db.session, name, actor=current_user.user)
     notify(f"{job.label}: a run was started. It shows in the list below.")
     if is_htmx():
         response = render(
@@ -125,7 +125,7 @@ def job_schedule_update(name):
             paused=pausing,
             reason=form.reason.data,
             expected_version=versions.read_version(form.version.data),
-            actor=current_user,
+            actor=current_user.user,
         )
     except versions.StaleRecord as stale:
         db.session.rollback()

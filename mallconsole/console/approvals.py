@@ -148,7 +148,7 @@ def add_approvals(bp, permission: Permission) -> None:
                 row.action.id,
                 form.decision.data,
                 form.reason.data,
-                actor=current_user,
+                actor=current_user.user,
                 revision=revision,
             )
         except (ValidationError, Conflict) as error:
@@ -165,7 +165,7 @@ def add_approvals(bp, permission: Permission) -> None:
     @require(permission)
     def withdraw(action_id):
         """The requester takes a pending request back."""
-        approvals.withdraw(db.session, action_id, actor=current_user)
+        approvals.withdraw(db.session, action_id, actor=current_user.user)
         notify("Request withdrawn. Nobody can approve it now.")
         return _done(action_id)
 
@@ -174,7 +174,7 @@ def add_approvals(bp, permission: Permission) -> None:
     def execute(action_id):
         """Carry out an approved request that was not carried out yet."""
         row = _visible_row(action_id, permission)
-        outcome = approvals.execute(db.session, row.action.id, actor=current_user)
+        outcome = approvals.execute(db.session, row.action.id, actor=current_user.user)
         notify(
             f"Carried out. {outcome.message}" if outcome.executed_now else outcome.message,
             "success" if outcome.executed_now else "info",

@@ -116,7 +116,9 @@ def _decide(chargeback_id, change, done):
 
 def _step(chargeback_id, step, done, **extra):
     def change(c, version, note):
-        step(db.session, c.id, expected_version=version, note=note, actor=current_user, **extra)
+        step(
+            db.session, c.id, expected_version=version, note=note, actor=current_user.user, **extra
+        )
 
     return _decide(chargeback_id, change, done)
 
@@ -200,7 +202,7 @@ def payout_account_list():
 def payout_account_decide(account_id, decision):
     """Verify or reject an unverified payout account."""
     account = payout_accounts.decide(
-        db.session, account_id, decision, reason=request.form.get("reason"), actor=current_user
+        db.session, account_id, decision, reason=request.form.get("reason"), actor=current_user.user
     )
     words = "verified" if account.status == "verified" else "rejected"
     notify(f"{account.bank_name or 'Bank'} {account.account_number_masked}: {words}.")

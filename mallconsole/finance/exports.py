@@ -75,7 +75,7 @@ def _parsed(form_class):
 def _csv(lines, file_name: str, *, table: str, export: str, filters: dict) -> Response:
     audit.record(
         db.session,
-        actor=current_user,
+        actor=current_user.user,
         entity_table=table,
         entity_id=None,
         action="export_downloaded",

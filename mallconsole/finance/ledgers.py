@@ -195,7 +195,7 @@ def ledger_compose_payout(seller_id):
     start, end = timezones.day_range(form.period_start.data, form.period_end.data, reader_zone())
     try:
         payout = payouts.compose_payout(
-            db.session, seller.id, currency, actor=current_user,
+            db.session, seller.id, currency, actor=current_user.user,
             period_start=start, period_end=end, note=form.note.data,
         )  # fmt: skip
     except ValidationError as error:
@@ -234,7 +234,7 @@ def reserve_place(seller_id):
             db.session, seller_id=seller.id, currency=currency,
             reserve_type=form.reserve_type.data, amount=amount, percent=percent,
             reason=form.reason.data, policy_reference=form.policy_reference.data,
-            release_at=_day_start(form.release_at.data), actor=current_user,
+            release_at=_day_start(form.release_at.data), actor=current_user.user,
         )  # fmt: skip
     except ValidationError as error:
         _refused(form, error)
@@ -273,7 +273,7 @@ def reserve_release(reserve_id):
     try:
         amount = reserves.parse_amount(form.amount.data, reserve.currency, required=False)
         entry = reserves.release_reserve(
-            db.session, reserve.id, amount=amount, reason=form.reason.data, actor=current_user
+            db.session, reserve.id, amount=amount, reason=form.reason.data, actor=current_user.user
         )
     except ValidationError as error:
         _refused(form, error)

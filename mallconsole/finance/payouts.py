@@ -110,7 +110,7 @@ def payout_batch():
     currency = (request.form.get("currency") or "").upper()
     if currency not in CURRENCIES:
         raise ValidationError("Choose a currency for the batch.")
-    result = payouts.compose_all(db.session, currency, actor=current_user)
+    result = payouts.compose_all(db.session, currency, actor=current_user.user)
     words = f"{len(result.composed)} payouts composed in {currency}."
     if result.skipped:
         shown = "; ".join(f"{name}: {why}" for name, why in result.skipped[:5])
@@ -182,7 +182,7 @@ def payout_start(payout_id):
 
     def change(payout, version):
         started = payouts.start_processing(
-            db.session, payout.id, expected_version=version, actor=current_user
+            db.session, payout.id, expected_version=version, actor=current_user.user
         )
         if started.approval is not None:
             notify(
@@ -201,7 +201,7 @@ def _ending(payout_id, end, words):
 
     def change(payout, version):
         reason = {} if end is payouts.mark_paid else {"reason": request.form.get("reason")}
-        end(db.session, payout.id, expected_version=version, actor=current_user, **reason)
+        end(db.session, payout.id, expected_version=version, actor=current_user.user, **reason)
         notify(f"{payout.payout_number} {words}")
         return _back(payout)
 

@@ -76,7 +76,7 @@ def review_list():
         limit=listing.limit,
     )
     tabs = review_queues.queue_tabs(db.session)
-    held = review_queues.held_items(db.session, queue, actor=current_user)
+    held = review_queues.held_items(db.session, queue, actor=current_user.user)
     return render(
         "moderation/review_list.html",
         block="listing",
@@ -113,7 +113,7 @@ def claim_create():
     form = ReviewFilters(request.form)
     if not form.validate():
         abort(400, description="Some filter values are not valid. Clear the filters and retry.")
-    given = review_queues.claim_batch(db.session, queue, _filters_of(form), actor=current_user)
+    given = review_queues.claim_batch(db.session, queue, _filters_of(form), actor=current_user.user)
     if not given:
         notify(f"Nothing is waiting in {review_queues.QUEUES[queue]}. Well done.", "info")
         return redirect(url_for("moderation.review_list", queue=queue), code=303)
@@ -132,7 +132,7 @@ def claim_release():
         from mallconsole.services.kit import claims
 
         count = claims.release_all(
-            db.session, queue=review_queues.claim_queue(queue), actor=current_user
+            db.session, queue=review_queues.claim_queue(queue), actor=current_user.user
         )
         notify(f"{count} item(s) given back to the queue." if count else "You held nothing.")
     return redirect(url_for("moderation.review_list", queue=queue), code=303)
@@ -155,9 +155,13 @@ def _position(queue: str | None, review_id: str, held) -> tuple[int | None, str 
 def _focus_page(review_id: str, queue: str | None, *, status=200, error=None, entered=None):
     now = utcnow()
     if queue:
-        review_queues.renew_claims(db.session, queue, actor=current_user, now=now)
+        review_queues.renew_claims(db.session, queue, actor=current_user.user, now=now)
     focus = review_queues.focus(db.session, review_id, now=now)
-    held = review_queues.held_items(db.session, queue, actor=current_user, now=now) if queue else []
+    held = (
+        review_queues.held_items(db.session, queue, actor=current_user.user, now=now)
+        if queue
+        else []
+    )
     place, previous, following = _position(queue, review_id, held)
     mine = focus.holder is not None and focus.holder.claimed_by_user_id == current_user.id
     return render(
@@ -206,12 +210,13 @@ def _next_after(queue: str | None, review_id: str, held_before) -> str:
     ids = [item.review_id for item in held_before]
     later = ids[ids.index(review_id) + 1 :] if review_id in ids else ids
     held_now = {
-        item.review_id for item in review_queues.held_items(db.session, queue, actor=current_user)
+        item.review_id
+        for item in review_queues.held_items(db.session, queue, actor=current_user.user)
     }
     for candidate in [*later, *ids]:
         if candidate in held_now and candidate != review_id:
             return _focus_url(queue, candidate)
-    given = review_queues.claim_batch(db.session, queue, actor=current_user)
+    given = review_queues.claim_batch(db.session, queue, actor=current_user.user)
     if given:
         return _focus_url(queue, review_queues.review_of(db.session, queue, given[0].entity_id))
     notify(f"{review_queues.QUEUES[queue]} is empty: nothing else is waiting.", "info")
@@ -232,7 +237,9 @@ def _decide_then_next(review_id: str, decide, *, remember: bool = True):
         # An approval meets the policy: a reason picked on the way (a radio cannot be unpicked)
         # is not held against it.
         entered["reason"] = ""
-    held_before = review_queues.held_items(db.session, queue, actor=current_user) if queue else []
+    held_before = (
+        review_queues.held_items(db.session, queue, actor=current_user.user) if queue else []
+    )
     try:
         message = decide(entered, versions.read_version(request.form.get("version")))
     except (ValidationError, Conflict) as error:
@@ -253,7 +260,7 @@ def review_decide(review_id):
             db.session,
             review_id,
             entered["decision"],
-            actor=current_user,
+            actor=current_user.user,
             reason=entered["reason"] or None,
             note=entered["note"],
             expected_version=version,
@@ -273,7 +280,7 @@ def reports_dismiss(review_id):
 
     def dismiss(entered, _version):
         count = review_decisions.dismiss_reports(
-            db.session, review_id, actor=current_user, note=entered["note"]
+            db.session, review_id, actor=current_user.user, note=entered["note"]
         )
         return f"{count} report(s) dismissed; the review stays as it is."
 
@@ -290,7 +297,7 @@ def reply_decide(reply_id):
             db.session,
             reply_id,
             entered["decision"],
-            actor=current_user,
+            actor=current_user.user,
             reason=entered["reason"] or None,
             note=entered["note"],
             expected_version=version,
@@ -331,14 +338,14 @@ def review_bulk():
     back = url_for("moderation.review_list", queue=queue)
     if queue == "replies":
         done = review_decisions.decide_replies(
-            db.session, ids, decision, actor=current_user, reason=reason, note=note
+            db.session, ids, decision, actor=current_user.user, reason=reason, note=note
         )
         word = "approved" if decision == "approve" else "rejected"
         notify(f"{len(done)} seller repl{'y' if len(done) == 1 else 'ies'} {word}.")
         return redirect(back, code=303)
     if queue == "reported" and decision == "dismiss":
         dismissed = review_decisions.dismiss_reports_of(
-            db.session, ids, actor=current_user, note=note
+            db.session, ids, actor=current_user.user, note=note
         )
         notify(
             f"{sum(dismissed.values())} report(s) on {len(dismissed)} review(s) dismissed; "
@@ -346,7 +353,7 @@ def review_bulk():
         )
         return redirect(back, code=303)
     done = review_decisions.decide_reviews(
-        db.session, ids, decision, actor=current_user, reason=reason, note=note
+        db.session, ids, decision, actor=current_user.user, reason=reason, note=note
     )
     for item in done:
         _remember(item.review.id, queue)
@@ -364,7 +371,7 @@ def review_bulk():
 def ratings_refresh():
     """Refresh the product rating summaries now (the refresh-ratings job, in the background)."""
     try:
-        jobs.request_run(db.session, "refresh-ratings", actor=current_user)
+        jobs.request_run(db.session, "refresh-ratings", actor=current_user.user)
     except Conflict as busy:
         notify(str(busy), "info")
     else:

@@ -97,7 +97,7 @@ def customer_reveal(customer_id):
         return _customer_page(customer_id, form=form, status=422, block="contact")
     try:
         revealed = customer_view.reveal(
-            db.session, customer_id, reason=form.reason.data, actor=current_user
+            db.session, customer_id, reason=form.reason.data, actor=current_user.user
         )
     except ValidationError as error:
         db.session.rollback()

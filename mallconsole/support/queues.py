@@ -165,7 +165,7 @@ def case_list():
 @require(Permission.CASES_WORK)
 def take_next():
     """Assign the most urgent unassigned case to me and open it (303)."""
-    taken = case_queues.take_next(db.session, actor=current_user)
+    taken = case_queues.take_next(db.session, actor=current_user.user)
     if taken is None:
         notify("No unassigned case is waiting. Well done — look at your own cases.", "info")
         target = url_for("support.case_list", queue="unassigned")
@@ -199,7 +199,7 @@ def new_case():
         **{name: form[name].data for name in case_queues.Intake.__dataclass_fields__}
     )
     try:
-        opened = case_queues.open_case(db.session, intake, actor=current_user)
+        opened = case_queues.open_case(db.session, intake, actor=current_user.user)
     except ValidationError as error:
         db.session.rollback()
         apply_errors(form, error)
@@ -254,7 +254,7 @@ def canned_reply_create():
             title=form.title.data,
             body=form.body.data,
             category=form.category.data,
-            actor=current_user,
+            actor=current_user.user,
         )
     except ValidationError as error:
         db.session.rollback()
@@ -309,7 +309,7 @@ def canned_reply_update(reply_id):
             body=form.body.data,
             category=form.category.data,
             expected_version=versions.read_version(form.version.data),
-            actor=current_user,
+            actor=current_user.user,
         )
     except versions.StaleRecord as stale:
         db.session.rollback()
@@ -333,7 +333,7 @@ def canned_reply_delete(reply_id):
         db.session,
         reply_id,
         expected_version=versions.read_version(request.form.get("version")),
-        actor=current_user,
+        actor=current_user.user,
     )
     notify(f"“{reply.title}” deleted from the library.")
     return redirect(url_for("support.canned_replies"), code=303)

@@ -99,7 +99,7 @@ def _raise_from_form(kind, order_id, raise_it):
             order.id,
             reason_code=form.reason_code.data,
             note=form.note.data,
-            actor=current_user,
+            actor=current_user.user,
             case_id=form.case.data or None,
         )
     except ValidationError as error:

@@ -10,7 +10,7 @@ from mallconsole.web.home import add_home
 
 def support_queues(session):
     """The case queues (mine, unassigned, SLA due, all), each linking to its list."""
-    return dashboards.support_queues(session, actor=current_user)
+    return dashboards.support_queues(session, actor=current_user.user)
 
 
 home = add_home(bp, Permission.SUPPORT_ACCESS, support_queues)
