@@ -43,7 +43,7 @@ class Queue:
 
 def support_queues(session, *, actor=None, now: datetime | None = None) -> list[Queue]:
     """The case queues (mine, unassigned, SLA due, all), each linking to its list."""
-    tabs = case_queues.queue_tabs(session, user_id=getattr(actor, "id", None), now=now)
+    tabs = case_queues.queue_tabs(session, user_id=actor.id if actor is not None else None, now=now)
     return [
         Queue(
             f"cases_{tab.key}",

@@ -310,7 +310,7 @@ def test_twenty_claimers_over_a_thousand_items_never_share_one(private_engine, t
                             entity_table=REVIEWS,
                             candidates=candidates,
                             limit=10,
-                            actor=user_id,
+                            actor=s.get(User, user_id),
                             minutes=10,
                         )
                     )
@@ -321,7 +321,7 @@ def test_twenty_claimers_over_a_thousand_items_never_share_one(private_engine, t
                 # Decide the batch (no audit rows here: the audit table is append-only).
                 with Session(private_engine) as s:
                     s.execute(update(Review).where(Review.id.in_(batch)).values(state="approved"))
-                    release_all(s, queue=QUEUE, actor=user_id)
+                    release_all(s, queue=QUEUE, actor=s.get(User, user_id))
                     s.commit()
         except BaseException as exc:  # reported below
             errors.append(exc)

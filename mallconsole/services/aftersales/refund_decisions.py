@@ -242,7 +242,7 @@ def case_event(session, request: RefundRequest, body: str, *, actor, now) -> Non
     session.add(
         SupportCaseEvent(
             shopping_mall_support_case_id=case.id,
-            actor_user_id=getattr(actor, "id", actor),
+            actor_user_id=actor.id,
             event_type=states.CASE_EVENT_REQUEST_DECIDED,
             visibility="internal",
             body=body,

@@ -112,7 +112,7 @@ def queue_message(
         body_text=body,
         entity_table=entity_table,
         entity_id=entity_id,
-        created_by_user_id=getattr(actor, "id", actor),
+        created_by_user_id=actor.id if actor is not None else None,
         status=QUEUED,
         attempts=0,
         next_attempt_at=now or utcnow(),

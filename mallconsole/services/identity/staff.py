@@ -97,7 +97,7 @@ def grant_role(session, user: User, role: Role, *, actor=None, reason: str | Non
     if existing is None:
         existing = model(
             shopping_mall_user_id=user.id,
-            granted_by_user_id=getattr(actor, "id", None),
+            granted_by_user_id=actor.id if actor is not None else None,
             assigned_at=now,
             reason=reason,
         )
@@ -105,7 +105,7 @@ def grant_role(session, user: User, role: Role, *, actor=None, reason: str | Non
     else:
         existing.revoked_at = None
         existing.assigned_at = now
-        existing.granted_by_user_id = getattr(actor, "id", None)
+        existing.granted_by_user_id = actor.id if actor is not None else None
         existing.reason = reason
     return existing
 

@@ -49,7 +49,7 @@ def record(
     """Append the audit event of one change; ``actor`` is a user (or None for the system)."""
     origin = current_origin()
     event = AuditEvent(
-        actor_user_id=getattr(actor, "id", actor),
+        actor_user_id=actor.id if actor is not None else None,
         shopping_mall_admin_action_id=getattr(admin_action, "id", admin_action),
         entity_table=entity_table,
         entity_id=entity_id,

@@ -29,7 +29,7 @@ from mallconsole.services.kit.database import dialect_insert, is_postgresql
 
 
 def _user_id(actor) -> str:
-    return getattr(actor, "id", actor)
+    return actor.id
 
 
 def _locked_table(statement: Select):
@@ -90,7 +90,7 @@ def claim_next(
         raise ValidationError("A claim needs at least one item and at least one minute.")
     now = now or utcnow()
     user_id = _user_id(actor)
-    mine = held(session, queue=queue, actor=user_id, now=now)
+    mine = held(session, queue=queue, actor=actor, now=now)
     wanted = limit - len(mine)
     if wanted <= 0:
         return mine

@@ -98,7 +98,7 @@ def _note(text, *, required=False):
 
 
 def _append(chargeback: Chargeback, text: str, *, actor, now) -> None:
-    who = getattr(actor, "email", None) or "finance"
+    who = actor.email
     line = f"[{now:%Y-%m-%d %H:%M} UTC, {who}] {text}"
     chargeback.notes = f"{chargeback.notes}\n\n{line}" if chargeback.notes else line
 

@@ -103,7 +103,7 @@ def ping(
         id=new_id(),
         entity_table=entity_table,
         entity_id=entity_id,
-        shopping_mall_user_id=getattr(actor, "id", actor),
+        shopping_mall_user_id=actor.id,
         typing=typing,
         seen_at=now,
     )
