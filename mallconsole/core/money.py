@@ -73,3 +73,78 @@ def format_number(value, locale: str | None = None) -> str:
     return babel_numbers.format_decimal(
         exact_number(value), locale=locale or current_reader().locale, decimal_quantization=False
     )
+
+
+# --- reading an amount a person typed ----------------------------------------------------------
+
+# The largest amount a person may type: 15 digits, what every money column holds.
+AMOUNT_CEILING = Decimal(10) ** 15
+# Spaces a person may type where the locale groups digits with a (narrow) no-break space.
+_SPACES = (" ", "\xa0", "\u202f")
+
+
+class AmountError(ValueError):
+    """What was typed is not an amount of the currency; ``message`` says the expected form."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def amount_example(currency: str, locale: str | None = None) -> str:
+    """How the reader writes an amount of ``currency``: ``1,234.56`` (en_US), ``1.234,56``
+    (de_DE), ``1,234`` (KRW)."""
+    digits = currency_digits(currency)
+    example = Decimal(f"1234.{'5678'[:digits]}") if digits else Decimal(1234)
+    return format_number(example, locale or current_reader().locale)
+
+
+def parse_amount(raw, currency: str, locale: str | None = None) -> Decimal | None:
+    """The amount a person typed (None when nothing was), read in their locale.
+
+    The locale decides the decimal and grouping marks, grouping is checked strictly
+    (``1,0`` in English is refused, not read as 10 or 1.0); only ASCII digits, no exponent,
+    no finer part than ``currency`` has. Raises ``AmountError`` saying the expected form.
+    Range rules (above zero, a ceiling) are the caller's.
+    """
+    if isinstance(raw, float):
+        raise TypeError("amounts are Decimal or text, never float")
+    if isinstance(raw, int | Decimal):
+        return _within_digits(exact_number(raw), currency)
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None
+    locale = locale or current_reader().locale
+    decimal_mark = babel_numbers.get_decimal_symbol(locale)
+    group_mark = babel_numbers.get_group_symbol(locale)
+    expected = expected_amount(currency, locale)
+    if group_mark in _SPACES:
+        text = "".join(group_mark if c in _SPACES else c for c in text)
+    body = text[1:] if text.startswith("-") else text
+    # Babel would hand exponents and other scripts' digits to Decimal: refuse them first.
+    if not body or any(c not in "0123456789" and c not in (decimal_mark, group_mark) for c in body):
+        raise AmountError(expected)
+    try:
+        value = babel_numbers.parse_decimal(text, locale, strict=True)
+    except babel_numbers.NumberFormatError:
+        raise AmountError(expected) from None
+    return _within_digits(value, currency)
+
+
+def expected_amount(currency: str, locale: str | None = None) -> str:
+    """What to type: ``Enter an amount in USD with at most 2 decimals, like 1,234.56.``"""
+    digits, example = currency_digits(currency), amount_example(currency, locale)
+    if digits == 0:
+        return f"Enter a whole amount in {currency.upper()}, like {example}."
+    return f"Enter an amount in {currency.upper()} with at most {digits} decimals, like {example}."
+
+
+def _within_digits(value: Decimal, currency: str) -> Decimal:
+    """``value`` in the currency's minor unit; refused when it holds a finer part (trailing
+    zeros, ``25.0000``, are no finer part)."""
+    step = Decimal(1).scaleb(-currency_digits(currency))
+    if value.is_finite() and value.copy_abs() >= AMOUNT_CEILING:
+        raise AmountError(f"Enter an amount under {format_number(AMOUNT_CEILING)}.")
+    if not value.is_finite() or value != value.quantize(step):
+        raise AmountError(expected_amount(currency))
+    return value.quantize(step)

@@ -128,7 +128,7 @@ def test_placing_and_releasing_a_reserve(client, session, finance, seller):
         "reserve-amount": "12.345", "reserve-reason": "dispute", "reserve-policy_reference": "p",
     })  # fmt: skip
     assert refused.status_code == 422
-    assert "2 decimal places" in page_of(refused).select_one(".error-summary").get_text()
+    assert "at most 2 decimals" in page_of(refused).select_one(".error-summary").get_text()
     placed = client.post(f"/finance/ledgers/{seller.id}/reserves", data={
         "csrf_token": token, "reserve-currency": "USD", "reserve-reserve_type": "case_hold",
         "reserve-amount": "40", "reserve-reason": "open dispute", "reserve-policy_reference":

@@ -237,3 +237,23 @@ def test_a_wallet_in_another_currency_is_opened_by_its_code(client, login_as, cu
     opened = page_of(client.get(wallet_url(customer, "EUR")))
     assert "store credit in EUR" in opened.select_one("h1").get_text()
     assert client.get(form["action"], query_string={"currency": "E"}).status_code == 400
+
+
+def test_a_german_reader_credits_fifty_cents_not_fifty(client, session, login_as, customer):
+    manager = login_as(Role.FINANCE_MANAGER)
+    manager.locale = "de_DE"
+    session.flush()
+    response = adjust(client, customer, amount="0,50", reason="Goodwill")
+    assert response.status_code == 303
+    assert wallets.wallet(session, customer.id, "USD").balance == Decimal("0.50")
+
+
+@pytest.mark.parametrize("typed", ["1e1", "1E-2", "١٠", "１0", "1,0", "12.3.4"])
+def test_an_amount_the_reader_could_not_have_meant_is_refused(
+    client, session, login_as, customer, typed
+):
+    login_as(Role.FINANCE_MANAGER)
+    response = adjust(client, customer, amount=typed, reason="Goodwill")
+    assert response.status_code == 422
+    assert "like 1,234.56" in page_of(response).select_one(".error-summary").get_text()
+    assert wallets.wallet(session, customer.id, "USD") is None  # nothing was credited

@@ -100,6 +100,9 @@ def test_no_line_approved_is_refused(session, people):
         ("0", "Enter an amount above zero, or reject the request."),
         ("0.00", "Enter an amount above zero, or reject the request."),
         ("40.01", "at most USD 40.00"),
+        ("١٠", "like 1,234.56"),  # other scripts' digits are not read as 10
+        ("1e1", "like 1,234.56"),
+        ("1,0", "like 1,234.56"),
     ],
 )
 def test_bad_amounts_are_refused_with_a_message(session, people, raw, message):

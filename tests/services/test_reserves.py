@@ -92,8 +92,8 @@ def test_bad_reserves_are_refused_with_the_field(session, seller, finance, value
 
 @pytest.mark.parametrize(
     ("raw", "currency", "message"),
-    [("12.345", "USD", "2 decimal places"), ("10.5", "KRW", "no minor unit"),
-     ("-3", "USD", "greater than zero"), ("abc", "USD", "greater than zero")],
+    [("12.345", "USD", "at most 2 decimals"), ("10.5", "KRW", "whole amount in KRW"),
+     ("-3", "USD", "greater than zero"), ("abc", "USD", "Enter an amount in USD")],
 )  # fmt: skip
 def test_typed_amounts_are_exact_in_the_currency(raw, currency, message):
     with pytest.raises(ValidationError, match=message):

@@ -19,7 +19,6 @@ refused line refuses the whole request and nothing is kept.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +26,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
-from mallconsole.core import states
+from mallconsole.core import money, states
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
 from mallconsole.core.money import currency_digits
 from mallconsole.models import (
@@ -75,7 +74,6 @@ STATUS_TONES = {
     "in_transit_back": "info",
     "rejected": "danger",
 }
-_AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,6})?$")  # digits a money column can hold
 
 
 @dataclass(frozen=True)
@@ -353,27 +351,13 @@ def _money_text(amount: Decimal, currency: str) -> str:
 
 def parse_amount(raw, currency: str) -> Decimal | None:
     """A form's amount as a Decimal in ``currency``'s minor digits; None when left empty.
-    Raises ``ValueError`` with what is expected."""
-    if isinstance(raw, float):
-        raise TypeError("amounts are Decimal or text, never float")
-    text = "" if raw is None else str(raw).strip()
-    if not text:
+    Raises ``ValueError`` with what is expected (``core.money.parse_amount``'s rules)."""
+    value = money.parse_amount(raw, currency)
+    if value is None:
         return None
-    places = currency_digits(currency)
-    expected = (
-        f"Enter an amount in {currency} with at most {places} decimals, like 25.{'0' * places}."
-        if places
-        else f"Enter a whole amount in {currency}, like 2500."
-    )
-    if not _AMOUNT.match(text):
-        raise ValueError(expected)
-    value = Decimal(text)
-    step = Decimal(1).scaleb(-places)
-    if value != value.quantize(step):
-        raise ValueError(expected)
     if value <= 0:
         raise ValueError("Enter an amount above zero, or leave the line empty.")
-    return value.quantize(step)
+    return value.quantize(Decimal(1).scaleb(-currency_digits(currency)))
 
 
 def _check_common(kind: Kind, reason_code, note) -> tuple[str, str | None, dict]:

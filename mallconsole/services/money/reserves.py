@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from mallconsole.core import states
+from mallconsole.core import money, states
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
 from mallconsole.core.money import currency_digits, format_money
 from mallconsole.models import Reserve, Seller, SellerLedgerEntry, utcnow
@@ -44,31 +44,23 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 
 def parse_amount(raw, currency: str, *, field_name: str = "amount", required=True):
-    """A positive amount typed by a person, exact in the currency's minor unit (422 otherwise)."""
-    text = (raw or "").strip().replace(",", "") if isinstance(raw, str) else raw
-    if text in (None, ""):
+    """A positive amount typed by a person in their locale, exact in the currency's minor unit
+    (422 otherwise); ``core.money.parse_amount`` reads it."""
+    try:
+        value = money.parse_amount(raw, currency)
+    except money.AmountError as error:
+        raise ValidationError(error.message, field_errors={field_name: [error.message]}) from None
+    if value is None:
         if required:
             raise ValidationError(
                 "Enter an amount.", field_errors={field_name: ["Enter an amount."]}
             )
         return None
-    try:
-        value = Decimal(text) if not isinstance(text, Decimal) else text
-    except InvalidOperation:
-        value = None
-    digits = currency_digits(currency)
-    if value is None or not value.is_finite() or value <= 0:
-        message = "Enter an amount greater than zero, like 120.50."
+    if value <= 0:
+        message = f"Enter an amount greater than zero, like {money.amount_example(currency)}."
         raise ValidationError(message, field_errors={field_name: [message]})
     if value >= AMOUNT_LIMIT:
-        message = f"Enter an amount under {AMOUNT_LIMIT:,} {currency}."
-        raise ValidationError(message, field_errors={field_name: [message]})
-    if value != quantize(value, currency):
-        message = (
-            f"{currency} amounts have no minor unit."
-            if digits == 0
-            else f"{currency} amounts have at most {digits} decimal places."
-        )
+        message = f"Enter an amount under {money.format_number(AMOUNT_LIMIT)} {currency}."
         raise ValidationError(message, field_errors={field_name: [message]})
     return value
 

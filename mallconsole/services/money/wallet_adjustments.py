@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import list_currencies
 from sqlalchemy import select
 
-from mallconsole.core import states
+from mallconsole.core import money, states
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
 from mallconsole.core.money import currency_digits
 from mallconsole.models import AdminAction, Customer, User, UserBalance, UserBalanceRecord
@@ -150,26 +150,19 @@ def threshold(session, currency: str) -> Decimal | None:
 
 
 def parse_amount(raw, currency: str) -> Decimal:
-    """A positive amount with no more decimals than ``currency`` has (KRW none, USD two)."""
-    text = str(raw if raw is not None else "").strip().replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        amount = None
-    digits = currency_digits(currency)
+    """A positive amount typed in the reader's locale, with no more decimals than ``currency``
+    has (KRW none, USD two); ``core.money.parse_amount`` reads it."""
     problem = None
-    if amount is None or not amount.is_finite():
-        problem = "Enter an amount, like 25.00."
-    elif amount <= 0:
+    try:
+        amount = money.parse_amount(raw, currency)
+    except money.AmountError as error:
+        amount, problem = None, error.message
+    if problem is None and amount is None:
+        problem = f"Enter an amount, like {money.amount_example(currency)}."
+    elif problem is None and amount <= 0:
         problem = "Enter an amount above zero; choose “Take store credit away” to reduce it."
-    elif amount > MAX_AMOUNT:
-        problem = f"Enter an amount up to {MAX_AMOUNT:,} {currency}."
-    elif -amount.as_tuple().exponent > digits:
-        problem = (
-            f"{currency} has no minor unit: enter a whole amount."
-            if digits == 0
-            else f"{currency} amounts have at most {digits} decimals."
-        )
+    elif problem is None and amount > MAX_AMOUNT:
+        problem = f"Enter an amount up to {money.format_number(MAX_AMOUNT)} {currency}."
     if problem:
         raise ValidationError(problem, field_errors={"amount": [problem]})
     return amount
