@@ -112,11 +112,19 @@ def refuse_null_characters():
             abort(400, description=NULL_CHARACTER)
 
 
+def refuse_control_characters_in_paths():
+    """``before_request``: 404 for a path holding NUL or another control character. No record
+    has such an id or number (and PostgreSQL text cannot even hold NUL): nothing is there."""
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in request.path):
+        abort(404)
+
+
 def install(app) -> None:
     app.request_class = ConsoleRequest
     # Before every other hook (CSRF protection reads the form, the role guard builds URLs).
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
-    app.before_request_funcs[None].insert(1, refuse_null_characters)
+    app.before_request_funcs[None].insert(1, refuse_control_characters_in_paths)
+    app.before_request_funcs[None].insert(2, refuse_null_characters)
 
     @app.before_request
     def send_to_mfa_enrollment():
