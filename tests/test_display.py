@@ -322,3 +322,28 @@ def test_a_list_count_reads_as_that_many_of_its_things():
     assert counted("Policies", 1) == "Policy" and counted("Seller replies", 1) == "Seller reply"
     assert counted("Refund requests", 0) == counted("Refund requests", 2) == "Refund requests"
     assert counted("Access", 1) == "Access"  # not a plural: as it is
+
+
+def test_a_time_attribute_has_at_most_three_digits_of_a_fraction():
+    assert machine_time(datetime(2026, 12, 3, 18, 56, 48, 637001, tzinfo=UTC)) == (
+        "2026-12-03T18:56:48.637Z"
+    )
+    assert machine_time(datetime(2026, 12, 3, 18, 56, 48, tzinfo=UTC)) == "2026-12-03T18:56:48Z"
+    assert machine_time(date(2026, 12, 3)) == "2026-12-03"
+
+
+@pytest.mark.parametrize(
+    ("size", "locale", "words"),
+    [
+        (0, "en_US", "0 bytes"),
+        (1, "en_US", "1 byte"),
+        (25, "en_US", "25 bytes"),
+        (999, "en_US", "999 bytes"),
+        (12_500, "en_US", "12.5 kB"),
+        (12_500, "de_DE", "12,5 kB"),
+        (3_200_000, "en_US", "3.2 MB"),
+        (10 * 1024 * 1024, "en_US", "10.5 MB"),
+    ],
+)
+def test_a_file_size_reads_in_the_readers_words(size, locale, words):
+    assert display.format_file_size(size, locale) == words

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from babel import dates as babel_dates
+from babel.units import format_unit
 
 from mallconsole.core.locale import Reader, current_reader
 from mallconsole.core.money import format_money, format_number
@@ -80,11 +81,30 @@ def format_relative(
     )
 
 
-def machine_time(moment: datetime | None) -> str:
-    """The ISO 8601 UTC value of a ``<time datetime="…">`` attribute."""
+def machine_time(moment: datetime | date | None) -> str:
+    """The value of a ``<time datetime="…">`` attribute: a day as ``2026-12-03``, a moment in
+    UTC to the millisecond at most (HTML allows 1–3 digits of a fraction)."""
     if moment is None:
         return ""
-    return _aware(moment).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
+    utc = _aware(moment).astimezone(UTC)
+    spec = "milliseconds" if utc.microsecond else "seconds"
+    return utc.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def format_file_size(size: int | None, locale: str | None = None) -> str:
+    """``25 bytes``, ``12.5 kB``, ``3.2 MB``: a stored file's size in the reader's words."""
+    if size is None:
+        return EMPTY
+    locale = locale or current_reader().locale
+    if size < 1000:
+        return format_unit(size, "digital-byte", length="long", locale=locale)
+    for unit, scale in (("digital-kilobyte", 1000), ("digital-megabyte", 1000**2)):
+        if size < scale * 1000 or unit == "digital-megabyte":
+            value = (Decimal(size) / scale).quantize(Decimal("0.1"))
+            return format_unit(value, unit, length="short", locale=locale)
+    return EMPTY  # not reached
 
 
 def example_of(reader: Reader) -> str:

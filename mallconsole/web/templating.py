@@ -166,6 +166,7 @@ def install(app) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(ago, "ago")
     app.add_template_filter(display.machine_time, "machine_time")
+    app.add_template_filter(display.format_file_size, "file_size")
     app.add_template_filter(states.in_words, "words")
     app.add_template_filter(recorded_value, "recorded")
     app.add_template_filter(display.format_period, "localperiod")

@@ -27,6 +27,12 @@ PAGES_PER_ACCOUNT = 120
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 RAW = re.compile(r"shopping_mall_\w+|Traceback|\{\s*\"\w+\"\s*:")
 SKIPPED = ("/logout", "/static/")
+# HTML's valid date and global date-and-time strings (1 to 3 digits of a fraction).
+MACHINE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$"
+)
+# A month written in lower case where the locale (English here) capitalises it.
+LOWER_MONTH = re.compile(r"\b\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b")
 
 
 def visible_text(page: BeautifulSoup) -> str:
@@ -74,9 +80,14 @@ def test_every_reachable_screen_answers_in_words(seeded, email):
             continue
         page = BeautifulSoup(response.data, "html.parser")
         text = visible_text(BeautifulSoup(response.data, "html.parser"))
-        raw = RAW.search(text) or UUID.search(text)
+        raw = RAW.search(text) or UUID.search(text) or LOWER_MONTH.search(text)
         if raw:
             failures.append(f"{path}: shows {raw.group(0)!r}")
+        failures += [
+            f"{path}: <time datetime={tag['datetime']!r}>"
+            for tag in page.select("time[datetime]")
+            if not MACHINE_TIME.match(tag["datetime"])
+        ]
         for link in links_of(page, path, area):
             if link not in seen:
                 seen.add(link)
