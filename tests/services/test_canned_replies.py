@@ -54,6 +54,17 @@ def test_add_search_and_count(session, agent):
     assert trail.actor_user_id == agent.id and trail.changes["after"]["title"]
 
 
+def test_a_search_matches_the_category_name_too(session, agent):
+    canned_replies.add_reply(
+        session, title="Where is my parcel", body="Tracking", category="shipping", actor=agent
+    )
+    canned_replies.add_reply(session, title="Refund sent", body="Soon", category="refund",
+                             actor=agent)  # fmt: skip
+    ordering = parse_ordering("title", canned_replies.REPLY_SORTS, "title", canned_replies.REPLY_ID)
+    page = canned_replies.reply_page(session, {"q": "Ship"}, ordering, cursor=None, limit=50)
+    assert [r.title for r in page.rows] == ["Where is my parcel"]
+
+
 @pytest.mark.parametrize(
     ("title", "body", "category", "field"),
     [

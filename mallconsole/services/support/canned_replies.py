@@ -66,15 +66,18 @@ def unknown_placeholders(body: str) -> list[str]:
 
 
 def matching(term: str | None):
-    """The live replies whose title or text holds ``term`` (any case), as a statement."""
+    """The live replies whose title, text or category name holds ``term`` (any case), as a
+    statement: "ship" finds the Shipping replies."""
     statement = select(CannedReply).where(CannedReply.deleted_at.is_(None))
     term = (term or "").strip().lower()
     if term:
         pattern = like_pattern(term)
+        categories = [c for c in states.CASE_CATEGORIES if term in states.in_words(c).lower()]
         statement = statement.where(
             or_(
                 func.lower(CannedReply.title).like(pattern, escape=LIKE_ESCAPE),
                 func.lower(CannedReply.body).like(pattern, escape=LIKE_ESCAPE),
+                CannedReply.category.in_(categories),
             )
         )
     return statement
