@@ -31,3 +31,32 @@ def test_a_seller_search_for_a_wildcard_finds_only_names_holding_it(session, typ
     assert holding in found
     assert all(typed in f"{s.display_name} {s.seller_code}" for s in found)
     assert "Plain Goods" not in {s.display_name for s in found if typed not in s.seller_code}
+
+
+def test_titles_with_text_direction_marks_are_refused_on_every_title_field():
+    """Flag names, policy titles and case subjects (canned-reply titles: their own tests)."""
+    from mallconsole.core.errors import ValidationError
+    from mallconsole.services.admin import flags, policies
+
+    bidi = "\u202eΩ≈ç√∫˜µ≤≥÷ 한국어 🙂"
+    with pytest.raises(ValidationError) as refused:
+        flags.clean({"code": "checkout.bidi", "name": bidi})
+    assert "text-direction" in refused.value.field_errors["name"][0]
+    with pytest.raises(ValidationError) as refused:
+        policies.clean_policy({"title": bidi, "category": "returns"})
+    assert "text-direction" in refused.value.field_errors["title"][0]
+    assert flags.clean({"code": "checkout.plain", "name": "Ω≈ç 한국어 🙂"})["name"]
+
+
+def test_a_case_subject_with_text_direction_marks_is_refused(session):
+    from mallconsole.core.errors import ValidationError
+    from mallconsole.core.roles import Role
+    from mallconsole.services.support import case_queues
+    from tests.factories.actors import make_staff
+
+    agent = make_staff(session, "bidi@cases.test", (Role.SUPPORT_AGENT,))
+    intake = case_queues.Intake(subject="\u202eabc", description=None, category="order",
+                                priority="normal", channel="phone")  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        case_queues.open_case(session, intake, actor=agent)
+    assert "text-direction" in refused.value.field_errors["subject"][0]

@@ -33,3 +33,19 @@ def is_id(value) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Invisible marks that change the direction text is shown in (U+202E makes "gpj.exe" read
+# "exe.jpg"): a title a person writes for others must read as it is stored.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+BIDI_REFUSAL = (
+    "Remove the invisible text-direction characters: they make the text show differently "
+    "from what it says."
+)
+
+
+def has_bidi_controls(text: str | None) -> bool:
+    """Whether ``text`` holds a character that reorders how it is shown."""
+    return any(c in BIDI_CONTROLS for c in text or "")

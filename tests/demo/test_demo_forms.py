@@ -18,7 +18,11 @@ from tests.demo.test_demo_screens import ACCOUNTS, links_of
 
 PAGES_PER_ACCOUNT = 80
 ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+")
-HOSTILE = ("<script>alert(1)</script>", "-1", "9" * 40, "x" * 5000, "2026-02-30", "NaN", "\x00")
+# Markup, a negative, 40 digits, 5,000 characters, an impossible date, NaN, a null character,
+# and a right-to-left override with other scripts and an emoji.
+BIDI = "\u202eΩ≈ç√∫˜µ≤≥÷ 한국어 🙂"
+HOSTILE = ("<script>alert(1)</script>", "-1", "9" * 40, "x" * 5000, "2026-02-30", "NaN", "\x00",
+           BIDI)  # fmt: skip
 SKIPPED_ACTIONS = ("/logout", "/account/sessions/")  # they would end this very session
 EXPIRED = "The form expired"
 

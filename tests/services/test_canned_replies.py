@@ -126,3 +126,18 @@ def test_delete_is_soft_and_frees_the_title(session, agent):
         select(AuditEvent.action).where(AuditEvent.entity_id == reply.id)
     ).all()
     assert sorted(actions) == ["canned_reply_created", "canned_reply_deleted"]
+
+
+def test_a_title_in_another_script_is_still_unique(session, agent):
+    canned_replies.add_reply(session, title="Ωmega 한국어 🙂", body="Hi", actor=agent)
+    with pytest.raises(ValidationError) as refused:
+        canned_replies.add_reply(session, title="Ωmega 한국어 🙂", body="Hi", actor=agent)
+    assert "already has this title" in refused.value.field_errors["title"][0]
+
+
+def test_a_title_with_text_direction_marks_is_refused_and_a_body_keeps_them(session, agent):
+    with pytest.raises(ValidationError) as refused:
+        canned_replies.add_reply(session, title="\u202eΩ≈ç 한국어 🙂", body="Hi", actor=agent)
+    assert "text-direction" in refused.value.field_errors["title"][0]
+    kept = canned_replies.add_reply(session, title="Plain", body="\u202eΩ≈ç 🙂", actor=agent)
+    assert kept.body == "\u202eΩ≈ç 🙂"

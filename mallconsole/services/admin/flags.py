@@ -31,7 +31,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
-from mallconsole.core.text import LIKE_ESCAPE, like_pattern
+from mallconsole.core.text import BIDI_REFUSAL, LIKE_ESCAPE, has_bidi_controls, like_pattern
 from mallconsole.models import AdminAction, AuditEvent, FeatureFlag, utcnow
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
@@ -351,6 +351,8 @@ def clean(values: dict) -> dict:
         errors["name"] = ["Give the flag a name people will recognise."]
     elif len(name) > NAME_MAX:
         errors["name"] = [f"Keep the name under {NAME_MAX} characters."]
+    elif has_bidi_controls(name):
+        errors["name"] = [BIDI_REFUSAL]
     cleaned["name"] = name
     description = (values.get("description") or "").strip() or None
     if description and len(description) > DESCRIPTION_MAX:

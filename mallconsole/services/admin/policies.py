@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, Forbidden, NotFound, ValidationError
-from mallconsole.core.text import LIKE_ESCAPE, is_id, like_pattern
+from mallconsole.core.text import BIDI_REFUSAL, LIKE_ESCAPE, has_bidi_controls, is_id, like_pattern
 from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, User, utcnow
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
@@ -405,6 +405,8 @@ def clean_policy(values: dict) -> dict:
         errors["title"] = ["Give the policy a title people will recognise."]
     elif len(title) > TITLE_MAX:
         errors["title"] = [f"Keep the title under {TITLE_MAX} characters."]
+    elif has_bidi_controls(title):
+        errors["title"] = [BIDI_REFUSAL]
     category = "_".join((values.get("category") or "").strip().lower().split())
     if not category:
         errors["category"] = ["Choose a category, or type a new one."]
@@ -578,7 +580,7 @@ def check_draft(
 def _label_taken(session, policy_id: str, label: str, *, other_than: str | None = None) -> bool:
     statement = select(PolicyVersion.id).where(
         PolicyVersion.shopping_mall_policy_id == policy_id,
-        func.lower(PolicyVersion.version) == label.lower(),
+        func.lower(PolicyVersion.version) == func.lower(label),
     )
     if other_than:
         statement = statement.where(PolicyVersion.id != other_than)

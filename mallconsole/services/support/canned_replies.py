@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 
 from mallconsole.core import states
 from mallconsole.core.errors import NotFound, ValidationError
-from mallconsole.core.text import LIKE_ESCAPE, like_pattern
+from mallconsole.core.text import BIDI_REFUSAL, LIKE_ESCAPE, has_bidi_controls, like_pattern
 from mallconsole.models import CannedReply, utcnow
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
@@ -120,9 +120,13 @@ def _validated(session, title, body, category, *, excluding: str | None = None) 
         errors["title"] = ["Give the reply a title agents will search for."]
     elif len(title) > TITLE_MAX:
         errors["title"] = [f"Keep the title under {TITLE_MAX} characters."]
+    elif has_bidi_controls(title):
+        errors["title"] = [BIDI_REFUSAL]
     else:
+        # The database's lower() on both sides: the unique index compares with it (Python's
+        # lower() folds letters SQLite's does not, Ω and ω, and missed a duplicate).
         taken = select(CannedReply.id).where(
-            func.lower(CannedReply.title) == title.lower(), CannedReply.deleted_at.is_(None)
+            func.lower(CannedReply.title) == func.lower(title), CannedReply.deleted_at.is_(None)
         )
         if excluding:
             taken = taken.where(CannedReply.id != excluding)

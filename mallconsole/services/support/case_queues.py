@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from mallconsole.core import states
 from mallconsole.core.errors import ValidationError
+from mallconsole.core.text import BIDI_REFUSAL, has_bidi_controls
 from mallconsole.models import (
     Customer,
     Order,
@@ -357,6 +358,8 @@ def _check_choices(intake: Intake, errors: dict) -> None:
         errors["subject"] = ["Say in a few words what the case is about."]
     elif len(intake.subject) > SUBJECT_MAX:
         errors["subject"] = [f"Keep the subject under {SUBJECT_MAX} characters."]
+    elif has_bidi_controls(intake.subject):
+        errors["subject"] = [BIDI_REFUSAL]
     if intake.description and len(intake.description) > DESCRIPTION_MAX:
         errors["description"] = [f"Keep the description under {DESCRIPTION_MAX:,} characters."]
     if intake.category not in states.CASE_CATEGORIES:
