@@ -77,6 +77,16 @@ COUPON = PROMOTION
 ADMIN_ACTION = ("pending", "approved", "rejected", "executed", "canceled")
 DATA_EXPORT = ("requested", "approved", "processing", "completed", "failed", "canceled")
 STAFF_USER = ("active", "suspended", "terminated")
+# A payout account is unverified until finance checks it; only a verified primary account is paid.
+PAYOUT_ACCOUNT_STATUSES = ("unverified", "verified", "rejected")
+# Where a policy version stands, derived from ``approved``, its window and its approval request
+# (never stored: ``services/admin/policies.version_state``).
+POLICY_VERSION_STATES = ("draft", "awaiting_approval", "scheduled", "in_force", "ended")
+RESERVE_STATUSES = ("active", "partially_released", "released")
+# Console working tables (revision 0004).
+JOB_RUN = ("queued", "running", "succeeded", "failed", "skipped")
+JOB_RUN_ACTIVE = ("queued", "running")
+OUTBOUND_MESSAGE = ("queued", "sending", "sent", "failed")
 
 # Order states in which nothing has left a warehouse yet: "any state before shipped".
 # partially_shipped is not one of them: part of the order is on its way, so canceling it is a
@@ -130,6 +140,9 @@ class Machine:
     moves: frozenset[tuple[str | None, str]]
     # States a record leaves only for the state it interrupted (read from its status history).
     interruptions: tuple[str, ...] = ()
+    # The state is not stored but derived (a policy version's, from ``approved``, its window and
+    # its approval request): ``column`` is the stored part its service changes.
+    derived: bool = False
 
     def __post_init__(self):
         unknown = {s for move in self.moves for s in move if s is not None} - set(self.states)
@@ -337,6 +350,64 @@ STAFF_USER_MACHINE = _machine(
     STAFF_USER,
     _both_ways("active", "suspended") | _moves(STAFF_USER, ["terminated"]),
 )
+# Finance verifies or rejects an account sellers added; payout accounts are created elsewhere.
+PAYOUT_ACCOUNT_MACHINE = _machine(
+    "payout account",
+    "shopping_mall_seller_payout_accounts",
+    "status",
+    PAYOUT_ACCOUNT_STATUSES,
+    _moves(["unverified"], ["verified", "rejected"]),
+)
+# Written as a draft (approved false); the only stored move is approved true, by the executor of
+# its approval request. Back to draft when that request is rejected, withdrawn or expires; in
+# force and ended as its window's days come. Superseding closes an approved version's window
+# (its effective_to) and leaves its state as it is until that day.
+POLICY_VERSION_MACHINE = _machine(
+    "policy version",
+    "shopping_mall_policy_versions",
+    "approved",
+    POLICY_VERSION_STATES,
+    _moves(["draft"], ["awaiting_approval"])
+    | _moves(["awaiting_approval"], ["draft", "scheduled"])
+    | _moves(["scheduled"], ["in_force"])
+    | _moves(["in_force"], ["ended"]),
+    derived=True,
+)
+# A release leaves a reserve partly released, or released once it holds nothing more (a partly
+# released one may be partly released again); a hold on a released one makes it partly
+# released again. Holds on a holding reserve change no state.
+RESERVE_MACHINE = _machine(
+    "reserve",
+    "shopping_mall_reserves",
+    "status",
+    RESERVE_STATUSES,
+    _moves(["active", "partially_released"], ["partially_released", "released"])
+    | {("partially_released", "partially_released")}
+    | _moves(["released"], ["partially_released"]),
+)
+# Runs are created queued (a schedule, a command or "Run now"); the runner moves them.
+JOB_RUN_MACHINE = _machine(
+    "job run",
+    "shopping_mall_job_runs",
+    "status",
+    JOB_RUN,
+    _moves(["queued"], ["running", "skipped"])  # skipped: another run holds the job's lock
+    # failed: the job raised, or its process stopped (marked by the next run holding the lock);
+    # skipped: its schedule is paused.
+    | _moves(["running"], ["succeeded", "failed", "skipped"]),
+)
+# Messages are queued with the change that causes them; the outbox's conditional UPDATEs move
+# them (each checks the moves from every state its WHERE admits).
+OUTBOUND_MESSAGE_MACHINE = _machine(
+    "outbound message",
+    "shopping_mall_outbound_messages",
+    "status",
+    OUTBOUND_MESSAGE,
+    _moves(["queued"], ["sending"])
+    | _moves(["sending"], ["sent", "failed", "queued"])  # queued: a retry after a passing error
+    # The sweep gave up on it (sending too long), and then its sending was confirmed.
+    | _moves(["failed"], ["sent"]),
+)
 
 MACHINES = (
     SUPPORT_CASE_MACHINE,
@@ -359,14 +430,20 @@ MACHINES = (
     ADMIN_ACTION_MACHINE,
     DATA_EXPORT_MACHINE,
     STAFF_USER_MACHINE,
+    PAYOUT_ACCOUNT_MACHINE,
+    POLICY_VERSION_MACHINE,
+    RESERVE_MACHINE,
+    JOB_RUN_MACHINE,
+    OUTBOUND_MESSAGE_MACHINE,
 )
-MACHINE_OF_TABLE = {m.table: m for m in MACHINES}
+# The machine whose state a table's column stores (derived states have none).
+MACHINE_OF_TABLE = {m.table: m for m in MACHINES if not m.derived}
 _STATE_KEYS = frozenset(state for machine in MACHINES for state in machine.states)
 
 # Every state column of the contract: (table, column, states). Staff users are left out: their
-# table also holds customers and sellers (tests check staff separately).
+# table also holds customers and sellers (tests check staff separately); so are derived states.
 STATE_COLUMNS = tuple(
-    (m.table, m.column, m.states) for m in MACHINES if m is not STAFF_USER_MACHINE
+    (m.table, m.column, m.states) for m in MACHINES if m is not STAFF_USER_MACHINE and not m.derived
 )
 
 
@@ -624,7 +701,6 @@ LEDGER_ENTRY_TYPES = (
 )
 LEDGER_SOURCE_TYPES = ("capture", "refund", "chargeback", "reserve")
 RESERVE_TYPES = ("rolling", "case_hold")
-RESERVE_STATUSES = ("active", "partially_released", "released")
 # Carrier events (shopping_mall_shipment_events.canonical_event): the two before a parcel
 # moves, then the shipment states it passes through.
 SHIPMENT_EVENTS = ("label_created", "picked_up", *SHIPMENT[1:])
@@ -661,7 +737,6 @@ VOCABULARY_COLUMNS = (
     ("shopping_mall_seller_ledgers", "entry_type", LEDGER_ENTRY_TYPES),
     ("shopping_mall_seller_ledgers", "source_type", LEDGER_SOURCE_TYPES),
     ("shopping_mall_reserves", "reserve_type", RESERVE_TYPES),
-    ("shopping_mall_reserves", "status", RESERVE_STATUSES),
     ("shopping_mall_shipment_events", "canonical_event", SHIPMENT_EVENTS),
     # A seller order follows its order's states.
     ("shopping_mall_seller_orders", "status", ORDER),
@@ -687,17 +762,14 @@ DEFAULT_APPROVALS_EXPIRY_HOURS = 72
 DEFAULT_SLA_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 24, "low": 72}
 
 # ---- console working tables (revision 0004) ----------------------------------------------------
-JOB_RUN = ("queued", "running", "succeeded", "failed", "skipped")
-JOB_RUN_ACTIVE = ("queued", "running")
+# What started a job run (shopping_mall_job_runs.trigger); its states are JOB_RUN, above.
 JOB_TRIGGERS = ("schedule", "manual", "command")
-OUTBOUND_MESSAGE = ("queued", "sending", "sent", "failed")
 
 # ---- policies and their versions (admin console) ----------------------------------------------
 # A policy's status (shopping_mall_policies.status): drafted until its first version is approved.
 POLICY_STATUSES = ("draft", "active")
 POLICY_STATUS_LABELS = {"draft": "Not yet in force", "active": "Active"}
-# Where a version stands, derived from ``approved``, its window and its approval request.
-POLICY_VERSION_STATES = ("draft", "awaiting_approval", "scheduled", "in_force", "ended")
+# A version's states (POLICY_VERSION_STATES, above) as the policy screens show them.
 POLICY_VERSION_LABELS = {
     "draft": "Draft",
     "awaiting_approval": "Waiting for approval",
@@ -717,8 +789,6 @@ POLICY_VERSION_TONES = {
 # Kinds of fee assessed to sellers (shopping_mall_fees.fee_type).
 # A refund gives back the proportional fee as a negative ``fee_reversal`` row (FEE_REVERSAL).
 FEE_TYPES = ("commission", "payment_processing", "dispute", "payout", "fee_reversal")
-# A payout account is unverified until finance checks it; only a verified primary account is paid.
-PAYOUT_ACCOUNT_STATUSES = ("unverified", "verified", "rejected")
 
 # ---- refund execution (finance) -----------------------------------------------------------------
 CASE_EVENT_REQUEST_DECIDED = "request_decided"

@@ -777,6 +777,7 @@ def execute(session, action_id: str, *, actor, now: datetime | None = None) -> E
         raise NotFound("That approval request does not exist.")
     if known[0] != actor.id and known[1] not in _permissions(session, actor.id):
         raise Forbidden("Only the requester or an approver of this kind can carry it out.")
+    states.check_move(MACHINE, "approved", "executed")  # the move of the conditional UPDATE
     taken = session.execute(
         update(AdminAction)
         .where(AdminAction.id == action_id, AdminAction.status == "approved")

@@ -42,6 +42,7 @@ from mallconsole.services.moderation import ratings
 from mallconsole.services.support import presence
 
 log = logging.getLogger(__name__)
+MACHINE = states.JOB_RUN_MACHINE  # runs are created queued; the runner moves them
 
 
 @dataclass(frozen=True)
@@ -230,8 +231,13 @@ def job_lock(name: str):
 # --- running --------------------------------------------------------------------------------
 
 
-def _finish(session, run: JobRun, status: str, *, counts=None, error=None) -> JobRun:
+def _move(run: JobRun, status: str) -> None:
+    states.check_move(MACHINE, run.status, status)
     run.status = status
+
+
+def _finish(session, run: JobRun, status: str, *, counts=None, error=None) -> JobRun:
+    _move(run, status)
     run.finished_at = utcnow()
     run.counts = counts
     run.error = error
@@ -276,7 +282,8 @@ def run_job(
             )
         # Only the lock holder marks a run running: any other running run died without a result.
         _reap_dead_runs(session, job, keep=run.id)
-        run.status, run.started_at, run.host = "running", utcnow(), socket.gethostname()[:255]
+        _move(run, "running")
+        run.started_at, run.host = utcnow(), socket.gethostname()[:255]
         session.commit()
         if trigger == "schedule":
             schedule = session.scalar(select(JobSchedule).where(JobSchedule.job_name == name))
@@ -302,7 +309,8 @@ def _reap_dead_runs(session, job: Job, *, keep: str) -> None:
         )
     ).all()
     for run in dead:
-        run.status, run.finished_at = "failed", utcnow()
+        _move(run, "failed")
+        run.finished_at = utcnow()
         run.error = "Interrupted: the process running it stopped before it finished."
 
 

@@ -48,8 +48,13 @@ def walk(machine, path: list[str], record_id: str) -> None:
             raise AssertionError(f"{machine.name} {record_id}: {path}: {refused}") from refused
 
 
+# The demo world writes no job runs and no outbound messages: the console makes them as it runs.
+NOT_IN_THE_DEMO = {states.JOB_RUN_MACHINE, states.OUTBOUND_MESSAGE_MACHINE}
+
+
 def test_every_stored_state_is_a_state_of_its_machine(demo):
-    for machine in states.MACHINES:
+    # A policy version's state is derived, not stored: it has no table entry here.
+    for machine in states.MACHINE_OF_TABLE.values():
         found = {
             r[0]
             for r in rows(
@@ -58,7 +63,8 @@ def test_every_stored_state_is_a_state_of_its_machine(demo):
                 f"WHERE {machine.column} IS NOT NULL",
             )
         }
-        assert found and found <= set(machine.states), (machine.name, found - set(machine.states))
+        assert found or machine in NOT_IN_THE_DEMO, machine.name
+        assert found <= set(machine.states), (machine.name, found - set(machine.states))
 
 
 def test_every_stored_code_is_in_its_vocabulary(demo):

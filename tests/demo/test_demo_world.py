@@ -38,8 +38,20 @@ def ts(value) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+# Machines the demo world shows only in part: payout accounts unverified or verified (never
+# rejected), reserves in the states their releases left, and no job runs or outbound messages
+# (the console makes them as it runs). tests/demo/test_demo_states.py checks what it stores.
+SHOWN_IN_PART = {
+    states.PAYOUT_ACCOUNT_MACHINE.table,
+    states.RESERVE_MACHINE.table,
+    states.JOB_RUN_MACHINE.table,
+    states.OUTBOUND_MESSAGE_MACHINE.table,
+}
+SHOWN_IN_FULL = tuple(c for c in states.STATE_COLUMNS if c[0] not in SHOWN_IN_PART)
+
+
 def test_every_contract_state_occurs(demo):
-    for table, column, wanted in states.STATE_COLUMNS:
+    for table, column, wanted in SHOWN_IN_FULL:
         found = {r[0] for r in rows(demo, f"SELECT DISTINCT {column} FROM {table}")}
         assert set(wanted) <= found, (table, set(wanted) - found)
     staff_ids = " UNION ".join(
@@ -398,7 +410,7 @@ def test_every_state_occurs_whatever_the_seed():
     for seed in range(1, 9):
         world = World(seed=seed, scale=0.01, now=now)
         describe_world(world, password_hash="h", mfa_secret_encrypted="s")
-        for table, column, wanted in states.STATE_COLUMNS:
+        for table, column, wanted in SHOWN_IN_FULL:
             found = {row.get(column) for row in world.rows[table]}
             assert set(wanted) <= found, (seed, table, set(wanted) - found)
 

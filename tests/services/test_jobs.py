@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.core.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, JobRun, JobSchedule, utcnow
 from mallconsole.services import jobs
@@ -173,3 +173,13 @@ def test_job_statuses_show_each_jobs_latest_run(session, probe_job):
     statuses = {s.job.name: s for s in jobs.job_statuses(session)}
     assert statuses["probe"].last_run.id == latest.id
     assert statuses["probe"].every == timedelta(minutes=5)
+
+
+def test_a_finished_run_is_not_finished_again(session, probe_job):
+    run = jobs.run_job("probe", trigger="command")
+    with pytest.raises(InvalidTransition) as refused:
+        jobs._finish(session, run, "failed", error="too late")
+    assert refused.value.message == "A job run cannot go from Succeeded to Failed."
+    assert (run.status, run.error) == ("succeeded", None)
+    again = jobs.run_job("probe", run_id=run.id)  # a finished run is not run again either
+    assert again.status == "succeeded" and len(probe_job.calls) == 1

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
 
-from mallconsole.core.errors import ValidationError
+from mallconsole.core.errors import InvalidTransition, ValidationError
 from mallconsole.models import OutboundMessage
+from mallconsole.services.delivery import outbox
 from mallconsole.services.delivery.mailer import FileTransport, SMTPServer, SMTPTransport
 from mallconsole.services.delivery.outbox import (
     NOT_CONFIRMED,
@@ -406,3 +407,14 @@ def test_parallel_workers_send_each_message_once(private_engine, smtp, smtp_serv
     finally:
         with factory.begin() as s:
             s.execute(delete(OutboundMessage).where(OutboundMessage.entity_table == "race:outbox"))
+
+
+def test_a_result_is_recorded_only_by_a_move_of_the_machine(session, session_factory, tmp_path):
+    message = queue(session)
+    transport = FileTransport(tmp_path)
+    assert deliver_message(session_factory, message.id, transport=transport, now=T0) == "sent"
+    taken = outbox._Taken(message.id, message.recipient, message.subject, message.body_text, 1)
+    with pytest.raises(InvalidTransition) as refused:  # a sent message queued again
+        outbox._finish(session_factory, taken, status="queued", from_states=("sent",))
+    assert refused.value.message == "An outbound message cannot go from Sent to Queued."
+    assert reload(session, message.id).status == "sent"

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from mallconsole.core.errors import Conflict, Forbidden, ValidationError
+from mallconsole.core.errors import Conflict, Forbidden, InvalidTransition, ValidationError
 from mallconsole.core.roles import Role
+from mallconsole.core.states import POLICY_VERSION_MACHINE, check_move
 from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, utcnow
 from mallconsole.services import approvals
 from mallconsole.services.admin import policies
@@ -444,3 +445,33 @@ def test_editing_a_policy_checks_its_version_and_audits(session, people, policy)
         expected_version=2, actor=people["author"],
     )  # fmt: skip
     assert unchanged is None and policy.version == 2
+
+
+def test_a_versions_way_is_a_walk_of_the_policy_version_machine(session, policy, people):
+    version = draft(session, policy, people["author"], start=10, end=20)
+
+    def state(now=None):
+        return policies.version_row(session, version, now=now).state
+
+    path = [state()]
+    for decision in ("reject", "approve"):
+        requested = policies.submit(session, version.id, "Please", actor=people["author"])
+        path.append(state())
+        approvals.decide(session, requested.action.id, decision, "Not yet", actor=people["checker"])
+        path.append(state())
+    path += [state(day(10)), state(day(20))]
+    assert path == [
+        "draft", "awaiting_approval", "draft", "awaiting_approval", "scheduled", "in_force", "ended"
+    ]  # fmt: skip
+    for before, after in zip(path, path[1:], strict=False):
+        check_move(POLICY_VERSION_MACHINE, before, after)
+
+
+def test_an_approved_version_is_not_approved_again(session, policy, people):
+    version = draft(session, policy, people["author"])
+    approve(session, version, people["author"], people["checker"])
+    action = session.scalars(select(AdminAction).where(AdminAction.target_entity_id == version.id))
+    with pytest.raises(InvalidTransition) as refused:
+        policies.carry_out(session, action.one(), actor=people["checker"])
+    assert refused.value.message == "A policy version is already Scheduled."
+    assert version.row_version == 2  # approved once

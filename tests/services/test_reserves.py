@@ -1,14 +1,15 @@
 """Reserves: the ledger effect of placing, releasing (directly, partly, fully) and the
 validation of amounts, percentages and reasons."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.errors import Conflict, InvalidTransition, ValidationError
 from mallconsole.core.roles import Role
-from mallconsole.models import AuditEvent, SellerLedgerEntry
+from mallconsole.models import AuditEvent, SellerLedgerEntry, utcnow
 from mallconsole.services.money import ledger, reserves
 from tests.factories.actors import make_staff
 from tests.factories.ledgers import post, seller_with_account
@@ -109,3 +110,35 @@ def test_placing_and_releasing_are_audited(session, seller, finance):
         .order_by(AuditEvent.created_at)
     ).all()  # fmt: skip
     assert actions == ["reserve.placed", "reserve.released"]
+
+
+def test_every_status_change_is_a_move_of_the_reserve_machine(session, seller, finance):
+    reserve = _place(session, seller, finance, amount=Decimal("90.00"))
+    path = [reserve.status]
+    for amount in (Decimal("30.00"), Decimal("30.00"), None):  # partly, partly again, the rest
+        reserves.release_reserve(session, reserve.id, amount=amount, reason="x", actor=finance)
+        path.append(reserve.status)
+    assert path == ["active", "partially_released", "partially_released", "released"]
+    at_once = _place(session, seller, finance, amount=Decimal("10.00"))
+    reserves.release_reserve(session, at_once.id, amount=None, reason="x", actor=finance)
+    assert at_once.status == "released"
+    # A percentage that never withheld anything is released without an entry when due.
+    rolling = _place(session, seller, finance, reserve_type="rolling", amount=None,
+                     percent=Decimal("10"), release_at=utcnow() + timedelta(days=1))  # fmt: skip
+    assert reserves.release_due(session, seller.id, "USD", now=utcnow() + timedelta(days=2)) == []
+    assert rolling.status == "released"
+    # A hold on a released reserve makes it partly released again.
+    reserves._hold(session, at_once, Decimal("5.00"), note="held again")
+    assert at_once.status == "partially_released"
+    assert ledger.reconcile(session, seller.id, "USD") == []
+
+
+def test_an_illegal_reserve_move_is_refused_before_money_moves(session, seller, finance):
+    reserve = _place(session, seller, finance)
+    reserve.status = "released"  # stored out of step with its amounts: it still holds 100
+    entries = select(func.count()).where(SellerLedgerEntry.source_reference == reserve.id)
+    held = session.scalar(entries)
+    with pytest.raises(InvalidTransition) as refused:
+        reserves.release_reserve(session, reserve.id, amount=None, reason="x", actor=finance)
+    assert refused.value.message == "A reserve is already Released."
+    assert session.scalar(entries) == held and reserves.remaining(reserve) == Decimal("100.00")

@@ -41,7 +41,8 @@ from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_pa
 
 ACTION = "approve_policy_version"
 POLICIES = "shopping_mall_policies"
-VERSIONS = "shopping_mall_policy_versions"
+MACHINE = states.POLICY_VERSION_MACHINE  # a version's state is derived: see ``version_state``
+VERSIONS = MACHINE.table
 LABEL_MAX = 40
 NOTES_MAX = 2000
 CONTENT_MAX = 100_000
@@ -795,6 +796,7 @@ def submit(
     policy = versions.lock(session, Policy, current.shopping_mall_policy_id, what="policy")
     version = versions.lock(session, PolicyVersion, version_id, what="policy version")
     _refuse_unless_editable(session, version, actor)
+    states.check_move(MACHINE, version_state(version, None, now), "awaiting_approval")
     _refuse_past(version, now)
     predecessor = superseded_by(session, version)
     requested = approvals.request_approval(
@@ -834,13 +836,13 @@ def carry_out(session, action: AdminAction, *, actor) -> str:
     version = versions.lock(session, PolicyVersion, version_id, what="policy version")
     if version.shopping_mall_policy_id != policy.id:
         raise Conflict("This request names a version of another policy.")
-    if version.approved:
-        raise Conflict(f"Version {version.version} of {policy.title} is already approved.")
+    now = utcnow()
+    # Approved, a version is scheduled: its first day is ahead (``_refuse_past`` below).
+    states.check_move(MACHINE, version_state(version, action, now), "scheduled")
     if version.author_user_id == actor.id:
         raise Forbidden("You wrote this version, so someone else must approve it.")
     if version.row_version != payload.get("row_version"):
         raise Conflict("The draft changed after approval was asked for. Reject this request.")
-    now = utcnow()
     _refuse_past(version, now)
     predecessor = superseded_by(session, version, lock=True)
     if predecessor is not None:

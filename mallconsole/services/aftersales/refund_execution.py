@@ -301,6 +301,11 @@ def _follow_payment(session, order, payment, actor, now) -> None:
             f"{states.label(states.PAYMENT_MACHINE, target).lower()}",
             before={"status": before}, after={"status": target},
         )  # fmt: skip
+    # Deliberately conditional (can_move, not check_move): the one state change that is not
+    # refused when the table does not allow it. By now the money has gone back to the customer,
+    # and a refund is never refused for the order's sake: an order refunded in full while its
+    # state cannot lead to refunded (shipped, on hold, under review, ...) keeps that state and
+    # goes on its own way; delivered, completed and canceled orders become refunded.
     if target == "refunded" and states.can_move(states.ORDER_MACHINE, order.status, "refunded"):
         before = order.status
         order.status = "refunded"

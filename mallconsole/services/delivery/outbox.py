@@ -10,6 +10,9 @@ Never twice: ``deliver_message`` takes a message with one conditional UPDATE (qu
 sending) in its own committed transaction; only the worker whose UPDATE changed the row sends
 it. A message left ``sending`` (the worker died mid-send: it may or may not have gone out) is
 never sent again automatically; the sweep marks it failed for a person to check.
+
+Every status change is one conditional UPDATE whose WHERE names the states it moves from; before
+it runs, each of those moves is checked against ``states.OUTBOUND_MESSAGE_MACHINE``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from mallconsole.services.kit import after_commit
 
 log = logging.getLogger(__name__)
 
-QUEUED, SENDING, SENT, FAILED = states.OUTBOUND_MESSAGE
+MACHINE = states.OUTBOUND_MESSAGE_MACHINE
+QUEUED, SENDING, SENT, FAILED = MACHINE.states
 # What deliver_message did, for the job-run counts.
 OUTCOME_SENT, OUTCOME_SKIPPED, OUTCOME_RETRY, OUTCOME_FAILED = "sent", "skipped", "retry", "failed"
 
@@ -134,6 +138,12 @@ class _Taken(NamedTuple):
     attempts: int
 
 
+def _check_moves(sources, target: str) -> None:
+    """Every move an UPDATE from ``sources`` to ``target`` makes is one of the machine's."""
+    for source in sources:
+        states.check_move(MACHINE, source, target)
+
+
 def _due(now: datetime):
     return and_(
         OutboundMessage.status == QUEUED,
@@ -200,6 +210,7 @@ def deliver_message(
 
 def _take(session_factory, message_id: str, now: datetime) -> _Taken | None:
     """Queued and due → sending, in one statement; the message when this caller got it."""
+    _check_moves((QUEUED,), SENDING)  # the WHERE of _due
     with session_factory() as session, session.begin():
         result = session.execute(
             update(OutboundMessage)
@@ -255,6 +266,7 @@ def _record_failure(session_factory, taken: _Taken, exc, now: datetime, max_atte
 
 def _finish(session_factory, taken: _Taken, *, from_states=(SENDING,), **values) -> bool:
     """Record the result of this caller's attempt (the row still carries its attempt number)."""
+    _check_moves(from_states, values["status"])
     with session_factory() as session, session.begin():
         result = session.execute(
             update(OutboundMessage)
@@ -291,6 +303,7 @@ def sweep_stuck(session, *, now: datetime, stuck_after: timedelta = STUCK_AFTER)
     never sent again automatically; a person checks and queues a new one if needed.
     """
     minutes = int(stuck_after.total_seconds() // 60)
+    _check_moves((SENDING,), FAILED)
     result = session.execute(
         update(OutboundMessage)
         .where(

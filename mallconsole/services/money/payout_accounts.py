@@ -10,13 +10,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from mallconsole.core import states
-from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.core.errors import NotFound, ValidationError
 from mallconsole.models import Seller, SellerPayoutAccount, utcnow
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count
 from mallconsole.services.money import ledger
 
-TABLE = "shopping_mall_seller_payout_accounts"
+MACHINE = states.PAYOUT_ACCOUNT_MACHINE
+TABLE = MACHINE.table
 STATUS_LABELS = {
     "unverified": "Waiting for verification",
     "verified": "Verified",
@@ -58,7 +59,8 @@ def count_accounts(session, filters):
 
 
 def decide(session, account_id: str, decision: str, *, reason: str | None, actor):
-    """Verify (``verify``) or reject (``reject``, with a reason) an unverified account."""
+    """Verify (``verify``) or reject (``reject``, with a reason) an unverified account; an
+    account already decided is refused (``InvalidTransition``, 409)."""
     target = DECISIONS.get(decision)
     if target is None:
         raise NotFound("There is no such decision on a payout account.")
@@ -71,10 +73,7 @@ def decide(session, account_id: str, decision: str, *, reason: str | None, actor
     if reason and len(reason) > REASON_MAX:
         raise ValidationError(f"Keep the reason under {REASON_MAX} characters.")
     account = versions.lock(session, SellerPayoutAccount, account_id, what="payout account")
-    if account.status != "unverified":
-        raise Conflict(
-            f"This account is already {STATUS_LABELS.get(account.status, account.status).lower()}."
-        )
+    states.check_move(MACHINE, account.status, target)
     before = {"status": account.status}
     account.status = target
     account.verified_at = utcnow() if target == "verified" else None

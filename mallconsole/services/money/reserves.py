@@ -6,6 +6,8 @@ percentage of each payout's sales, or both. Every movement is a ledger entry wri
 when it is given back — directly, through a payout (the composition releases reserves whose
 release date has passed), or to cover a lost chargeback. ``hold_amount`` is what was held in
 all, ``released_amount`` what was given back; the difference is what the reserve still holds.
+Its status (``states.RESERVE_MACHINE``, checked on every change): ``active`` (holding) until a
+release, then ``partially_released``, and ``released`` once it holds nothing more.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from mallconsole.models import Reserve, Seller, SellerLedgerEntry, utcnow
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.money import ledger
 
-TABLE = "shopping_mall_reserves"
+MACHINE = states.RESERVE_MACHINE
+TABLE = MACHINE.table
 ZERO = Decimal("0")
 REASON_MAX = 500
 TYPE_LABELS = {"rolling": "Rolling reserve", "case_hold": "Case hold"}
@@ -214,6 +217,10 @@ def place_reserve(
 
 
 def _hold(session, reserve: Reserve, amount: Decimal, *, note: str | None) -> SellerLedgerEntry:
+    # A hold changes only a released reserve's state: it holds again, partly released.
+    target = "partially_released" if reserve.status == "released" else None
+    if target is not None:
+        states.check_move(MACHINE, reserve.status, target)
     entry = ledger.post(
         session,
         seller_id=reserve.shopping_mall_seller_id,
@@ -226,13 +233,15 @@ def _hold(session, reserve: Reserve, amount: Decimal, *, note: str | None) -> Se
         note=note,
     )
     reserve.hold_amount = (reserve.hold_amount or ZERO) + amount
-    if reserve.status == "released":
-        reserve.status = "partially_released"
+    if target is not None:
+        reserve.status = target
     reserve.updated_at = utcnow()
     return entry
 
 
 def _release(session, reserve: Reserve, amount: Decimal, *, note: str | None) -> SellerLedgerEntry:
+    target = "released" if remaining(reserve) - amount <= ZERO else "partially_released"
+    states.check_move(MACHINE, reserve.status, target)  # before any money moves
     entry = ledger.post(
         session,
         seller_id=reserve.shopping_mall_seller_id,
@@ -245,7 +254,7 @@ def _release(session, reserve: Reserve, amount: Decimal, *, note: str | None) ->
         note=note,
     )
     reserve.released_amount = (reserve.released_amount or ZERO) + amount
-    reserve.status = "released" if remaining(reserve) <= ZERO else "partially_released"
+    reserve.status = target
     reserve.updated_at = utcnow()
     return entry
 
@@ -331,7 +340,8 @@ def release_due(session, seller_id: str, currency: str, *, now):
         held = remaining(reserve)
         if held > ZERO:
             entries.append((reserve, _release(session, reserve, held, note="Release date reached")))
-        else:
+        else:  # it holds nothing (e.g. a percentage that never withheld any)
+            states.check_move(MACHINE, reserve.status, "released")
             reserve.status = "released"
     return entries
 
