@@ -35,9 +35,9 @@ def test_an_unverified_account_is_verified_or_rejected(session, finance, decisio
 @pytest.mark.parametrize(
     ("status", "decision", "message"),
     [
-        ("verified", "verify", "A payout account is already Verified."),
-        ("verified", "reject", "A payout account cannot go from Verified to Rejected."),
-        ("rejected", "verify", "A payout account cannot go from Rejected to Verified."),
+        ("verified", "verify", "This account is already verified."),
+        ("verified", "reject", "This account is already verified."),
+        ("rejected", "verify", "This account is already rejected."),
     ],
 )
 def test_a_decided_account_is_not_decided_again(session, finance, status, decision, message):

@@ -473,5 +473,7 @@ def test_an_approved_version_is_not_approved_again(session, policy, people):
     action = session.scalars(select(AdminAction).where(AdminAction.target_entity_id == version.id))
     with pytest.raises(InvalidTransition) as refused:
         policies.carry_out(session, action.one(), actor=people["checker"])
-    assert refused.value.message == "A policy version is already Scheduled."
+    assert (
+        refused.value.message == f"Version {version.version} of {policy.title} is already approved."
+    )
     assert version.row_version == 2  # approved once

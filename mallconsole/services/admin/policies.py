@@ -32,7 +32,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core import states
-from mallconsole.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from mallconsole.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationError,
+)
 from mallconsole.core.text import BIDI_REFUSAL, LIKE_ESCAPE, has_bidi_controls, is_id, like_pattern
 from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, User, utcnow
 from mallconsole.services import approvals
@@ -836,6 +842,8 @@ def carry_out(session, action: AdminAction, *, actor) -> str:
     version = versions.lock(session, PolicyVersion, version_id, what="policy version")
     if version.shopping_mall_policy_id != policy.id:
         raise Conflict("This request names a version of another policy.")
+    if version.approved:  # the table refuses it too; this says it in the screens' words
+        raise InvalidTransition(f"Version {version.version} of {policy.title} is already approved.")
     now = utcnow()
     # Approved, a version is scheduled: its first day is ahead (``_refuse_past`` below).
     states.check_move(MACHINE, version_state(version, action, now), "scheduled")

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from mallconsole.core import states
-from mallconsole.core.errors import NotFound, ValidationError
+from mallconsole.core.errors import InvalidTransition, NotFound, ValidationError
 from mallconsole.models import Seller, SellerPayoutAccount, utcnow
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count
@@ -73,6 +73,9 @@ def decide(session, account_id: str, decision: str, *, reason: str | None, actor
     if reason and len(reason) > REASON_MAX:
         raise ValidationError(f"Keep the reason under {REASON_MAX} characters.")
     account = versions.lock(session, SellerPayoutAccount, account_id, what="payout account")
+    if account.status != "unverified":  # the table refuses it too; this says it in words
+        label = STATUS_LABELS.get(account.status, account.status).lower()
+        raise InvalidTransition(f"This account is already {label}.")
     states.check_move(MACHINE, account.status, target)
     before = {"status": account.status}
     account.status = target
