@@ -752,12 +752,17 @@ MODERATION_CLAIM_BATCH_SIZE = "moderation.claim.batch_size"
 MODERATION_CLAIM_MINUTES = "moderation.claim.minutes"
 SHIPMENT_STALE_EVENT_DAYS = "operations.shipment.stale_event_days"
 APPROVALS_EXPIRY_HOURS = "approvals.expiry_hours"
+# Direct actions by one person on one wallet / order within this many hours count together
+# against the dual-approval threshold (five credits of 100.00 are 500.00, not five of 100.00).
+WALLET_DIRECT_WINDOW_HOURS = "finance.wallet.direct_window_hours"
+REFUND_DIRECT_WINDOW_HOURS = "finance.refund.direct_window_hours"
 
 DEFAULT_SETTLEMENT_DELAY_DAYS = 7
 DEFAULT_CLAIM_BATCH_SIZE = 10
 DEFAULT_CLAIM_MINUTES = 10
 DEFAULT_SHIPMENT_STALE_EVENT_DAYS = 3
 DEFAULT_APPROVALS_EXPIRY_HOURS = 72
+DEFAULT_DIRECT_WINDOW_HOURS = 24
 # The contract gives no default for the first-response SLA; these are the mall's.
 DEFAULT_SLA_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 24, "low": 72}
 

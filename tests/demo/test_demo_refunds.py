@@ -4,6 +4,7 @@ transaction that is rolled back, so the shared demo database stays as seeded).""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -101,3 +102,41 @@ def test_each_seeded_refund_gave_back_its_commission_as_execution_does(seeded):
             key = (fee.shopping_mall_payment_refund_id, fee.shopping_mall_seller_id)
             assert credits[key] == -fee.amount
             assert charged[fee.shopping_mall_order_id, fee.shopping_mall_seller_id] >= 0
+
+
+def _json(value):
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_no_approver_split_an_orders_refunds_round_the_threshold(demo):
+    """What one approver approved at once on one order within the direct window stays at or
+    under the threshold (finance.refund.direct_window_hours), as the service requires."""
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from mallconsole.core import states
+    from mallconsole.demo.aftersales import REFUND_DUAL_APPROVAL_USD
+
+    rows = demo.execute(
+        text(
+            "SELECT r.shopping_mall_order_id, e.actor_user_id, e.created_at, r.approved_amount, "
+            "e.changes "
+            "FROM shopping_mall_audit_events e JOIN shopping_mall_refund_requests r "
+            "ON r.id = e.entity_id WHERE e.action = 'refund.approved' "
+            "AND e.shopping_mall_admin_action_id IS NULL"
+        )
+    ).all()
+    assert rows, "the demo world has refunds approved at once"
+    window = timedelta(hours=states.DEFAULT_DIRECT_WINDOW_HOURS)
+    by_pair: dict = {}
+    rows = [row[:4] for row in rows if _json(row[4])["before"].get("status") == "pending"]
+    for order, actor, at, amount in rows:
+        when = at if not isinstance(at, str) else datetime.fromisoformat(at)
+        by_pair.setdefault((order, actor), []).append((when, Decimal(str(amount))))
+    for approvals_of in by_pair.values():
+        for when, _ in approvals_of:
+            total = sum(a for w, a in approvals_of if when - window <= w <= when)
+            assert total <= REFUND_DUAL_APPROVAL_USD

@@ -283,3 +283,27 @@ def test_unknown_requests_are_404(session, people):
     for ref in ("", "RR-20990101-000001", "x" * 100):
         with pytest.raises(NotFound):
             rd.find_request(session, ref)
+
+
+def test_refunds_one_approver_gives_on_one_order_count_together(session, people):
+    """Split requests do not get round the threshold: 40.00 then 20.00 on one order by one
+    approver is 60.00, over a threshold of 50.00."""
+    make_threshold(session, "50.00")
+    first, order, *_ = raised(session, people)
+    rd.approve(session, first.id, amount="40.00", actor=people["first"])
+    assert first.status == "approved"
+    second = cr.raise_refund(
+        session, order.id, [(None, "20.00")], reason_code="damaged", note="", actor=people["agent"]
+    )
+    decision = rd.approve(session, second.id, amount="20.00", actor=people["first"])
+    assert second.status == "pending_second_approval"
+    action = decision.action
+    assert "Together with the USD 40.00 you approved on this order" in action.justification
+    assert decision.message.startswith("Together with the USD 40.00 you approved on this order")
+    assert "first approval given for USD 20.00" in decision.message
+    # another approver's refunds are their own: a third request is theirs to approve at once
+    third = cr.raise_refund(
+        session, order.id, [(None, "10.00")], reason_code="damaged", note="", actor=people["agent"]
+    )
+    rd.approve(session, third.id, amount="10.00", actor=people["second"])
+    assert third.status == "approved"

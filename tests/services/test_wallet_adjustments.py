@@ -92,12 +92,17 @@ def test_a_cent_above_the_threshold_asks_for_approval_and_moves_nothing(session,
     assert len(adjusted_events(session)) == 1  # only the first, applied one
 
 
+def charged(session, customer, amount, currency="USD"):
+    """Store credit the customer got otherwise (a refund to store credit, say)."""
+    wallets.post(session, user_id=customer.id, currency=currency, amount=Decimal(amount),
+                 record_type="charge", reason="refund to store credit")  # fmt: skip
+
+
 def test_a_debit_is_measured_by_its_size(session, world):
-    customer, maker, _ = world
-    for amount in ("90.00", "60.00", "80.00"):
-        adjust(session, customer, maker, amount)
-    assert adjust(session, customer, maker, "100.00", "debit").applied
+    customer, maker, checker = world
+    charged(session, customer, "230.00")
     assert not adjust(session, customer, maker, "100.01", "debit").applied
+    assert adjust(session, customer, checker, "100.00", "debit").applied
     assert balance(session, customer) == Decimal("130.00")
 
 
@@ -196,10 +201,10 @@ def test_the_approval_path_executes_exactly_once_and_posts_one_record(session, w
 
 def test_an_approved_debit_that_would_go_below_zero_stays_approved(session, world):
     customer, maker, checker = world
-    adjust(session, customer, maker, "100.00")
-    adjust(session, customer, maker, "60.00")
+    charged(session, customer, "160.00")
     action = adjust(session, customer, maker, "150.00", "debit").request
-    adjust(session, customer, maker, "20.00", "debit")  # spent meanwhile: 140 left
+    wallets.post(session, user_id=customer.id, currency="USD", amount=Decimal("-20.00"),
+                 record_type="use", reason="spent meanwhile")  # fmt: skip  # 140 left
     decided = approvals.decide(session, action.id, "approve", actor=checker)
     assert not decided.executed and "below zero" in decided.message
     assert action.status == "approved"
@@ -243,3 +248,33 @@ def test_every_field_problem_is_reported_at_once(session, world):
     with pytest.raises(ValidationError) as refused:
         adjust(session, customer, maker, "", direction="sideways", reason="")
     assert set(refused.value.field_errors) == {"direction", "amount", "reason"}
+
+
+def test_split_adjustments_count_together_against_the_threshold(session, world):
+    """Five credits of 100.00 in a row by one person were 500.00 without any approval."""
+    customer, maker, checker = world
+    assert adjust(session, customer, maker, "60.00").applied
+    second = adjust(session, customer, maker, "40.01")
+    assert not second.applied and second.request.status == "pending"
+    assert "Together with the 60.00 USD you adjusted on this store credit" in second.message
+    assert "last 24 hours" in second.message
+    assert balance(session, customer) == Decimal("60.00")
+    # another person's adjustments are theirs
+    assert adjust(session, customer, checker, "60.00", direction="debit").applied
+
+
+def test_adjustments_older_than_the_window_or_approved_do_not_count(session, world):
+    from datetime import timedelta
+
+    from mallconsole.models import utcnow
+
+    customer, maker, checker = world
+    session.add(Configuration(key=states.WALLET_DIRECT_WINDOW_HOURS, value="1"))
+    # approved through maker-checker: not a direct adjustment of the approver's
+    asked = adjust(session, customer, maker, "150.00").request
+    assert approvals.decide(session, asked.id, "approve", actor=checker).executed
+    assert adjust(session, customer, checker, "90.00").applied
+    # two hours on, the 90.00 is out of the one-hour window
+    assert adjust(session, customer, checker, "20.00", now=utcnow() + timedelta(hours=2)).applied
+    # now, 90.00 + 20.00 are in it: a further 5.00 needs approval
+    assert not adjust(session, customer, checker, "5.00").applied

@@ -37,6 +37,7 @@ from mallconsole.core.errors import Conflict, Forbidden, NotFound, ValidationErr
 from mallconsole.core.money import currency_digits
 from mallconsole.models import (
     AdminAction,
+    AuditEvent,
     Order,
     Payment,
     PaymentCapture,
@@ -379,7 +380,9 @@ def approve(
     number = request.refund_request_number
     text = money_text(value, currency)
     request.approved_by_user_id = actor.id  # the audit event names them as its actor
-    if not settings.needs_dual_approval(settings.reader(session), "refund", value, currency):
+    reader = settings.reader(session)
+    recent = _recent_direct(session, order, request, actor, reader, now)
+    if not settings.needs_dual_approval(reader, "refund", value + recent, currency):
         _move(session, request, "approved", actor=actor, action="refund.approved",
               summary=f"Approved {number} for {text}", reason=note, now=now,
               approved_amount=value, decided_at=now)  # fmt: skip
@@ -389,6 +392,12 @@ def approve(
         return Decision(request, f"{number} is approved for {text}. Execute it to move the money.")
     limit = threshold(session, currency)
     over = f"Over the {money_text(limit, currency)} threshold" if limit else "No threshold set"
+    if recent and not settings.needs_dual_approval(reader, "refund", value, currency):
+        hours = int(reader.duration(states.REFUND_DIRECT_WINDOW_HOURS).total_seconds() // 3600)
+        over = (
+            f"Together with the {money_text(recent, currency)} you approved on this order in the "
+            f"last {hours} hours, over the {money_text(limit, currency)} threshold"
+        )
     if not waiting:
         _move(session, request, "pending_second_approval", actor=actor,
               action="refund.first_approval", summary=f"First approval of {number} for {text}",
@@ -416,11 +425,43 @@ def approve(
     case_event(session, request, f"Refund request {number}: first approval for {text}; "
                 "waiting for a second finance manager.", actor=actor, now=now)  # fmt: skip
     session.flush()
+    given = f"First approval given for {text}."
+    if recent and over.startswith("Together"):  # the window, not this amount, needs the second
+        given = f"{over}: first approval given for {text}."
     return Decision(
         request,
-        f"First approval given for {text}. Another finance manager gives the second one in "
-        "the approvals inbox.",
+        f"{given} Another finance manager gives the second one in the approvals inbox.",
         asked_for.action,
+    )
+
+
+def _recent_direct(session, order, request, actor, reader, now) -> Decimal:
+    """What ``actor`` approved at once (from pending, without a second approval) on other
+    requests of this order within the direct window: one approver's refunds count together
+    against the threshold."""
+    since = now - reader.duration(states.REFUND_DIRECT_WINDOW_HOURS)
+    approved = session.execute(
+        select(RefundRequest.approved_amount, AuditEvent.changes)
+        .join(AuditEvent, AuditEvent.entity_id == RefundRequest.id)
+        .where(
+            RefundRequest.shopping_mall_order_id == order.id,
+            RefundRequest.id != request.id,
+            RefundRequest.status.in_(("approved", "executed")),
+            AuditEvent.entity_table == TABLE,
+            AuditEvent.action == "refund.approved",
+            AuditEvent.actor_user_id == actor.id,
+            AuditEvent.shopping_mall_admin_action_id.is_(None),
+            AuditEvent.created_at >= since,
+        )
+    )
+    return sum(
+        (
+            Decimal(amount)
+            for amount, changes in approved
+            if amount is not None
+            and ((changes or {}).get("before") or {}).get("status") == "pending"
+        ),
+        ZERO,
     )
 
 

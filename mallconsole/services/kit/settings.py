@@ -130,6 +130,24 @@ SETTINGS = (
         unit="hours",
         minimum=1,
     ),
+    Setting(
+        states.WALLET_DIRECT_WINDOW_HOURS,
+        Kind.DURATION,
+        "Hours in which one person's direct adjustments to one wallet count together against "
+        "the approval threshold",
+        default=_hours(states.DEFAULT_DIRECT_WINDOW_HOURS),
+        unit="hours",
+        minimum=1,
+    ),
+    Setting(
+        states.REFUND_DIRECT_WINDOW_HOURS,
+        Kind.DURATION,
+        "Hours in which one approver's direct refund approvals on one order count together "
+        "against the approval threshold",
+        default=_hours(states.DEFAULT_DIRECT_WINDOW_HOURS),
+        unit="hours",
+        minimum=1,
+    ),
 )
 # What the varying part of a key may be, and how to say it.
 _VARIABLES = {

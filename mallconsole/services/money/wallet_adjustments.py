@@ -24,7 +24,15 @@ from sqlalchemy import select
 from mallconsole.core import money, states
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
 from mallconsole.core.money import currency_digits
-from mallconsole.models import AdminAction, Customer, User, UserBalance, UserBalanceRecord
+from mallconsole.models import (
+    AdminAction,
+    AuditEvent,
+    Customer,
+    User,
+    UserBalance,
+    UserBalanceRecord,
+    utcnow,
+)
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, settings, versions
 from mallconsole.services.kit.pagination import SortKey, keyset_page
@@ -221,6 +229,7 @@ def adjust(
     actor,
     expected_balance: Decimal | None = None,
     idempotency_key: str | None = None,
+    now: datetime | None = None,
 ) -> Adjusted:
     """Add or take away store credit, at once or through maker-checker above the threshold.
 
@@ -254,7 +263,9 @@ def adjust(
             f"{_money(amount, currency)} away would leave it below zero."
         )
         raise ValidationError(message, field_errors={"amount": [message]})
-    if settings.needs_dual_approval(settings.reader(session), "wallet", signed, currency):
+    reader = settings.reader(session)
+    recent = _recent_direct(session, account, actor, reader, now or utcnow())
+    if settings.needs_dual_approval(reader, "wallet", abs(signed) + recent, currency):
         if account is None:
             # The request needs a wallet to point at: open it empty (no record, balance 0).
             account = UserBalance(shopping_mall_user_id=user_id, currency=currency, balance=0)
@@ -281,16 +292,51 @@ def adjust(
             actor=actor,
             idempotency_key=idempotency_key,
         )
+        alone = not settings.needs_dual_approval(reader, "wallet", signed, currency)
+        why = (
+            f"Together with the {_money(recent, currency)} you adjusted on this store credit in "
+            f"the last {_hours(reader, states.WALLET_DIRECT_WINDOW_HOURS)}, this "
+            f"{DIRECTIONS[direction].lower()} of {_money(amount, currency)} is above the approval "
+            "threshold"
+            if alone
+            else f"{DIRECTIONS[direction]} of {_money(amount, currency)} is above the approval "
+            "threshold"
+        )
         return Adjusted(
-            f"{DIRECTIONS[direction]} of {_money(amount, currency)} is above the approval "
-            "threshold: it waits for another finance manager's approval.",
-            request=requested.action,
+            f"{why}: it waits for another finance manager's approval.", request=requested.action
         )
     movement = _apply(
         session, user_id=user_id, currency=currency, amount=signed, reason=reason, actor=actor
     )
     return Adjusted(
         f"Store credit is now {_money(movement.wallet.balance, currency)}.", movement=movement
+    )
+
+
+def _hours(reader, key) -> str:
+    hours = int(reader.duration(key).total_seconds() // 3600)
+    return "hour" if hours == 1 else f"{hours} hours"
+
+
+def _recent_direct(session, account, actor, reader, now: datetime) -> Decimal:
+    """What ``actor`` adjusted on this wallet at once (not through an approval) within the
+    direct window, by size: one person's adjustments count together against the threshold."""
+    if account is None:
+        return Decimal(0)
+    since = now - reader.duration(states.WALLET_DIRECT_WINDOW_HOURS)
+    events = session.scalars(
+        select(AuditEvent.changes).where(
+            AuditEvent.action == "wallet.adjusted",
+            AuditEvent.entity_table == TABLE,
+            AuditEvent.entity_id == account.id,
+            AuditEvent.actor_user_id == actor.id,
+            AuditEvent.shopping_mall_admin_action_id.is_(None),
+            AuditEvent.created_at >= since,
+        )
+    )
+    return sum(
+        (abs(Decimal(c["after"]["balance"]) - Decimal(c["before"]["balance"])) for c in events),
+        Decimal(0),
     )
 
 
