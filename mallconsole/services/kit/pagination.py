@@ -3,7 +3,7 @@
 A page is read with ``WHERE (sort key, id) > (last seen)`` instead of ``OFFSET``, so every page
 costs the same however deep it is, and rows inserted meanwhile neither repeat nor vanish. The
 id is the tie-break of every ordering. Sort keys that may be null sort after all values in both
-directions ("no SLA" last), and the predicate handles that side explicitly.
+directions ("no SLA" last): the values and the empty ones are read as two index ranges.
 
 A cursor is the last (or first) row's key values, signed: the server reads back only what it
 wrote itself, and the values are typed and bound as parameters, never spliced into SQL.
@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, select, tuple_
 
 COUNT_CAP = 10_000
 CURSOR_SALT = "mallconsole.list-cursor"
@@ -58,32 +58,45 @@ class Ordering:
         """As written in the query string: ``queued`` or ``-queued``."""
         return ("-" if self.descending else "") + self.key.name
 
-    def order_by(self, *, reverse: bool = False) -> list:
-        descending = self.descending != reverse
-        column = self.key.column.desc() if descending else self.key.column.asc()
-        if self.key.nullable:
-            # Empty values last whatever the direction (reversed when reading backwards).
-            column = column.nulls_first() if reverse else column.nulls_last()
-        tie = self.id_column.desc() if descending else self.id_column.asc()
-        return [column, tie]
+    def ranges(self, cursor: Cursor | None, *, reverse: bool = False) -> list[tuple]:
+        """The index ranges a page reads, in order: ``(where, order_by)`` pairs.
 
-    def after(self, value, row_id, *, reverse: bool = False):
-        """The rows that come after (value, row_id) in this ordering (before it if reversed)."""
+        Each is one range of an index on (sort key, id): a row comparison ``(key, id) >
+        (value, id)``, never ``key > value OR (key = value AND …)``, which the planner cannot
+        turn into a range and answers by filtering every row before the cursor. A key that may
+        be empty is read as two blocks, the values then the empty ones (reversed: the other
+        way round), so no range mixes them and none needs a NULLS LAST index.
+        """
         descending = self.descending != reverse
         column, ids = self.key.column, self.id_column
-        beyond_id = ids < row_id if descending else ids > row_id
-        if value is None:
-            if not self.key.nullable:
+        by_column = [column.desc() if descending else column.asc()]
+        by_id = [ids.desc() if descending else ids.asc()]
+
+        def beyond(value, row_id):
+            row = tuple_(column, ids)
+            at = tuple_(literal(value, column.type), literal(row_id, ids.type))
+            return row < at if descending else row > at
+
+        def beyond_id(row_id):
+            return ids < row_id if descending else ids > row_id
+
+        if not self.key.nullable:
+            if cursor is None:
+                return [(None, by_column + by_id)]
+            if cursor.value is None:
                 raise CursorError("an empty value for a key that is never empty")
-            # Inside the trailing block of empty values (reversed: all values come first).
-            if reverse:
-                return or_(column.is_not(None), and_(column.is_(None), beyond_id))
-            return and_(column.is_(None), beyond_id)
-        beyond = column < value if descending else column > value
-        same = or_(beyond, and_(column == value, beyond_id))
-        if self.key.nullable and not reverse:
-            return or_(same, column.is_(None))
-        return same
+            return [(beyond(cursor.value, cursor.row_id), by_column + by_id)]
+        values = (column.is_not(None), by_column + by_id)
+        empty = (column.is_(None), by_id)
+        if cursor is None:
+            blocks = [empty, values] if reverse else [values, empty]
+        elif cursor.value is None:  # inside the block of empty values
+            here = (and_(column.is_(None), beyond_id(cursor.row_id)), by_id)
+            blocks = [here, values] if reverse else [here]
+        else:
+            here = (beyond(cursor.value, cursor.row_id), by_column + by_id)
+            blocks = [here] if reverse else [here, empty]
+        return blocks
 
 
 def parse_ordering(param: str | None, keys: Sequence[SortKey], default: str, id_column) -> Ordering:
@@ -201,12 +214,16 @@ def keyset_page(
     """
     key_of = key_of or _attribute_key(ordering)
     backwards = cursor is not None and cursor.backwards
-    query = statement
-    if cursor is not None:
-        query = query.where(ordering.after(cursor.value, cursor.row_id, reverse=backwards))
-    query = query.order_by(*ordering.order_by(reverse=backwards)).limit(limit + 1)
-    result = session.execute(query)
-    rows = list(result.unique().scalars() if _is_entity(query) else result)
+    rows: list = []
+    # Usually the first range fills the page: one query. Only a page that crosses from the
+    # values into the empty ones reads the second range too.
+    for where, order in ordering.ranges(cursor, reverse=backwards):
+        query = statement if where is None else statement.where(where)
+        query = query.order_by(*order).limit(limit + 1 - len(rows))
+        result = session.execute(query)
+        rows += list(result.unique().scalars() if _is_entity(query) else result)
+        if len(rows) > limit:
+            break
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
