@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, redirect, request, session, url_for
 from flask_login import current_user
 
@@ -17,8 +19,8 @@ from mallconsole.services.kit import versions
 from mallconsole.services.moderation import review_decisions, review_queues
 from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.queues import QueueScreen, queue_screen
 from mallconsole.web.templating import add_area_link
 
 add_area_link(bp, "Reviews", "review_list", also=("review_detail",), position=10)
@@ -28,14 +30,26 @@ UNDO_DEPTH = 20
 POLICY_REASONS = {r: review_decisions.reason_words(r) for r in states.MODERATION_POLICY_REASONS}
 
 
+UNKNOWN_QUEUE = (
+    "There is no such queue. Choose Pending, Reported, Seller replies or Recently decided."
+)
+REVIEW_QUEUES = QueueScreen(
+    template="moderation/review_list.html",
+    argument="queue",
+    names=review_queues.QUEUES,
+    default="pending",
+    unknown=UNKNOWN_QUEUE,
+    form=ReviewFilters,
+    sorts=review_queues.SORTS,
+    default_sort=review_queues.DEFAULT_SORTS,
+    id_column=review_queues.ID_COLUMNS,
+)
+
+
 def _queue_arg(default: str | None = "pending") -> str | None:
     queue = request.values.get("queue") or default
     if queue is not None and queue not in review_queues.QUEUES:
-        abort(
-            400,
-            description="There is no such queue. Choose Pending, Reported, Seller replies "
-            "or Recently decided.",
-        )
+        abort(400, description=UNKNOWN_QUEUE)
     return queue
 
 
@@ -50,47 +64,14 @@ def _filters_of(form) -> dict:
 @require(Permission.MODERATION_ACCESS)
 def review_list():
     """A moderation queue with its counts, filters, pages and bulk decisions."""
-    queue = _queue_arg()
-    if request.args.get("part") == "tabs":  # the tabs' poll: counts and ages only
-        return render(
-            "moderation/review_list.html",
-            block="tabs",
-            tabs=review_queues.queue_tabs(db.session),
-            queue=queue,
-            now=utcnow(),
-        )
-    listing = read_listing(
-        ReviewFilters,
-        sorts=review_queues.SORTS[queue],
-        default_sort=review_queues.DEFAULT_SORTS[queue],
-        id_column=review_queues.ID_COLUMNS[queue],
-    )
-    filters = {k: v for k, v in listing.filters.items() if k != "queue"}
-    page = review_queues.queue_page(
-        db.session,
-        queue,
-        filters,
-        listing.ordering,
-        user_id=current_user.id,
-        cursor=listing.cursor,
-        limit=listing.limit,
-    )
-    tabs = review_queues.queue_tabs(db.session)
-    held = review_queues.held_items(db.session, queue, actor=current_user.user)
-    return render(
-        "moderation/review_list.html",
-        block="listing",
-        listing=listing,
-        page=page,
-        queue=queue,
-        filtered=bool(filters),
-        filters=filters,
-        tabs=tabs,
-        held=held,
+    moderator = current_user.user
+    return queue_screen(
+        REVIEW_QUEUES,
+        tabs=partial(review_queues.queue_tabs, db.session),
+        rows=partial(review_queues.queue_page, db.session, user_id=moderator.id),
+        count=partial(review_queues.count_items, db.session, user_id=moderator.id),
+        more=lambda queue: {"held": review_queues.held_items(db.session, queue, actor=moderator)},
         now=utcnow(),
-        count=next(t.count for t in tabs if t.key == queue)
-        if not filters
-        else review_queues.count_items(db.session, queue, filters, user_id=current_user.id),
         queue_names=review_queues.QUEUES,
         policy_reasons=POLICY_REASONS,
         reason_words=review_decisions.reason_words,

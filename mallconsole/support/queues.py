@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, url_for
+from functools import partial
+
+from flask import current_app, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
@@ -20,6 +22,7 @@ from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import is_htmx, render
 from mallconsole.web.lists import ListFilters, read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.queues import QueueScreen, queue_screen
 
 CASE_SCREEN = "support.case_detail"
 
@@ -114,48 +117,29 @@ class ReplyForm(FlaskForm):
 # --- the queues --------------------------------------------------------------------------------
 
 
-def _case_listing():
-    queue = request.args.get("queue") or "mine"
-    if queue not in case_queues.QUEUES:
-        abort(400, description="There is no such case queue. Choose Mine, Unassigned, SLA or All.")
-    return read_listing(
-        CaseFilters,
-        sorts=case_queues.CASE_SORTS,
-        default_sort=case_queues.DEFAULT_SORTS[queue],
-        id_column=case_queues.CASE_ID,
-    )
+CASE_QUEUES = QueueScreen(
+    template="support/queues/case_list.html",
+    argument="queue",
+    names=case_queues.QUEUES,
+    default="mine",
+    unknown="There is no such case queue. Choose Mine, Unassigned, SLA or All.",
+    form=CaseFilters,
+    sorts=case_queues.CASE_SORTS,
+    default_sort=case_queues.DEFAULT_SORTS,
+    id_column=case_queues.CASE_ID,
+)
 
 
 @bp.get("/cases")
 @require(Permission.CASES_VIEW)
 def case_list():
     """A case queue (mine, unassigned, SLA due, all) with filters, sort and pages."""
-    listing = _case_listing()
-    queue = listing.form.queue.data
-    filters = {k: v for k, v in listing.filters.items() if k != "queue"}
-    tabs = case_queues.queue_tabs(db.session, user_id=current_user.id)
-    if request.args.get("part") == "tabs":
-        return render("support/queues/case_list.html", block="tabs", tabs=tabs, queue=queue)
-    page = case_queues.case_page(
-        db.session,
-        queue,
-        filters,
-        listing.ordering,
-        user_id=current_user.id,
-        cursor=listing.cursor,
-        limit=listing.limit,
-    )
-    return render(
-        "support/queues/case_list.html",
-        block="listing",
-        listing=listing,
-        page=page,
-        queue=queue,
-        filtered=bool(filters),
-        tabs=tabs,
-        count=next(t.count for t in tabs if t.key == queue)
-        if not filters
-        else case_queues.count_cases(db.session, queue, filters, user_id=current_user.id),
+    mine = {"user_id": current_user.id}
+    return queue_screen(
+        CASE_QUEUES,
+        tabs=partial(case_queues.queue_tabs, db.session, **mine),
+        rows=partial(case_queues.case_page, db.session, **mine),
+        count=partial(case_queues.count_cases, db.session, **mine),
         queue_names=case_queues.QUEUES,
         case_url=case_url,
     )
