@@ -6,9 +6,6 @@ from functools import partial
 
 from flask import current_app, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states
 from mallconsole.core.errors import ValidationError
@@ -17,10 +14,17 @@ from mallconsole.extensions import db
 from mallconsole.services.kit import versions
 from mallconsole.services.support import canned_replies, case_queues
 from mallconsole.support import bp
+from mallconsole.support.forms import (
+    CannedReplyFilters,
+    CannedReplyForm,
+    CaseFilters,
+    NewCaseForm,
+    plain_words,
+)
 from mallconsole.web.authz import require
 from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import is_htmx, render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
 from mallconsole.web.queues import QueueScreen, queue_screen
 
@@ -30,88 +34,6 @@ CASE_SCREEN = "support.case_detail"
 def case_url(case_id: str) -> str:
     """The case screen's address."""
     return url_for(CASE_SCREEN, case_id=case_id)
-
-
-def _labelled(values, machine=None) -> dict:
-    return {v: states.label(machine, v) if machine else states.in_words(v) for v in values}
-
-
-def _words(values) -> dict:
-    return {v: v.replace("_", " ").capitalize() for v in values}
-
-
-# --- forms -------------------------------------------------------------------------------------
-
-
-class CaseFilters(ListFilters):
-    """Filters of the case queues; ``queue`` is carried along as a hidden field."""
-
-    queue = HiddenField(default="mine")
-    status = SelectField(
-        "Status",
-        choices={"": "Any status", **_labelled(states.SUPPORT_CASE, states.SUPPORT_CASE_MACHINE)},
-        default="",
-    )
-    priority = SelectField(
-        "Priority",
-        choices={"": "Any priority", **_words(reversed(states.CASE_PRIORITIES))},
-        default="",
-    )
-    category = SelectField(
-        "Category", choices={"": "Any category", **_words(states.CASE_CATEGORIES)}, default=""
-    )
-    channel = SelectField(
-        "Channel", choices={"": "Any channel", **_words(states.CASE_CHANNELS)}, default=""
-    )
-    assignee = SelectField("Assignee", choices={}, default="")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.assignee.choices = {"": "Anyone", **dict(case_queues.agent_choices(db.session))}
-
-    def validate_queue(self, field):
-        if field.data not in case_queues.QUEUES:
-            raise FieldError("Choose one of: " + ", ".join(case_queues.QUEUES) + ".")
-
-
-class NewCaseForm(FlaskForm):
-    """A case taken by phone or email."""
-
-    subject = StringField("Subject", description="What the customer needs, in a few words.")
-    description = TextAreaField("Description", description="What they said, and what you know.")
-    category = SelectField("Category", choices=_words(states.CASE_CATEGORIES), default="order")
-    priority = SelectField(
-        "Priority", choices=_words(reversed(states.CASE_PRIORITIES)), default="normal"
-    )
-    channel = SelectField("Channel", choices=_words(states.CASE_CHANNELS), default="phone")
-    customer = StringField(
-        "Customer", description="Their email address or one of their order numbers."
-    )
-    seller = StringField(
-        "Or seller", description="For a seller's case: their seller code or contact email."
-    )
-    order = StringField("Order (optional)", description="An order of this customer: ORD-…")
-    shipment = StringField("Shipment (optional)", description="A shipment of that order: SHP-…")
-
-
-class ReplyFilters(ListFilters):
-    """Search and category filter of the canned-reply library."""
-
-    q = StringField("Search", description="Words of the title or the text")
-    category = SelectField(
-        "Category", choices={"": "Any category", **_words(states.CASE_CATEGORIES)}, default=""
-    )
-
-
-class ReplyForm(FlaskForm):
-    """Add or edit a canned reply (``version``: the one the agent saw, for edits)."""
-
-    title = StringField("Title")
-    body = TextAreaField("Text", render_kw={"rows": 7})
-    category = SelectField(
-        "Category", choices={"": "Any category", **_words(states.CASE_CATEGORIES)}, default=""
-    )
-    version = HiddenField()
 
 
 # --- the queues --------------------------------------------------------------------------------
@@ -197,7 +119,7 @@ def new_case():
 
 def _library(add_form, *, status=200):
     listing = read_listing(
-        ReplyFilters,
+        CannedReplyFilters,
         sorts=canned_replies.REPLY_SORTS,
         default_sort="title",
         id_column=canned_replies.REPLY_ID,
@@ -214,7 +136,7 @@ def _library(add_form, *, status=200):
         count=canned_replies.count_replies(db.session, listing.filters),
         form=add_form,
         placeholders=canned_replies.PLACEHOLDERS,
-        categories=dict(_words(states.CASE_CATEGORIES)),
+        categories=plain_words(states.CASE_CATEGORIES),
     )
 
 
@@ -222,14 +144,14 @@ def _library(add_form, *, status=200):
 @require(Permission.CASES_VIEW)
 def canned_reply_list():
     """The shared reply library: search, filter, and (with the right) add replies."""
-    return _library(ReplyForm(formdata=None))
+    return _library(CannedReplyForm(formdata=None))
 
 
 @bp.post("/canned-replies")
 @require(Permission.CANNED_REPLIES_MANAGE)
 def canned_reply_create():
     """Add a reply to the library."""
-    form = ReplyForm()
+    form = CannedReplyForm()
     if not form.validate_on_submit():
         return _library(form, status=422)
     try:
@@ -265,7 +187,7 @@ def _edit_page(reply, form, *, status=200, stale=None):
 def canned_reply_edit(reply_id):
     """One reply's editor (and its delete button)."""
     reply = canned_replies.get_reply(db.session, reply_id)
-    form = ReplyForm(
+    form = CannedReplyForm(
         formdata=None,
         data={
             "title": reply.title,
@@ -282,7 +204,7 @@ def canned_reply_edit(reply_id):
 def canned_reply_update(reply_id):
     """Save a reply; refused (409, with what changed) when someone saved it meanwhile."""
     reply = canned_replies.get_reply(db.session, reply_id)
-    form = ReplyForm()
+    form = CannedReplyForm()
     if not form.validate_on_submit():
         return _edit_page(reply, form, status=422)
     try:

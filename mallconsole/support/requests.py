@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import Length
 
 from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.services.aftersales import customer_requests as requests_service
 from mallconsole.support import bp
+from mallconsole.support.forms import RequestForm
 from mallconsole.web.authz import require
 from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
@@ -23,25 +21,6 @@ from mallconsole.web.security import forget_oversized
 
 CASE_SCREEN = "support.case_detail"
 ORDER_SCREEN = "support.order_detail"
-
-
-class RequestForm(FlaskForm):
-    """The fields every request has: reason, note, and the case it is raised from."""
-
-    reason_code = SelectField("Reason", choices=[], validate_choice=False)  # the service checks
-    note = TextAreaField(
-        "Note",
-        validators=[Length(max=requests_service.NOTE_MAX)],
-        description="What the customer told you; operations and finance read it.",
-        render_kw={"rows": 3},
-    )
-    case = HiddenField()
-
-    def __init__(self, kind, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.reason_code.choices = [("", "Choose a reason")] + [
-            (code, requests_service.reason_label(code)) for code in kind.reasons
-        ]
 
 
 def _page(kind, order, form, *, status=200, line_errors=None):
