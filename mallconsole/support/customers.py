@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from mallconsole.core.errors import ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.services.customers import customer_view
 from mallconsole.support import bp
 from mallconsole.support.forms import CustomerOrderFilters, RevealForm
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
 from mallconsole.web.lists import read_listing
+from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.security import forget_oversized
 
 
@@ -65,16 +64,14 @@ def customer_detail(customer_id):
 def customer_reveal(customer_id):
     """Show the customer's contact details for a reason; the reading is audited."""
     form = RevealForm()
-    if not form.validate_on_submit():
+
+    def page(refusal):
         forget_oversized(form)
-        return _customer_page(customer_id, form=form, status=422, block="contact")
-    try:
+        return _customer_page(customer_id, form=form, status=refusal.status, block="contact")
+
+    with refusals(page, form):
+        validated(form)
         revealed = customer_view.reveal(
             db.session, customer_id, reason=form.reason.data, actor=current_user.user
         )
-    except ValidationError as error:
-        db.session.rollback()
-        forget_oversized(form)
-        apply_errors(form, error)
-        return _customer_page(customer_id, form=form, status=422, block="contact")
     return _customer_page(customer_id, revealed=revealed, block="contact")

@@ -8,7 +8,6 @@ from flask import current_app, redirect, request, url_for
 from flask_login import current_user
 
 from mallconsole.core import states
-from mallconsole.core.errors import ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.services.kit import versions
@@ -22,11 +21,11 @@ from mallconsole.support.forms import (
     plain_words,
 )
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import is_htmx, render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
 from mallconsole.web.queues import QueueScreen, queue_screen
+from mallconsole.web.refusals import refusals, validated
 
 CASE_SCREEN = "support.case_detail"
 
@@ -99,17 +98,12 @@ def new_case():
     form = NewCaseForm()
     if request.method == "GET":
         return _new_case_page(form)
-    if not form.validate_on_submit():
-        return _new_case_page(form, status=422)
-    intake = case_queues.Intake(
-        **{name: form[name].data for name in case_queues.Intake.__dataclass_fields__}
-    )
-    try:
+    with refusals(lambda refusal: _new_case_page(form, status=refusal.status), form):
+        validated(form)
+        intake = case_queues.Intake(
+            **{name: form[name].data for name in case_queues.Intake.__dataclass_fields__}
+        )
         opened = case_queues.open_case(db.session, intake, actor=current_user.user)
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _new_case_page(form, status=422)
     notify(f"{opened.case_number} opened.")
     return redirect(case_url(opened.id), code=303)
 
@@ -152,9 +146,8 @@ def canned_reply_list():
 def canned_reply_create():
     """Add a reply to the library."""
     form = CannedReplyForm()
-    if not form.validate_on_submit():
-        return _library(form, status=422)
-    try:
+    with refusals(lambda refusal: _library(form, status=refusal.status), form):
+        validated(form)
         reply = canned_replies.add_reply(
             db.session,
             title=form.title.data,
@@ -162,10 +155,6 @@ def canned_reply_create():
             category=form.category.data,
             actor=current_user.user,
         )
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _library(form, status=422)
     notify(f"“{reply.title}” added to the library.")
     return redirect(url_for("support.canned_replies"), code=303)
 
@@ -199,15 +188,20 @@ def canned_reply_edit(reply_id):
     return _edit_page(reply, form)
 
 
+def _edit_refused(reply_id, form, refusal):
+    """The editor again with the agent's input: its errors (422), or what changed since (409;
+    the form is then at the version now, so saving again applies the input on purpose)."""
+    reply = canned_replies.get_reply(db.session, reply_id)
+    return _edit_page(reply, form, status=refusal.status, stale=refusal.stale)
+
+
 @bp.post("/canned-replies/<reply_id>")
 @require(Permission.CANNED_REPLIES_MANAGE)
 def canned_reply_update(reply_id):
     """Save a reply; refused (409, with what changed) when someone saved it meanwhile."""
-    reply = canned_replies.get_reply(db.session, reply_id)
     form = CannedReplyForm()
-    if not form.validate_on_submit():
-        return _edit_page(reply, form, status=422)
-    try:
+    with refusals(partial(_edit_refused, reply_id, form), form):
+        validated(form)
         canned_replies.edit_reply(
             db.session,
             reply_id,
@@ -217,16 +211,6 @@ def canned_reply_update(reply_id):
             expected_version=versions.read_version(form.version.data),
             actor=current_user.user,
         )
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version  # saving again applies the input on purpose
-        return _edit_page(
-            canned_replies.get_reply(db.session, reply_id), form, status=409, stale=stale
-        )
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _edit_page(canned_replies.get_reply(db.session, reply_id), form, status=422)
     notify("Reply saved.")
     return redirect(url_for("support.canned_replies"), code=303)
 
