@@ -11,7 +11,7 @@ from mallconsole.core.roles import permissions_of
 from mallconsole.extensions import db, login_manager
 from mallconsole.models import User
 from mallconsole.services.identity.sessions import resolve_session, touch_session
-from mallconsole.services.identity.staff import active_roles
+from mallconsole.services.identity.staff import staff_of_session
 
 # The key of the session token in Flask's signed cookie.
 SESSION_TOKEN_KEY = "session_token"
@@ -70,12 +70,10 @@ def load_principal(_request):
     row = resolve_session(db.session, session.get(SESSION_TOKEN_KEY), idle=idle_limit())
     if row is None:
         return None
-    user = db.session.get(User, row.shopping_mall_user_id)
-    if user is None or user.status != "active" or user.deleted_at is not None:
+    staff = staff_of_session(db.session, row)
+    if staff is None:
         return None
-    roles = active_roles(db.session, user.id)
-    if not roles:
-        return None
+    user, roles = staff
     if request.headers.get("X-Background") != "1":
         touch_session(row)
     return StaffPrincipal(user, row, roles)

@@ -23,7 +23,6 @@ from mallconsole.auth.forms import (
     TimeZoneForm,
 )
 from mallconsole.auth.principal import SESSION_TOKEN_KEY, absolute_limit, idle_limit
-from mallconsole.core.errors import ValidationError
 from mallconsole.core.locale import current_reader
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
@@ -49,13 +48,14 @@ from mallconsole.services.identity.sign_in import (
     pending_mfa_step,
     register_failure,
     register_success,
+    step_user,
 )
 from mallconsole.web.authz import public, require
 from mallconsole.web.display import example_of
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
 from mallconsole.web.messages import notify
 from mallconsole.web.redirects import redirect_to_next, safe_next
+from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.security import SMALL_FORM, body_limit, forget_oversized
 from mallconsole.web.transactions import keep_changes_on_refusal
 
@@ -74,6 +74,23 @@ def _begin_session(user: User, email: str, next_url: str | None):
     return redirect_to_next(next_url)
 
 
+def _login_page(form, next_url, *, status=200, error=None):
+    return render("auth/login.html", form=form, next_url=next_url, error=error, status=status)
+
+
+def _signed_in(user: User, email: str, next_url: str | None):
+    """The password is accepted: on to the TOTP step when the account has MFA, else in."""
+    if current_user.is_authenticated:
+        # Signing in again from a signed-in browser replaces that browser's session.
+        end_session(db.session, current_user.session_row)
+    if user.mfa_enabled:
+        token = begin_mfa_step(db.session, user, email, next_url)
+        session.clear()
+        session[MFA_STEP_KEY] = token
+        return redirect(url_for("auth.login_mfa"))
+    return _begin_session(user, email, next_url)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @body_limit(SMALL_FORM)
@@ -85,27 +102,17 @@ def login():
     next_url = safe_next(request.values.get("next"))
     if not form.validate_on_submit():
         forget_oversized(form)
-        status = 422 if form.is_submitted() else 200
-        return render("auth/login.html", form=form, next_url=next_url, status=status)
+        return _login_page(form, next_url, status=422 if form.is_submitted() else 200)
     # A new password step voids this browser's earlier TOTP step, whatever its outcome.
     end_mfa_step(db.session, session.pop(MFA_STEP_KEY, None))
     try:
         credentials = check_credentials(db.session, form.email.data, form.password.data)
     except SignInRefused as refused:
+        # Not web/refusals, which rolls back: a refused sign-in keeps the failed attempt and
+        # any lockout it caused.
         keep_changes_on_refusal()
-        return render(
-            "auth/login.html", form=form, next_url=next_url, error=refused.message, status=422
-        )
-    user = credentials.user
-    if current_user.is_authenticated:
-        # Signing in again from a signed-in browser replaces that browser's session.
-        end_session(db.session, current_user.session_row)
-    if user.mfa_enabled:
-        token = begin_mfa_step(db.session, user, form.email.data, next_url)
-        session.clear()
-        session[MFA_STEP_KEY] = token
-        return redirect(url_for("auth.login_mfa"))
-    return _begin_session(user, form.email.data, next_url)
+        return _login_page(form, next_url, error=refused.message, status=422)
+    return _signed_in(credentials.user, form.email.data, next_url)
 
 
 def _refuse_mfa_step():
@@ -113,6 +120,28 @@ def _refuse_mfa_step():
     session.pop(MFA_STEP_KEY, None)
     notify("Sign in with your email and password first.", "error")
     return redirect(url_for("auth.login"))
+
+
+def _code_refused(step, user: User, form):
+    """None when ``user`` may still sign in and ``form``'s code is theirs; otherwise the page
+    that says why not. The refusal's record (the failed attempt) is kept, so not refusals."""
+    try:
+        check_still_staff(db.session, step.email, user)
+    except SignInRefused:
+        keep_changes_on_refusal()
+        end_mfa_step(db.session, session.pop(MFA_STEP_KEY, None))
+        return render("auth/login.html", form=LoginForm(), error=REFUSAL, status=422)
+    if not mfa.verify_code(db.session, user, form.code.data, current_app.config):
+        register_failure(
+            db.session,
+            step.email,
+            user,
+            reason="wrong or reused code",
+            event_type="mfa_challenge_failed",
+        )
+        keep_changes_on_refusal()
+        return render("auth/login_mfa.html", form=form, error=MFA_REFUSAL, status=422)
+    return None
 
 
 @bp.route("/login/mfa", methods=["GET", "POST"])
@@ -123,7 +152,7 @@ def login_mfa():
     step = pending_mfa_step(db.session, session.get(MFA_STEP_KEY))
     if step is None:
         return _refuse_mfa_step()
-    user = db.session.get(User, step.shopping_mall_user_id)
+    user = step_user(db.session, step)
     form = MfaCodeForm()
     if not form.validate_on_submit():
         forget_oversized(form)
@@ -131,22 +160,9 @@ def login_mfa():
         return render("auth/login_mfa.html", form=form, status=status)
     check_ip_limit(db.session)
     email, next_path = step.email, step.next_path
-    try:
-        check_still_staff(db.session, email, user)
-    except SignInRefused:
-        keep_changes_on_refusal()
-        end_mfa_step(db.session, session.pop(MFA_STEP_KEY, None))
-        return render("auth/login.html", form=LoginForm(), error=REFUSAL, status=422)
-    if not mfa.verify_code(db.session, user, form.code.data, current_app.config):
-        register_failure(
-            db.session,
-            email,
-            user,
-            reason="wrong or reused code",
-            event_type="mfa_challenge_failed",
-        )
-        keep_changes_on_refusal()
-        return render("auth/login_mfa.html", form=form, error=MFA_REFUSAL, status=422)
+    refused = _code_refused(step, user, form)
+    if refused is not None:
+        return refused
     if not complete_mfa_step(db.session, step):
         # Another request with a copy of this cookie used the step first.
         return _refuse_mfa_step()
@@ -196,9 +212,8 @@ def account():
 @require(Permission.CONSOLE_USE)
 def password_change():
     form = PasswordChangeForm()
-    if not form.validate_on_submit():
-        return _account_page(422, password_form=form)
-    try:
+    with refusals(lambda refusal: _account_page(refusal.status, password_form=form), form):
+        validated(form)
         ended = accounts.change_password(
             db.session,
             current_user.user,
@@ -207,9 +222,6 @@ def password_change():
             confirm=form.confirm_password.data,
             keep_session_id=current_user.session_row.id,
         )
-    except ValidationError as error:
-        apply_errors(form, error)
-        return _account_page(422, password_form=form)
     notify(f"Password changed. {ended} other session(s) ended.", "success")
     return redirect(url_for("auth.account"))
 
@@ -257,6 +269,29 @@ def session_end(session_id: str):
     return redirect(url_for("auth.account"))
 
 
+def _enrollment_secret() -> str:
+    """The secret this enrollment shows (kept encrypted in the cookie); a new one on GET."""
+    config = current_app.config
+    stored = session.get(MFA_ENROLLMENT_KEY)
+    if request.method == "GET" or not stored:
+        secret = mfa.new_secret()
+        session[MFA_ENROLLMENT_KEY] = encrypt_secret(config, secret)
+        return secret
+    return decrypt_secret(config, stored)
+
+
+def _enrollment_page(form, secret: str, *, status: int = 200):
+    uri = mfa.provisioning_uri(secret, current_user.user.email)
+    return render(
+        "auth/mfa_enroll.html",
+        form=form,
+        secret=secret,
+        qr_svg=mfa.qr_svg(uri),
+        required=current_app.config.get("MFA_REQUIRED"),
+        status=status,
+    )
+
+
 @bp.route("/account/mfa", methods=["GET", "POST"])
 @require(Permission.CONSOLE_USE)
 def mfa_enroll():
@@ -264,33 +299,17 @@ def mfa_enroll():
     user = current_user.user
     if user.mfa_enabled:
         return render("auth/mfa_status.html", reset_form=MfaResetForm(formdata=None))
-    config = current_app.config
     form = MfaCodeForm()
-    stored = session.get(MFA_ENROLLMENT_KEY)
-    if request.method == "GET" or not stored:
-        secret = mfa.new_secret()
-        session[MFA_ENROLLMENT_KEY] = encrypt_secret(config, secret)
-    else:
-        secret = decrypt_secret(config, stored)
-    if form.validate_on_submit():
-        try:
-            codes = mfa.enroll(db.session, user, secret, form.code.data, config)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            session.pop(MFA_ENROLLMENT_KEY, None)
-            response = render("auth/mfa_backup_codes.html", codes=codes)
-            response.headers["Cache-Control"] = "no-store"
-            return response
-    uri = mfa.provisioning_uri(secret, user.email)
-    return render(
-        "auth/mfa_enroll.html",
-        form=form,
-        secret=secret,
-        qr_svg=mfa.qr_svg(uri),
-        required=config.get("MFA_REQUIRED"),
-        status=422 if form.is_submitted() else 200,
-    )
+    secret = _enrollment_secret()
+    if not form.is_submitted():
+        return _enrollment_page(form, secret)
+    with refusals(lambda refusal: _enrollment_page(form, secret, status=refusal.status), form):
+        validated(form)
+        codes = mfa.enroll(db.session, user, secret, form.code.data, current_app.config)
+    session.pop(MFA_ENROLLMENT_KEY, None)
+    response = render("auth/mfa_backup_codes.html", codes=codes)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/account/mfa/reset")
@@ -298,12 +317,8 @@ def mfa_enroll():
 def mfa_reset():
     """Turn MFA off (password required) to enroll a new authenticator."""
     form = MfaResetForm()
-    if not form.validate_on_submit():
-        return _account_page(422, reset_form=form)
-    try:
+    with refusals(lambda refusal: _account_page(refusal.status, reset_form=form), form):
+        validated(form)
         mfa.disable(db.session, current_user.user, form.password.data)
-    except ValidationError as error:
-        apply_errors(form, error)
-        return _account_page(422, reset_form=form)
     notify("Two-step sign-in is off. Enroll your new authenticator now.", "success")
     return redirect(url_for("auth.mfa_enroll"))

@@ -10,24 +10,22 @@ rule lives in ``services/approvals.py``; these views only read forms and show re
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import AnyOf, Length
 
-from mallconsole.core import states
-from mallconsole.core.errors import Conflict, DomainError, ValidationError
+from mallconsole.console.forms import DecisionForm, approval_filters
+from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import is_htmx, render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.templating import add_area_link
 
 # What each area decides (the filter's choices).
@@ -45,46 +43,10 @@ AREA_KINDS = {
 BACKGROUND_EVENT = "approvals-changed"
 
 
-def _kind_choices(kinds) -> dict:
-    return {"": "Every kind", **{k: approvals.kind_label(k) for k in kinds}}
-
-
-def _filters(kinds):
-    """The filter forms of an area's two tabs (the kinds it decides)."""
-
-    class WaitingFilters(ListFilters):
-        kind = SelectField("Kind", choices=_kind_choices(kinds), default="")
-
-    class MineFilters(ListFilters):
-        kind = SelectField("Kind", choices=_kind_choices(states.ADMIN_ACTION_NAMES), default="")
-        status = SelectField(
-            "State",
-            choices={
-                "": "Any state",
-                **{s: approvals.STATUS_LABELS[s] for s in states.ADMIN_ACTION},
-            },
-            default="",
-        )
-
-    return WaitingFilters, MineFilters
-
-
-class DecisionForm(FlaskForm):
-    """Approve or reject a request, based on the revision the person saw."""
-
-    decision = HiddenField(
-        validators=[AnyOf(states.MAKER_CHECKER_DECISIONS, message="Choose approve or reject.")]
-    )
-    reason = TextAreaField(
-        "Reason", validators=[Length(max=approvals.REASON_MAX)], render_kw={"rows": 2}
-    )
-    revision = HiddenField()
-
-
 def add_approvals(bp, permission: Permission) -> None:
     """Register the approvals inbox of ``bp``'s area for requests of ``permission``."""
     area = bp.name
-    waiting_filters, mine_filters = _filters(AREA_KINDS[permission])
+    waiting_filters, mine_filters = approval_filters(AREA_KINDS[permission])
     add_area_link(
         bp, "Approvals", "approvals", also=("approvals_mine", "approval_detail"), position=90
     )
@@ -139,25 +101,13 @@ def add_approvals(bp, permission: Permission) -> None:
         """Approve or reject; htmx gets the request's row back, in its new state."""
         row = _visible_row(action_id, permission)
         form = DecisionForm()
-        if not form.validate_on_submit():
-            return _answer(row, form, status=422)
-        try:
+        with refusals(partial(_refused, action_id, form), form):
+            validated(form)
             revision = versions.read_version(form.revision.data) if form.revision.data else None
             outcome = approvals.decide(
-                db.session,
-                row.action.id,
-                form.decision.data,
-                form.reason.data,
-                actor=current_user.user,
-                revision=revision,
-            )
-        except (ValidationError, Conflict) as error:
-            db.session.rollback()
-            fresh = approvals.action_row(db.session, action_id)
-            if isinstance(error, ValidationError):
-                apply_errors(form, error)
-                return _answer(fresh, form, status=422)
-            return _answer(fresh, _form(fresh), status=409, problem=error.message)
+                db.session, row.action.id, form.decision.data, form.reason.data,
+                actor=current_user.user, revision=revision,
+            )  # fmt: skip
         notify(outcome.message)
         return _done(action_id)
 
@@ -197,11 +147,19 @@ def add_approvals(bp, permission: Permission) -> None:
             **context(row=row, form=form, history=history),
         )
 
+    def _refused(action_id, form, refusal):
+        """The request's row as it is: the form with its errors (422), or why it cannot be
+        decided now (409). Any other refusal is the error page's to say."""
+        fresh = approvals.action_row(db.session, action_id)
+        if isinstance(refusal.error, ValidationError):
+            return _answer(fresh, form, status=422)
+        if isinstance(refusal.error, Conflict):
+            return _answer(fresh, _form(fresh), status=409, problem=refusal.message)
+        raise refusal.error
+
     def _done(action_id):
         if is_htmx():
-            db.session.flush()
-            db.session.expire_all()
-            row = approvals.action_row(db.session, action_id)
+            row = approvals.current_row(db.session, action_id)
             return _answer(row, _form(row))
         back = request.form.get("back")
         if back == "mine":
@@ -217,11 +175,9 @@ def _form(row) -> DecisionForm:
 
 def _visible_row(action_id, permission):
     """The request if this person may see it here: theirs, or one of this area's kinds."""
-    try:
-        row = approvals.action_row(db.session, action_id)
-    except DomainError:
-        abort(404, description="That approval request does not exist.")
-    mine = row.action.requested_by_user_id == current_user.id
-    if not mine and row.action.approver_permission != str(permission):
+    row = approvals.visible_row(
+        db.session, action_id, viewer_id=current_user.id, permission=permission
+    )
+    if row is None:
         abort(404, description="That approval request does not exist.")
     return row

@@ -15,7 +15,6 @@ from flask_login import current_user
 
 from mallconsole.console import bp
 from mallconsole.console.forms import SearchForm
-from mallconsole.core.errors import Forbidden
 from mallconsole.core.roles import ROLE_BLUEPRINTS, Permission
 from mallconsole.extensions import db
 from mallconsole.services.customers.search import KINDS_BY_KEY, MIN_LENGTH, search_groups
@@ -41,6 +40,25 @@ def screen_url(card) -> str | None:
     return None
 
 
+def _search_kind() -> str | None:
+    """The one kind of record to page through (``kind=``), or None for five of each."""
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in KINDS_BY_KEY:
+        abort(400, description="There is no such kind of record to search.")
+    return kind
+
+
+def _groups(term: str, kind: str | None):
+    """The matches of ``term`` the searcher may open (of ``kind`` alone, from ``after=``)."""
+    return search_groups(
+        db.session,
+        term,
+        permissions=current_user.permissions,
+        kind=kind,
+        after=request.args.get("after") or None,
+    )
+
+
 @bp.get("/search")
 @require(Permission.CONSOLE_USE)
 @body_limit(SMALL_FORM)
@@ -50,20 +68,8 @@ def search_results():
     form = SearchForm(request.args)
     term = (form.q.data or "").strip()
     valid = form.validate()
-    kind = request.args.get("kind") or None
-    if kind is not None and kind not in KINDS_BY_KEY:
-        abort(400, description="There is no such kind of record to search.")
-    groups = (
-        search_groups(
-            db.session,
-            term,
-            permissions=current_user.permissions,
-            kind=kind,
-            after=request.args.get("after") or None,
-        )
-        if valid
-        else []
-    )
+    kind = _search_kind()
+    groups = _groups(term, kind) if valid else []
     return render(
         "console/search.html",
         block="results",
@@ -88,24 +94,11 @@ def presence_ping(kind, record_id):
 
     Polled every ~10 s with ``X-Background: 1`` (so it does not keep the session alive); the
     form field ``typing=1`` says the user typed since the last poll. Each kind of record needs
-    its own permission, checked here: the route is shared by every console.
+    its own permission, checked by the service: the route is shared by every console.
     """
-    watched = presence.kind_named(kind)
-    if watched.permission not in current_user.permissions:
-        raise Forbidden("Your roles do not allow this kind of record.")
-    entity_id = presence.find_record(db.session, watched, record_id)
-    presence.ping(
-        db.session,
-        entity_table=watched.entity_table,
-        entity_id=entity_id,
-        actor=current_user.user,
-        typing=request.form.get("typing") == "1",
-    )
-    others = presence.viewers(
-        db.session,
-        entity_table=watched.entity_table,
-        entity_id=entity_id,
-        exclude_user_id=current_user.id,
-    )
+    others = presence.look_in(
+        db.session, kind, record_id, actor=current_user.user,
+        permissions=current_user.permissions, typing=request.form.get("typing") == "1",
+    )  # fmt: skip
     line = get_template_attribute("_macros/presence.html", "presence_line")
     return make_response(line(others))

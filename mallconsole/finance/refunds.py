@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
-from flask import abort, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -20,8 +20,9 @@ from mallconsole.services.aftersales import refund_decisions, refund_execution, 
 from mallconsole.services.kit import versions
 from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import ListFilters
 from mallconsole.web.messages import notify
+from mallconsole.web.queues import QueueScreen, queue_screen
 from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.templating import add_area_link
 
@@ -130,42 +131,29 @@ def _filters(listing) -> dict:
     return filters
 
 
+REFUND_TABS = QueueScreen(
+    template="finance/refund_list.html",
+    argument="tab",
+    names=refund_queue.TAB_KEYS,
+    default="pending",
+    unknown="There is no such tab. Choose one of the refund states.",
+    form=RefundFilters,
+    sorts=refund_queue.REFUND_SORTS,
+    default_sort={tab: refund_queue.default_sort(tab) for tab in refund_queue.TAB_KEYS},
+    id_column=refund_queue.REFUND_ID,
+)
+
+
 @bp.get("/refunds")
 @require(Permission.REFUNDS_VIEW)
 def refund_list():
     """Refund requests by state, with filters, sort and pages."""
-    tab = request.args.get("tab") or "pending"
-    if tab not in refund_queue.TAB_KEYS:
-        abort(400, description="There is no such tab. Choose one of the refund states.")
-    if request.args.get("part") == "tabs":  # the tabs' poll: their counts only
-        return render(
-            "finance/refund_list.html", block="tabs", tabs=refund_queue.tabs(db.session), tab=tab
-        )
-    listing = read_listing(
-        RefundFilters,
-        sorts=refund_queue.REFUND_SORTS,
-        default_sort=refund_queue.default_sort(tab),
-        id_column=refund_queue.REFUND_ID,
-    )
-    filters = _filters(listing)
-    page = refund_queue.refund_page(
-        db.session, tab, filters, listing.ordering, cursor=listing.cursor, limit=listing.limit
-    )
-    tabs = refund_queue.tabs(db.session)
-    count = (
-        refund_queue.count_requests(db.session, tab, filters)
-        if filters
-        else next(t.count for t in tabs if t.key == tab)
-    )
-    return render(
-        "finance/refund_list.html",
-        block="listing",
-        listing=listing,
-        page=page,
-        tab=tab,
-        tabs=tabs,
-        count=count,
-        filtered=bool(filters),
+    return queue_screen(
+        REFUND_TABS,
+        tabs=partial(refund_queue.tabs, db.session),
+        rows=partial(refund_queue.refund_page, db.session),
+        count=partial(refund_queue.count_requests, db.session),
+        filters=_filters,
     )
 
 

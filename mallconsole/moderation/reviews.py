@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, redirect, request, session, url_for
 from flask_login import current_user
 
 from mallconsole.core import states
-from mallconsole.core.errors import Conflict, DomainError, ValidationError
+from mallconsole.core.errors import Conflict
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.models import utcnow
 from mallconsole.moderation import bp
 from mallconsole.moderation.forms import ReviewFilters
 from mallconsole.services import jobs
-from mallconsole.services.kit import versions
+from mallconsole.services.kit import claims, versions
 from mallconsole.services.moderation import review_decisions, review_queues
 from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.queues import QueueScreen, queue_screen
+from mallconsole.web.refusals import refusals
 from mallconsole.web.templating import add_area_link
 
 add_area_link(bp, "Reviews", "review_list", also=("review_detail",), position=10)
@@ -28,14 +31,26 @@ UNDO_DEPTH = 20
 POLICY_REASONS = {r: review_decisions.reason_words(r) for r in states.MODERATION_POLICY_REASONS}
 
 
+UNKNOWN_QUEUE = (
+    "There is no such queue. Choose Pending, Reported, Seller replies or Recently decided."
+)
+REVIEW_QUEUES = QueueScreen(
+    template="moderation/review_list.html",
+    argument="queue",
+    names=review_queues.QUEUES,
+    default="pending",
+    unknown=UNKNOWN_QUEUE,
+    form=ReviewFilters,
+    sorts=review_queues.SORTS,
+    default_sort=review_queues.DEFAULT_SORTS,
+    id_column=review_queues.ID_COLUMNS,
+)
+
+
 def _queue_arg(default: str | None = "pending") -> str | None:
     queue = request.values.get("queue") or default
     if queue is not None and queue not in review_queues.QUEUES:
-        abort(
-            400,
-            description="There is no such queue. Choose Pending, Reported, Seller replies "
-            "or Recently decided.",
-        )
+        abort(400, description=UNKNOWN_QUEUE)
     return queue
 
 
@@ -50,47 +65,14 @@ def _filters_of(form) -> dict:
 @require(Permission.MODERATION_ACCESS)
 def review_list():
     """A moderation queue with its counts, filters, pages and bulk decisions."""
-    queue = _queue_arg()
-    if request.args.get("part") == "tabs":  # the tabs' poll: counts and ages only
-        return render(
-            "moderation/review_list.html",
-            block="tabs",
-            tabs=review_queues.queue_tabs(db.session),
-            queue=queue,
-            now=utcnow(),
-        )
-    listing = read_listing(
-        ReviewFilters,
-        sorts=review_queues.SORTS[queue],
-        default_sort=review_queues.DEFAULT_SORTS[queue],
-        id_column=review_queues.ID_COLUMNS[queue],
-    )
-    filters = {k: v for k, v in listing.filters.items() if k != "queue"}
-    page = review_queues.queue_page(
-        db.session,
-        queue,
-        filters,
-        listing.ordering,
-        user_id=current_user.id,
-        cursor=listing.cursor,
-        limit=listing.limit,
-    )
-    tabs = review_queues.queue_tabs(db.session)
-    held = review_queues.held_items(db.session, queue, actor=current_user.user)
-    return render(
-        "moderation/review_list.html",
-        block="listing",
-        listing=listing,
-        page=page,
-        queue=queue,
-        filtered=bool(filters),
-        filters=filters,
-        tabs=tabs,
-        held=held,
+    moderator = current_user.user
+    return queue_screen(
+        REVIEW_QUEUES,
+        tabs=partial(review_queues.queue_tabs, db.session),
+        rows=partial(review_queues.queue_page, db.session, user_id=moderator.id),
+        count=partial(review_queues.count_items, db.session, user_id=moderator.id),
+        more=lambda queue: {"held": review_queues.held_items(db.session, queue, actor=moderator)},
         now=utcnow(),
-        count=next(t.count for t in tabs if t.key == queue)
-        if not filters
-        else review_queues.count_items(db.session, queue, filters, user_id=current_user.id),
         queue_names=review_queues.QUEUES,
         policy_reasons=POLICY_REASONS,
         reason_words=review_decisions.reason_words,
@@ -129,8 +111,6 @@ def claim_release():
     """Give back every item I hold in the queue (stop moderating)."""
     queue = _queue_arg()
     if queue in review_queues.CLAIMABLE:
-        from mallconsole.services.kit import claims
-
         count = claims.release_all(
             db.session, queue=review_queues.claim_queue(queue), actor=current_user.user
         )
@@ -223,9 +203,11 @@ def _next_after(queue: str | None, review_id: str, held_before) -> str:
     return url_for("moderation.review_list", queue=queue)
 
 
-def _decision_refused(review_id, queue, error: DomainError, entered: dict):
-    db.session.rollback()
-    return _focus_page(review_id, queue, status=error.status, error=str(error), entered=entered)
+def _decision_refused(review_id, queue, entered: dict, refusal):
+    """The review in focus again, with why not and what the moderator entered."""
+    return _focus_page(
+        review_id, queue, status=refusal.status, error=refusal.message, entered=entered
+    )
 
 
 def _decide_then_next(review_id: str, decide, *, remember: bool = True):
@@ -240,10 +222,8 @@ def _decide_then_next(review_id: str, decide, *, remember: bool = True):
     held_before = (
         review_queues.held_items(db.session, queue, actor=current_user.user) if queue else []
     )
-    try:
+    with refusals(partial(_decision_refused, review_id, queue, entered)):
         message = decide(entered, versions.read_version(request.form.get("version")))
-    except (ValidationError, Conflict) as error:
-        return _decision_refused(review_id, queue, error, entered)
     if remember:
         _remember(review_id, queue)
     notify(message)
@@ -326,6 +306,35 @@ def undo_last():
 # --- bulk ---------------------------------------------------------------------------------------
 
 
+def _decide_replies(ids, decision, reason, note) -> str:
+    done = review_decisions.decide_replies(
+        db.session, ids, decision, actor=current_user.user, reason=reason, note=note
+    )
+    word = "approved" if decision == "approve" else "rejected"
+    return f"{len(done)} seller repl{'y' if len(done) == 1 else 'ies'} {word}."
+
+
+def _dismiss_reports(ids, note) -> str:
+    dismissed = review_decisions.dismiss_reports_of(
+        db.session, ids, actor=current_user.user, note=note
+    )
+    return (
+        f"{sum(dismissed.values())} report(s) on {len(dismissed)} review(s) dismissed; "
+        "the reviews stay as they are."
+    )
+
+
+def _decide_reviews(queue, ids, decision, reason, note) -> str:
+    done = review_decisions.decide_reviews(
+        db.session, ids, decision, actor=current_user.user, reason=reason, note=note
+    )
+    for item in done:
+        _remember(item.review.id, queue)
+    words = review_decisions.DECISION_WORDS.get(decision, decision).lower()
+    reason_text = review_decisions.reason_words(done[0].moderation.reason_code)
+    return f"{len(done)} review(s) {words} ({reason_text})."
+
+
 @bp.post("/reviews/bulk")
 @require(Permission.REVIEWS_MODERATE)
 def review_bulk():
@@ -335,32 +344,14 @@ def review_bulk():
     decision = request.form.get("decision", "")
     reason = request.form.get("reason") or None
     note = request.form.get("note")
-    back = url_for("moderation.review_list", queue=queue)
     if queue == "replies":
-        done = review_decisions.decide_replies(
-            db.session, ids, decision, actor=current_user.user, reason=reason, note=note
-        )
-        word = "approved" if decision == "approve" else "rejected"
-        notify(f"{len(done)} seller repl{'y' if len(done) == 1 else 'ies'} {word}.")
-        return redirect(back, code=303)
-    if queue == "reported" and decision == "dismiss":
-        dismissed = review_decisions.dismiss_reports_of(
-            db.session, ids, actor=current_user.user, note=note
-        )
-        notify(
-            f"{sum(dismissed.values())} report(s) on {len(dismissed)} review(s) dismissed; "
-            "the reviews stay as they are."
-        )
-        return redirect(back, code=303)
-    done = review_decisions.decide_reviews(
-        db.session, ids, decision, actor=current_user.user, reason=reason, note=note
-    )
-    for item in done:
-        _remember(item.review.id, queue)
-    words = review_decisions.DECISION_WORDS.get(decision, decision).lower()
-    reason_text = review_decisions.reason_words(done[0].moderation.reason_code)
-    notify(f"{len(done)} review(s) {words} ({reason_text}).")
-    return redirect(back, code=303)
+        message = _decide_replies(ids, decision, reason, note)
+    elif queue == "reported" and decision == "dismiss":
+        message = _dismiss_reports(ids, note)
+    else:
+        message = _decide_reviews(queue, ids, decision, reason, note)
+    notify(message)
+    return redirect(url_for("moderation.review_list", queue=queue), code=303)
 
 
 # --- product ratings ------------------------------------------------------------------------------
@@ -372,7 +363,7 @@ def ratings_refresh():
     """Refresh the product rating summaries now (the refresh-ratings job, in the background)."""
     try:
         jobs.request_run(db.session, "refresh-ratings", actor=current_user.user)
-    except Conflict as busy:
+    except Conflict as busy:  # a refresh already under way: news for the moderator, not a refusal
         notify(str(busy), "info")
     else:
         notify("Product ratings are being refreshed; shoppers see them within a minute.")

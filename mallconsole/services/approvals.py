@@ -333,6 +333,24 @@ def action_row(session, action_id: str) -> ActionRow:
     return _rows(session, [(action, email)])[0]
 
 
+def visible_row(session, action_id: str, *, viewer_id: str, permission) -> ActionRow | None:
+    """The request's row if ``viewer_id`` may see it in the inbox of ``permission`` (they asked
+    for it, or it is of that permission's kinds); None otherwise, or when there is none."""
+    action = session.get(AdminAction, action_id) if is_id(action_id) else None
+    if action is None or action.deleted_at is not None:
+        return None
+    if action.requested_by_user_id != viewer_id and action.approver_permission != str(permission):
+        return None
+    return action_row(session, action.id)
+
+
+def current_row(session, action_id: str) -> ActionRow:
+    """The request's row as this transaction has just left it (read again from the database)."""
+    session.flush()
+    session.expire_all()
+    return action_row(session, action_id)
+
+
 def _waiting_filter(user_id: str, permission: str, now: datetime):
     """Pending, unexpired actions of ``permission`` someone else asked for and ``user_id`` has
     not decided in their current revision."""

@@ -7,11 +7,13 @@ forms post and come back to the case. Services do the work (``services/support/c
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import make_response, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from mallconsole.core.errors import NotFound, ValidationError
+from mallconsole.core.errors import NotFound
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.services.kit import versions
@@ -20,9 +22,9 @@ from mallconsole.support import bp
 from mallconsole.support.forms import CHANGE_FORMS, AttachForm, NoteForm, ReplyForm
 from mallconsole.web.authz import require
 from mallconsole.web.downloads import DownloadAudit, send_stored
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import is_htmx, render, render_block
 from mallconsole.web.messages import notify
+from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.security import UPLOAD, body_limit
 
 TEMPLATE = "support/cases/case_detail.html"
@@ -146,17 +148,15 @@ def _compose(case_id, form_class, block: str, add) -> object:
     message; htmx gets a fresh form (or the form with its errors, 422) and the news."""
     form = form_class()
     case = case_work.get_case(db.session, case_id)
-    try:
-        if not form.validate_on_submit():
-            raise ValidationError("Check the form.")
-        message = add(case, form)
-    except ValidationError as error:
-        db.session.rollback()
-        if error.field_errors or not form.errors:
-            apply_errors(form, error)
+
+    def page(refusal):
         if is_htmx():
-            return _answer(case_id, [block], status=422, **{f"{block}_form": form})
-        return _refused_page(case_id, 422, **{f"{block}_form": form})
+            return _answer(case_id, [block], status=refusal.status, **{f"{block}_form": form})
+        return _refused_page(case_id, refusal.status, **{f"{block}_form": form})
+
+    with refusals(page, form):
+        validated(form)
+        message = add(case, form)
     notify(message)
     if is_htmx():
         return _answer(case_id, [block, "news"], **{f"{block}_form": form_class(formdata=None)})
@@ -228,10 +228,31 @@ def case_attachment(case_id, attachment_id):
 
 
 _CHANGES = {
-    "status": (case_work.change_status, "status", "Status changed to {}."),
-    "priority": (case_work.change_priority, "priority", "Priority changed to {}."),
-    "category": (case_work.change_category, "category", "Category changed to {}."),
+    "status": (case_work.change_status, "Status changed to {}."),
+    "priority": (case_work.change_priority, "Priority changed to {}."),
+    "category": (case_work.change_category, "Category changed to {}."),
 }
+
+
+def _change(case_id, what, form) -> str | None:
+    """Make the change ``form`` asks for; the sentence saying so, or None when it changed
+    nothing."""
+    value = form[what].data
+    expected = versions.read_version(form.version.data)
+    if what == "assignee":
+        changed = case_work.assign(
+            db.session, case_id, assignee_id=value or None, expected_version=expected,
+            actor=current_user.user,
+        )  # fmt: skip
+        return None if changed is None else changed.body + "."
+    change, sentence = _CHANGES[what]
+    changed = change(
+        db.session, case_id, **{what: value}, expected_version=expected, actor=current_user.user
+    )
+    if changed is None:
+        return None
+    said = case_work.words(value)
+    return sentence.format(said if what == "status" else said.lower())
 
 
 @bp.post("/cases/<case_id>/change/<what>")
@@ -244,52 +265,29 @@ def case_change(case_id, what):
         raise NotFound("There is no such change of a case.")
     case = case_work.get_case(db.session, case_id)
     form = form_class()
-    value = form[what].data
     if what == "assignee" and request.form.get("to") == "me":
-        value = form[what].data = current_user.id
-    try:
-        if not form.validate_on_submit():
-            raise ValidationError("Check the change.")
-        expected = versions.read_version(form.version.data)
-        if what == "assignee":
-            changed = case_work.assign(
-                db.session, case.id, assignee_id=value or None, expected_version=expected,
-                actor=current_user.user,
-            )  # fmt: skip
-            message = "Nothing changed." if changed is None else changed.body + "."
-        else:
-            change, name, sentence = _CHANGES[what]
-            changed = change(
-                db.session, case.id, **{name: value}, expected_version=expected,
-                actor=current_user.user,
-            )  # fmt: skip
-            message = (
-                "Nothing changed."
-                if changed is None
-                else sentence.format(
-                    case_work.words(value).lower() if what != "status" else case_work.words(value)
-                )
-            )
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version  # saving again applies the input on purpose
-        return _refused(case_id, what, form, 409, stale=stale)
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _refused(case_id, what, form, 422)
-    notify(message, "success" if changed is not None else "info")
+        form.assignee.data = current_user.id
+    with refusals(partial(_refused, case_id, what, form), form):
+        validated(form)
+        message = _change(case.id, what, form)
+    notify(message or "Nothing changed.", "success" if message else "info")
     if is_htmx():
         return _answer(case_id, ["header", "news"])
     return _back(case_id)
 
 
-def _refused(case_id, what, form, status, stale=None):
+def _refused(case_id, what, form, refusal):
+    """The header again with the agent's choice kept: its errors (422), or what changed since
+    (409)."""
+    if refusal.stale is None and refusal.status == 409:
+        # A move the case's states do not allow: the header's forms show field errors only, so
+        # the error page says it (for htmx, in #messages).
+        raise refusal.error
     header = case_work.case_header(db.session, case_id)
     forms = _change_forms(header, refused=(what, form))
     if is_htmx():
-        return _answer(case_id, ["header"], status=status, forms=forms, stale=stale)
-    return _refused_page(case_id, status, forms=forms, stale=stale)
+        return _answer(case_id, ["header"], status=refusal.status, forms=forms, stale=refusal.stale)
+    return _refused_page(case_id, refusal.status, forms=forms, stale=refusal.stale)
 
 
 @bp.get("/cases/<case_id>/canned-replies")

@@ -4,45 +4,17 @@ reveal for a reason (audited), the orders list, wallet, coupons, reviews and oth
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import Length
 
-from mallconsole.core import states
-from mallconsole.core.errors import ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.services.customers import customer_view
 from mallconsole.support import bp
+from mallconsole.support.forms import CustomerOrderFilters, RevealForm
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
+from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.security import forget_oversized
-
-
-class CustomerOrderFilters(ListFilters):
-    """Filters of a customer's orders."""
-
-    status = SelectField(
-        "Status",
-        choices={
-            "": "Any status",
-            **{s: states.label(states.ORDER_MACHINE, s) for s in states.ORDER},
-        },
-        default="",
-    )
-
-
-class RevealForm(FlaskForm):
-    """Why the agent needs to see the customer's contact details (required, audited)."""
-
-    reason = TextAreaField(
-        "Why do you need to see them?",
-        validators=[Length(max=customer_view.REASON_MAX)],
-        description="Recorded in the audit trail with your name, e.g. “Customer asked to "
-        "confirm the delivery address on the phone”.",
-    )
 
 
 def _listing(customer_id):
@@ -92,16 +64,14 @@ def customer_detail(customer_id):
 def customer_reveal(customer_id):
     """Show the customer's contact details for a reason; the reading is audited."""
     form = RevealForm()
-    if not form.validate_on_submit():
+
+    def page(refusal):
         forget_oversized(form)
-        return _customer_page(customer_id, form=form, status=422, block="contact")
-    try:
+        return _customer_page(customer_id, form=form, status=refusal.status, block="contact")
+
+    with refusals(page, form):
+        validated(form)
         revealed = customer_view.reveal(
             db.session, customer_id, reason=form.reason.data, actor=current_user.user
         )
-    except ValidationError as error:
-        db.session.rollback()
-        forget_oversized(form)
-        apply_errors(form, error)
-        return _customer_page(customer_id, form=form, status=422, block="contact")
     return _customer_page(customer_id, revealed=revealed, block="contact")

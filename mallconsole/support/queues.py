@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, url_for
+from functools import partial
+
+from flask import current_app, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states
-from mallconsole.core.errors import ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.services.kit import versions
 from mallconsole.services.support import canned_replies, case_queues
 from mallconsole.support import bp
+from mallconsole.support.forms import (
+    CannedReplyFilters,
+    CannedReplyForm,
+    CaseFilters,
+    NewCaseForm,
+    plain_words,
+)
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import is_htmx, render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.queues import QueueScreen, queue_screen
+from mallconsole.web.refusals import refusals, validated
 
 CASE_SCREEN = "support.case_detail"
 
@@ -29,133 +35,32 @@ def case_url(case_id: str) -> str:
     return url_for(CASE_SCREEN, case_id=case_id)
 
 
-def _labelled(values, machine=None) -> dict:
-    return {v: states.label(machine, v) if machine else states.in_words(v) for v in values}
-
-
-def _words(values) -> dict:
-    return {v: v.replace("_", " ").capitalize() for v in values}
-
-
-# --- forms -------------------------------------------------------------------------------------
-
-
-class CaseFilters(ListFilters):
-    """Filters of the case queues; ``queue`` is carried along as a hidden field."""
-
-    queue = HiddenField(default="mine")
-    status = SelectField(
-        "Status",
-        choices={"": "Any status", **_labelled(states.SUPPORT_CASE, states.SUPPORT_CASE_MACHINE)},
-        default="",
-    )
-    priority = SelectField(
-        "Priority",
-        choices={"": "Any priority", **_words(reversed(states.CASE_PRIORITIES))},
-        default="",
-    )
-    category = SelectField(
-        "Category", choices={"": "Any category", **_words(states.CASE_CATEGORIES)}, default=""
-    )
-    channel = SelectField(
-        "Channel", choices={"": "Any channel", **_words(states.CASE_CHANNELS)}, default=""
-    )
-    assignee = SelectField("Assignee", choices={}, default="")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.assignee.choices = {"": "Anyone", **dict(case_queues.agent_choices(db.session))}
-
-    def validate_queue(self, field):
-        if field.data not in case_queues.QUEUES:
-            raise FieldError("Choose one of: " + ", ".join(case_queues.QUEUES) + ".")
-
-
-class NewCaseForm(FlaskForm):
-    """A case taken by phone or email."""
-
-    subject = StringField("Subject", description="What the customer needs, in a few words.")
-    description = TextAreaField("Description", description="What they said, and what you know.")
-    category = SelectField("Category", choices=_words(states.CASE_CATEGORIES), default="order")
-    priority = SelectField(
-        "Priority", choices=_words(reversed(states.CASE_PRIORITIES)), default="normal"
-    )
-    channel = SelectField("Channel", choices=_words(states.CASE_CHANNELS), default="phone")
-    customer = StringField(
-        "Customer", description="Their email address or one of their order numbers."
-    )
-    seller = StringField(
-        "Or seller", description="For a seller's case: their seller code or contact email."
-    )
-    order = StringField("Order (optional)", description="An order of this customer: ORD-…")
-    shipment = StringField("Shipment (optional)", description="A shipment of that order: SHP-…")
-
-
-class ReplyFilters(ListFilters):
-    """Search and category filter of the canned-reply library."""
-
-    q = StringField("Search", description="Words of the title or the text")
-    category = SelectField(
-        "Category", choices={"": "Any category", **_words(states.CASE_CATEGORIES)}, default=""
-    )
-
-
-class ReplyForm(FlaskForm):
-    """Add or edit a canned reply (``version``: the one the agent saw, for edits)."""
-
-    title = StringField("Title")
-    body = TextAreaField("Text", render_kw={"rows": 7})
-    category = SelectField(
-        "Category", choices={"": "Any category", **_words(states.CASE_CATEGORIES)}, default=""
-    )
-    version = HiddenField()
-
-
 # --- the queues --------------------------------------------------------------------------------
 
 
-def _case_listing():
-    queue = request.args.get("queue") or "mine"
-    if queue not in case_queues.QUEUES:
-        abort(400, description="There is no such case queue. Choose Mine, Unassigned, SLA or All.")
-    return read_listing(
-        CaseFilters,
-        sorts=case_queues.CASE_SORTS,
-        default_sort=case_queues.DEFAULT_SORTS[queue],
-        id_column=case_queues.CASE_ID,
-    )
+CASE_QUEUES = QueueScreen(
+    template="support/queues/case_list.html",
+    argument="queue",
+    names=case_queues.QUEUES,
+    default="mine",
+    unknown="There is no such case queue. Choose Mine, Unassigned, SLA or All.",
+    form=CaseFilters,
+    sorts=case_queues.CASE_SORTS,
+    default_sort=case_queues.DEFAULT_SORTS,
+    id_column=case_queues.CASE_ID,
+)
 
 
 @bp.get("/cases")
 @require(Permission.CASES_VIEW)
 def case_list():
     """A case queue (mine, unassigned, SLA due, all) with filters, sort and pages."""
-    listing = _case_listing()
-    queue = listing.form.queue.data
-    filters = {k: v for k, v in listing.filters.items() if k != "queue"}
-    tabs = case_queues.queue_tabs(db.session, user_id=current_user.id)
-    if request.args.get("part") == "tabs":
-        return render("support/queues/case_list.html", block="tabs", tabs=tabs, queue=queue)
-    page = case_queues.case_page(
-        db.session,
-        queue,
-        filters,
-        listing.ordering,
-        user_id=current_user.id,
-        cursor=listing.cursor,
-        limit=listing.limit,
-    )
-    return render(
-        "support/queues/case_list.html",
-        block="listing",
-        listing=listing,
-        page=page,
-        queue=queue,
-        filtered=bool(filters),
-        tabs=tabs,
-        count=next(t.count for t in tabs if t.key == queue)
-        if not filters
-        else case_queues.count_cases(db.session, queue, filters, user_id=current_user.id),
+    mine = {"user_id": current_user.id}
+    return queue_screen(
+        CASE_QUEUES,
+        tabs=partial(case_queues.queue_tabs, db.session, **mine),
+        rows=partial(case_queues.case_page, db.session, **mine),
+        count=partial(case_queues.count_cases, db.session, **mine),
         queue_names=case_queues.QUEUES,
         case_url=case_url,
     )
@@ -193,17 +98,12 @@ def new_case():
     form = NewCaseForm()
     if request.method == "GET":
         return _new_case_page(form)
-    if not form.validate_on_submit():
-        return _new_case_page(form, status=422)
-    intake = case_queues.Intake(
-        **{name: form[name].data for name in case_queues.Intake.__dataclass_fields__}
-    )
-    try:
+    with refusals(lambda refusal: _new_case_page(form, status=refusal.status), form):
+        validated(form)
+        intake = case_queues.Intake(
+            **{name: form[name].data for name in case_queues.Intake.__dataclass_fields__}
+        )
         opened = case_queues.open_case(db.session, intake, actor=current_user.user)
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _new_case_page(form, status=422)
     notify(f"{opened.case_number} opened.")
     return redirect(case_url(opened.id), code=303)
 
@@ -213,7 +113,7 @@ def new_case():
 
 def _library(add_form, *, status=200):
     listing = read_listing(
-        ReplyFilters,
+        CannedReplyFilters,
         sorts=canned_replies.REPLY_SORTS,
         default_sort="title",
         id_column=canned_replies.REPLY_ID,
@@ -230,7 +130,7 @@ def _library(add_form, *, status=200):
         count=canned_replies.count_replies(db.session, listing.filters),
         form=add_form,
         placeholders=canned_replies.PLACEHOLDERS,
-        categories=dict(_words(states.CASE_CATEGORIES)),
+        categories=plain_words(states.CASE_CATEGORIES),
     )
 
 
@@ -238,17 +138,16 @@ def _library(add_form, *, status=200):
 @require(Permission.CASES_VIEW)
 def canned_reply_list():
     """The shared reply library: search, filter, and (with the right) add replies."""
-    return _library(ReplyForm(formdata=None))
+    return _library(CannedReplyForm(formdata=None))
 
 
 @bp.post("/canned-replies")
 @require(Permission.CANNED_REPLIES_MANAGE)
 def canned_reply_create():
     """Add a reply to the library."""
-    form = ReplyForm()
-    if not form.validate_on_submit():
-        return _library(form, status=422)
-    try:
+    form = CannedReplyForm()
+    with refusals(lambda refusal: _library(form, status=refusal.status), form):
+        validated(form)
         reply = canned_replies.add_reply(
             db.session,
             title=form.title.data,
@@ -256,10 +155,6 @@ def canned_reply_create():
             category=form.category.data,
             actor=current_user.user,
         )
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _library(form, status=422)
     notify(f"“{reply.title}” added to the library.")
     return redirect(url_for("support.canned_replies"), code=303)
 
@@ -281,7 +176,7 @@ def _edit_page(reply, form, *, status=200, stale=None):
 def canned_reply_edit(reply_id):
     """One reply's editor (and its delete button)."""
     reply = canned_replies.get_reply(db.session, reply_id)
-    form = ReplyForm(
+    form = CannedReplyForm(
         formdata=None,
         data={
             "title": reply.title,
@@ -293,15 +188,20 @@ def canned_reply_edit(reply_id):
     return _edit_page(reply, form)
 
 
+def _edit_refused(reply_id, form, refusal):
+    """The editor again with the agent's input: its errors (422), or what changed since (409;
+    the form is then at the version now, so saving again applies the input on purpose)."""
+    reply = canned_replies.get_reply(db.session, reply_id)
+    return _edit_page(reply, form, status=refusal.status, stale=refusal.stale)
+
+
 @bp.post("/canned-replies/<reply_id>")
 @require(Permission.CANNED_REPLIES_MANAGE)
 def canned_reply_update(reply_id):
     """Save a reply; refused (409, with what changed) when someone saved it meanwhile."""
-    reply = canned_replies.get_reply(db.session, reply_id)
-    form = ReplyForm()
-    if not form.validate_on_submit():
-        return _edit_page(reply, form, status=422)
-    try:
+    form = CannedReplyForm()
+    with refusals(partial(_edit_refused, reply_id, form), form):
+        validated(form)
         canned_replies.edit_reply(
             db.session,
             reply_id,
@@ -311,16 +211,6 @@ def canned_reply_update(reply_id):
             expected_version=versions.read_version(form.version.data),
             actor=current_user.user,
         )
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version  # saving again applies the input on purpose
-        return _edit_page(
-            canned_replies.get_reply(db.session, reply_id), form, status=409, stale=stale
-        )
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _edit_page(canned_replies.get_reply(db.session, reply_id), form, status=422)
     notify("Reply saved.")
     return redirect(url_for("support.canned_replies"), code=303)
 

@@ -6,42 +6,20 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import Length
 
-from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.services.aftersales import customer_requests as requests_service
 from mallconsole.support import bp
+from mallconsole.support.forms import RequestForm
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
 from mallconsole.web.messages import notify
+from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.security import forget_oversized
 
 CASE_SCREEN = "support.case_detail"
 ORDER_SCREEN = "support.order_detail"
-
-
-class RequestForm(FlaskForm):
-    """The fields every request has: reason, note, and the case it is raised from."""
-
-    reason_code = SelectField("Reason", choices=[], validate_choice=False)  # the service checks
-    note = TextAreaField(
-        "Note",
-        validators=[Length(max=requests_service.NOTE_MAX)],
-        description="What the customer told you; operations and finance read it.",
-        render_kw={"rows": 3},
-    )
-    case = HiddenField()
-
-    def __init__(self, kind, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.reason_code.choices = [("", "Choose a reason")] + [
-            (code, requests_service.reason_label(code)) for code in kind.reasons
-        ]
 
 
 def _page(kind, order, form, *, status=200, line_errors=None):
@@ -77,23 +55,30 @@ def _done_url(order, case_id: str | None) -> str:
     return url_for(ORDER_SCREEN, order_id=order.id)
 
 
+def _blank_form(kind, order):
+    """The form for ``order``, raised from the case ``?case=`` names (422 when that case is not
+    about this order)."""
+    form = RequestForm(kind, formdata=None, data={"case": request.args.get("case", "")})
+    with refusals(lambda refusal: _page(kind, order, form, status=refusal.status), form):
+        if form.case.data:
+            requests_service.case_for_order(db.session, form.case.data, order)
+    return _page(kind, order, form)
+
+
 def _raise_from_form(kind, order_id, raise_it):
     """GET shows the form; POST raises the request (422/409 keep the input) and redirects."""
     order = requests_service.find_order(db.session, order_id)
     if request.method == "GET":
-        form = RequestForm(kind, formdata=None, data={"case": request.args.get("case", "")})
-        if form.case.data:
-            try:
-                requests_service.case_for_order(db.session, form.case.data, order)
-            except ValidationError as error:
-                apply_errors(form, error)
-                return _page(kind, order, form, status=422)
-        return _page(kind, order, form)
+        return _blank_form(kind, order)
     form = RequestForm(kind)
-    if not form.validate_on_submit():
+
+    def page(refusal):
         forget_oversized(form)
-        return _page(kind, order, form, status=422)
-    try:
+        errors = refusal.error.field_errors  # a line's errors show beside the line
+        return _page(kind, order, form, status=refusal.status, line_errors=errors)
+
+    with refusals(page, form):
+        validated(form)
         raised = raise_it(
             db.session,
             order.id,
@@ -102,14 +87,6 @@ def _raise_from_form(kind, order_id, raise_it):
             actor=current_user.user,
             case_id=form.case.data or None,
         )
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _page(kind, order, form, status=422, line_errors=error.field_errors)
-    except Conflict as error:
-        db.session.rollback()
-        form.form_errors = [error.message]
-        return _page(kind, order, form, status=409)
     number = getattr(raised, kind.number_column)
     notify(f"{kind.label} {number} raised for order {order.order_number}.")
     return redirect(_done_url(order, raised.shopping_mall_support_case_id), code=303)

@@ -361,6 +361,24 @@ def test_unknown_requests_are_not_found(session, people):
             approvals.execute(session, bad, actor=people["checker"])
 
 
+def test_a_request_is_visible_to_its_requester_and_in_its_own_area_only(session, people):
+    action = ask(session, people["maker"])
+    admin, finance = Permission.APPROVALS_ADMIN, Permission.APPROVALS_FINANCE
+
+    def visible(person, permission, action_id=action.id):
+        row = approvals.visible_row(
+            session, action_id, viewer_id=people[person].id, permission=permission
+        )
+        return row is not None and row.action.id == action.id
+
+    assert visible("checker", admin) and visible("maker", admin) and visible("maker", finance)
+    assert not visible("finance", finance)
+    assert not visible("checker", admin, "not-an-id")
+    assert not visible("checker", admin, "00000000-0000-0000-0000-000000000000")
+    action.deleted_at = utcnow()
+    assert not visible("maker", admin)
+
+
 # --- the inbox -----------------------------------------------------------------------------------
 
 

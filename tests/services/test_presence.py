@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mallconsole.core.errors import NotFound
+from mallconsole.core.errors import Forbidden, NotFound
 from mallconsole.core.roles import Permission
 from mallconsole.models import AuditEvent, JobSchedule, Presence, SupportCase, User
 from mallconsole.services.support import presence
@@ -127,3 +127,20 @@ def test_more_kinds_can_be_registered(session, monkeypatch):
     assert presence.kind_named("customer") is kind
     user = build(session, User, email="ana@example.test")
     assert presence.find_record(session, kind, "ana@example.test") == user.id
+
+
+def test_looking_in_pings_and_answers_the_others_if_the_kind_is_allowed(session, case, mina, jo):
+    allowed = frozenset({Permission.CASES_VIEW})
+
+    def look(actor, **typing):
+        others = presence.look_in(session, "case", case.id, actor=actor, permissions=allowed,
+                                  **typing)  # fmt: skip
+        return [(v.name, v.typing) for v in others]
+
+    assert look(jo, typing=True) == []
+    assert look(mina) == [("jo@example.test", True)]
+    assert look(jo) == [("Mina K.", False)]
+    with pytest.raises(Forbidden):
+        presence.look_in(session, "case", case.id, actor=mina, permissions=frozenset())
+    with pytest.raises(NotFound):
+        presence.look_in(session, "case", "no-such-case", actor=mina, permissions=allowed)

@@ -1,6 +1,9 @@
 from datetime import timedelta
 
-from mallconsole.models import UserSecurityEvent, UserSession, utcnow
+from sqlalchemy import select
+
+from mallconsole.core.roles import Role
+from mallconsole.models import SupportAgent, UserSecurityEvent, UserSession, utcnow
 from mallconsole.services.identity.sessions import (
     active_sessions,
     end_other_sessions,
@@ -10,6 +13,7 @@ from mallconsole.services.identity.sessions import (
     start_session,
     touch_session,
 )
+from mallconsole.services.identity.staff import staff_of_session
 from tests.factories.actors import make_staff
 
 IDLE = timedelta(minutes=30)
@@ -92,3 +96,17 @@ def test_end_other_sessions_keeps_the_current_one(session):
     assert end_other_sessions(session, user, keep_session_id=keep.id, reason="test") == 2
     assert [s.id for s in active_sessions(session, user.id, idle=IDLE)] == [keep.id]
     assert session.query(UserSession).filter_by(shopping_mall_user_id=user.id).count() == 3
+
+
+def test_a_session_belongs_to_its_staff_member_while_they_may_sign_in(session):
+    user = make_staff(session, "s-who@test.mall")
+    row, _ = start_session(session, user, absolute=ABSOLUTE)
+    assert staff_of_session(session, row) == (user, [Role.SUPPORT_AGENT])
+    user.status = "suspended"
+    assert staff_of_session(session, row) is None
+    user.status, user.deleted_at = "active", utcnow()
+    assert staff_of_session(session, row) is None
+    user.deleted_at = None
+    role = session.scalars(select(SupportAgent).filter_by(shopping_mall_user_id=user.id)).one()
+    role.revoked_at = utcnow()
+    assert staff_of_session(session, row) is None

@@ -277,6 +277,11 @@ def pending_mfa_step(
     return step
 
 
+def step_user(session, step: MfaChallenge) -> User | None:
+    """The account whose password was accepted in ``step``."""
+    return session.get(User, step.shopping_mall_user_id)
+
+
 def complete_mfa_step(session, step: MfaChallenge) -> bool:
     """Use ``step`` up: True for the one request that removes it (the first accepted code),
     False when another request already did."""

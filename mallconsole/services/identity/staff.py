@@ -71,6 +71,18 @@ def active_roles(session, user_id: str) -> list[Role]:
     return [role for role in Role if role.value in held]
 
 
+def staff_of_session(session, row) -> tuple[User, list[Role]] | None:
+    """The staff member a live sign-in session (``row``) belongs to, with their active roles;
+    None when the account is gone, not active or holds no staff role any more."""
+    user = session.get(User, row.shopping_mall_user_id)
+    if user is None or user.status != "active" or user.deleted_at is not None:
+        return None
+    roles = active_roles(session, user.id)
+    if not roles:
+        return None
+    return user, roles
+
+
 def check_new_password(password: str, *, field: str = "password") -> None:
     """Refuse a password the console would not accept."""
     if len(password or "") < PASSWORD_MIN:

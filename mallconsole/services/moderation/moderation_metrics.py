@@ -173,17 +173,6 @@ def moderation_metrics(
     )
 
 
-def signed_in_metrics(session) -> ModerationMetrics:
-    """``moderation_metrics`` for the signed-in moderator, days in their time zone."""
-    from flask_login import current_user
-
-    from mallconsole.core.locale import current_reader
-
-    return moderation_metrics(
-        session, moderator_id=getattr(current_user, "id", None), zone=current_reader().zone
-    )
-
-
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive UTC from subqueries and aggregates: make it aware."""
     if moment is None or moment.tzinfo is not None:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from mallconsole.core.errors import NotFound
+from mallconsole.core.errors import Forbidden, NotFound
 from mallconsole.core.roles import Permission
 from mallconsole.models import (
     JobSchedule,
@@ -158,6 +158,26 @@ def viewers(
         for typing, seen_at, user_id, name, email in session.execute(statement)
     ]
     return sorted(found, key=lambda viewer: (viewer.name.casefold(), viewer.user_id))
+
+
+def look_in(
+    session, kind_name: str, record_id: str, *, actor, permissions, typing: bool = False
+) -> list[Viewer]:
+    """Note that ``actor`` has the record open (typing in it, or not); who else has it open.
+
+    The record is the ``kind_name`` record the URL names (NotFound otherwise); seeing that kind
+    needs its permission among the actor's ``permissions`` (Forbidden otherwise)."""
+    kind = kind_named(kind_name)
+    if kind.permission not in permissions:
+        raise Forbidden("Your roles do not allow this kind of record.")
+    entity_id = find_record(session, kind, record_id)
+    ping(session, entity_table=kind.entity_table, entity_id=entity_id, actor=actor, typing=typing)
+    return viewers(
+        session,
+        entity_table=kind.entity_table,
+        entity_id=entity_id,
+        exclude_user_id=actor.id,
+    )
 
 
 def prune(session, *, now: datetime) -> int:
