@@ -139,3 +139,8 @@ def test_without_htmx_the_whole_template_renders(probe):
     response = probe.test_client().get("/boxes")
     assert response.status_code == 200 and "<nav>" in response.text and "<table>" in response.text
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_poll_opened_as_a_page_is_the_whole_screen(probe, calls):
+    response = probe.test_client().get("/boxes?box=outbox&part=tabs")
+    assert response.status_code == 200 and "<table>" in response.text

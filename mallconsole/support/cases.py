@@ -22,7 +22,7 @@ from mallconsole.support import bp
 from mallconsole.support.forms import CHANGE_FORMS, AttachForm, NoteForm, ReplyForm
 from mallconsole.web.authz import require
 from mallconsole.web.downloads import DownloadAudit, send_stored
-from mallconsole.web.htmx import is_htmx, render, render_block
+from mallconsole.web.htmx import fragment_of, is_htmx, render, render_block
 from mallconsole.web.messages import notify
 from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.security import UPLOAD, body_limit
@@ -292,6 +292,7 @@ def _refused(case_id, what, form, refusal):
 
 @bp.get("/cases/<case_id>/canned-replies")
 @require(Permission.CASES_WORK)
+@fragment_of("support.case_detail")
 def case_canned_replies(case_id):
     """Canned replies matching the search, filled in for this case, to insert into a reply."""
     header = case_work.case_header(db.session, case_id)

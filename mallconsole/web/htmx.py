@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, make_response, render_template, request
+from functools import wraps
+
+from flask import current_app, make_response, redirect, render_template, request, url_for
 
 
 def is_htmx() -> bool:
@@ -32,3 +34,21 @@ def render(template_name: str, block: str | None = None, *, status: int = 200, *
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def fragment_of(endpoint: str):
+    """Decorate a view that answers htmx with a part of ``endpoint``'s page: opened as a page
+    (a new tab, a bookmark) it redirects to that page, with the same view arguments, instead
+    of rendering a fragment without its page's context."""
+
+    def decorator(view):
+        @wraps(view)
+        def fragment(**view_args):
+            if not is_htmx():
+                return redirect(url_for(endpoint, **view_args), code=303)
+            return view(**view_args)
+
+        fragment.fragment_of = endpoint
+        return fragment
+
+    return decorator

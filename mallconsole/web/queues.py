@@ -2,9 +2,10 @@
 
 Support's cases (``?queue=``), moderation's queues (``?queue=``) and finance's refund requests
 (``?tab=``) are one pattern. The tab is named in the query string (400, with the screen's own
-words, for a tab there is not). ``part=tabs`` answers the tabs alone: their 30-second poll.
-Otherwise the tab's list is read with ``read_listing`` and counted: a tab with nothing filtered
-shows its tab's count, a filtered one a count of its own. A screen declares its tabs once
+words, for a tab there is not). ``part=tabs`` answers the tabs alone: their 30-second poll
+(opened as a page, it is the whole screen). Otherwise the tab's list is read with
+``read_listing`` and counted: a tab with nothing filtered shows its tab's count, a filtered one
+a count of its own. A screen declares its tabs once
 (``QueueScreen``); its view hands ``queue_screen`` the service calls that read them::
 
     return queue_screen(
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from flask import abort, request
 
-from mallconsole.web.htmx import render
+from mallconsole.web.htmx import is_htmx, render
 from mallconsole.web.lists import ListFilters, Listing, read_listing
 
 
@@ -90,7 +91,7 @@ def queue_screen(
     """
     tab = screen.current()
     context[screen.argument] = tab
-    if request.args.get("part") == "tabs":  # the tabs' poll: their counts only
+    if request.args.get("part") == "tabs" and is_htmx():  # the poll: the tabs' counts only
         return render(screen.template, block="tabs", tabs=tabs(), **context)
     listing = screen.listing(tab)
     given = filters(listing) if filters is not None else screen.given_filters(listing)

@@ -42,6 +42,14 @@ def visible_text(page: BeautifulSoup) -> str:
     return page.get_text(" ", strip=True)
 
 
+def fragments_of(page: BeautifulSoup, base: str, area: str):
+    """The addresses htmx fetches parts of the page from (``hx-get``)."""
+    for element in page.select("[hx-get]"):
+        path = urljoin(base, element["hx-get"])
+        if urlsplit(path).path.startswith((area, "/account", "/search")):
+            yield path
+
+
 def links_of(page: BeautifulSoup, base: str, area: str):
     for anchor in page.select("a[href]"):
         href = urljoin(base, anchor["href"])
@@ -62,6 +70,7 @@ def test_every_reachable_screen_answers_in_words(seeded, email):
     client = app.test_client()
     assert sign_in(client, email, DEMO_PASSWORD).status_code in (302, 303)
     queue, seen, failures = deque([f"{area}/"]), {f"{area}/"}, []
+    fragments: set[str] = set()
     visited = 0
     while queue and visited < PAGES_PER_ACCOUNT:
         path = queue.popleft()
@@ -92,5 +101,16 @@ def test_every_reachable_screen_answers_in_words(seeded, email):
             if link not in seen:
                 seen.add(link)
                 queue.append(link)
+        for fragment in fragments_of(page, path, area):
+            if fragment not in fragments:
+                fragments.add(fragment)
+                # Opened as a page (a new tab, a bookmark): the page it belongs to, or a
+                # redirect there, never a fragment without its page's context.
+                try:
+                    answer = client.get(fragment).status_code
+                except Exception as error:  # one line each, as for the pages
+                    answer = f"{type(error).__name__}: {error}"
+                if answer not in (200, 301, 302, 303):
+                    failures.append(f"{fragment} without htmx: {answer}")
     assert visited >= least, f"{email} reached only {visited} screens"
     assert not failures, "\n".join(failures)

@@ -442,6 +442,12 @@ def test_canned_replies_are_offered_filled_in_for_the_case(client, agent, case, 
     assert "No canned reply matches" in none.get_text()
 
 
+def test_the_canned_reply_choices_opened_as_a_page_lead_to_the_case(client, agent, case, canned):
+    response = client.get(case_url(case, "/canned-replies?q=where"))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(case_url(case))
+
+
 def test_sending_a_reply_from_a_canned_reply_counts_its_use(client, agent, case, canned, session):
     response = post(
         client, case_url(case, "/reply"),
