@@ -102,7 +102,7 @@ def test_a_download_streams_the_file_as_an_attachment(download_client, signed_in
     assert response.get_data() == content
 
 
-def test_an_audited_download_writes_one_event_in_the_request(
+def test_an_audited_download_writes_one_event_once_the_file_was_sent(
     download_client, signed_in, files, session
 ):
     admin_id = signed_in(Role.SYSTEM_ADMIN)
@@ -111,6 +111,8 @@ def test_an_audited_download_writes_one_event_in_the_request(
         "/admin/test-files/exports/EXP-2/refunds.csv?audit=export-2&name=Refunds November.csv"
     )
     assert response.status_code == 200
+    assert session.query(AuditEvent).filter_by(entity_id="export-2").count() == 0  # not yet
+    assert response.data == b"id,amount\n1,10.00\n"
     response.close()
     events = session.query(AuditEvent).filter_by(entity_id="export-2").all()
     assert len(events) == 1
@@ -227,3 +229,15 @@ def test_content_disposition_is_safe_and_keeps_the_exact_name(given, plain, exac
 def test_long_names_are_cut_keeping_the_extension():
     name = safe_file_name("x" * 400 + ".xlsx")
     assert len(name) <= 150 and name.endswith(".xlsx")
+
+
+def test_a_download_that_breaks_off_is_not_recorded_as_made(
+    download_client, signed_in, files, session
+):
+    signed_in(Role.SYSTEM_ADMIN)
+    files.save("exports/EXP-3/big.csv", b"x" * 300_000, "text/csv")
+    response = download_client.get("/admin/test-files/exports/EXP-3/big.csv?audit=export-3")
+    first = next(response.response)  # the first chunk arrives, then the client goes away
+    assert first
+    response.close()
+    assert session.query(AuditEvent).filter_by(entity_id="export-3").count() == 0

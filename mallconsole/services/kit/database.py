@@ -27,10 +27,22 @@ def _sqlite_on_connect(dbapi_connection, _record):
     cursor.close()
 
 
+# An execution option marking a bind that only reads (a download streamed as it is read): on
+# SQLite its transactions begin without taking the write lock, so writers do not wait on it.
+READ_ONLY = "mallconsole_read_only"
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+
+
+def read_only(bind):
+    """``bind`` (an engine) for a session that only reads; a connection is given back as it
+    is (already in its transaction: the tests' shared connection)."""
+    return bind.execution_options(**{READ_ONLY: True}) if isinstance(bind, Engine) else bind
 
 
 def is_postgresql(bind) -> bool:
