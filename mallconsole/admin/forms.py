@@ -1,11 +1,12 @@
-"""Forms of the admin console."""
+"""Forms of the admin console: jobs, configurations, feature flags and policies."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from mallconsole.core import states
 from mallconsole.services import jobs
+from mallconsole.services.admin import configuration
 from mallconsole.web.lists import ListFilters
 
 
@@ -65,3 +66,50 @@ class ConfirmWhyForm(FlaskForm):
     @property
     def reason(self) -> str | None:
         return (self.justification.data or "").strip() or None
+
+
+# --- configurations ----------------------------------------------------------------------------
+
+
+class ConfigurationFilters(ListFilters):
+    q = StringField("Search", validators=[Length(max=100)], render_kw={"type": "search"})
+    scope = SelectField(
+        "Applies to",
+        choices={"": "Everyone and sellers", "global": "Everyone (global)", "sellers": "Sellers"},
+        default="",
+    )
+
+
+class ValueForm(FlaskForm):
+    """A new value for a setting; the justification is for a sensitive key's approver."""
+
+    value = TextAreaField(
+        "Value", validators=[Length(max=configuration.VALUE_MAX)], render_kw={"rows": 2}
+    )
+    justification = TextAreaField(
+        "Why (for the approver)",
+        validators=[Length(max=2000)],
+        description="This setting changes only when a second admin approves.",
+    )
+    version = HiddenField()
+
+
+class NewSettingForm(ValueForm):
+    key = StringField(
+        "Key",
+        validators=[Length(max=200)],
+        description="A known key (see the list) is checked against its type; "
+        "any other key is kept as text.",
+    )
+    seller = StringField(
+        "Seller code",
+        validators=[Length(max=50)],
+        description="Empty: for everyone. A seller code (like S00001): only for that "
+        "seller, overriding the global value.",
+    )
+
+
+class RevertForm(FlaskForm):
+    event = HiddenField()
+    version = HiddenField()
+    justification = TextAreaField("Why (for the approver)", validators=[Length(max=2000)])
