@@ -1,12 +1,12 @@
 """Forms of the admin console: jobs, configurations, feature flags and policies."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from mallconsole.core import states
 from mallconsole.services import jobs
-from mallconsole.services.admin import configuration
+from mallconsole.services.admin import configuration, flags
 from mallconsole.web.lists import ListFilters
 
 
@@ -113,3 +113,70 @@ class RevertForm(FlaskForm):
     event = HiddenField()
     version = HiddenField()
     justification = TextAreaField("Why (for the approver)", validators=[Length(max=2000)])
+
+
+# --- feature flags -----------------------------------------------------------------------------
+
+
+class FlagFilters(ListFilters):
+    q = StringField("Search", validators=[Length(max=100)], render_kw={"type": "search"})
+    state = SelectField(
+        "State",
+        choices={"": "Any state", **{key: label for key, (label, _) in flags.STATES.items()}},
+        default="",
+    )
+
+
+class FlagForm(FlaskForm):
+    """A flag's settings; the justification is needed when the flag is sensitive."""
+
+    name = StringField("Name", validators=[Length(max=flags.NAME_MAX)])
+    description = TextAreaField("Description", validators=[Length(max=flags.DESCRIPTION_MAX)])
+    enabled = BooleanField("Switched on")
+    rollout_percentage = StringField(
+        "Rollout (%)",
+        description="0–100: the share of subjects it is on for. Empty: everyone.",
+        render_kw={"inputmode": "numeric", "type": "number", "min": 0, "max": 100},
+    )
+    segment = StringField(
+        "Segment",
+        description="Only subjects with this attribute, written key=value (locale=ko-KR). "
+        "Empty: every subject.",
+        validators=[Length(max=300)],
+    )
+    starts_at = StringField(
+        "Starts", render_kw={"type": "datetime-local"}, description="Empty: from now on."
+    )
+    ends_at = StringField(
+        "Ends", render_kw={"type": "datetime-local"}, description="Empty: no end."
+    )
+    sensitive = BooleanField(
+        "Sensitive",
+        description="Changes to a sensitive flag need a second admin's approval.",
+    )
+    justification = TextAreaField(
+        "Why (for the approver)",
+        validators=[Length(max=2000)],
+        description="Needed when the flag is sensitive: the change waits for a second admin.",
+    )
+    version = HiddenField()
+
+
+class NewFlagForm(FlagForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired(message="Give the flag a code."), Length(max=100)],
+        description="How services ask for it: lower case, like checkout.one_page. "
+        "It cannot change later.",
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A sensitive flag's toggle or revert: why, for the approver."""
+
+    justification = TextAreaField(
+        "Why (for the approver)",
+        validators=[DataRequired(message="Say why, for the approver."), Length(max=2000)],
+    )
+    version = HiddenField()
+    event = HiddenField()
