@@ -1,12 +1,21 @@
 """Forms of the admin console: jobs, configurations, feature flags and policies."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from mallconsole.core import states
-from mallconsole.services import jobs
-from mallconsole.services.admin import configuration, flags
+from mallconsole.extensions import db
+from mallconsole.services import approvals, jobs
+from mallconsole.services.admin import configuration, flags, policies
 from mallconsole.web.lists import ListFilters
 
 
@@ -180,3 +189,101 @@ class ConfirmForm(FlaskForm):
     )
     version = HiddenField()
     event = HiddenField()
+
+
+# --- policies ----------------------------------------------------------------------------------
+
+
+class PolicyFilters(ListFilters):
+    """Search and filters of the policies list."""
+
+    q = SearchField("Search", validators=[Length(max=policies.SEARCH_MAX)],
+                    render_kw={"placeholder": "Title or code"})  # fmt: skip
+    category = SelectField("Category", choices={}, default="")
+    status = SelectField(
+        "Status",
+        choices={"": "Any status", **states.POLICY_STATUS_LABELS},
+        default="",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = {
+            "": "Every category",
+            **{c: c.replace("_", " ").capitalize() for c in policies.categories(db.session)},
+        }
+
+
+# Made before the other fields so it comes first on the new-policy form (and its errors).
+_POLICY_CODE = StringField(
+    "Code",
+    validators=[Length(max=80)],
+    description="How other services refer to it: lower case, like seller_fees. "
+    "It cannot change later.",
+)
+
+
+class PolicyForm(FlaskForm):
+    """A policy's title, category and description (the terms live in its versions)."""
+
+    title = StringField("Title", validators=[Length(max=policies.TITLE_MAX)])
+    category = StringField(
+        "Category",
+        validators=[Length(max=50)],
+        description="Choose one of the existing categories, or type a new one.",
+        render_kw={"list": "policy-categories", "autocomplete": "off"},
+    )
+    description = TextAreaField(
+        "Description",
+        validators=[Length(max=policies.DESCRIPTION_MAX)],
+        description="What the policy covers, for staff. Optional.",
+        render_kw={"rows": 3},
+    )
+    version = HiddenField()
+
+
+class NewPolicyForm(PolicyForm):
+    code = _POLICY_CODE
+
+
+class VersionForm(FlaskForm):
+    """A draft version: its label, window (whole days, UTC), change notes and terms."""
+
+    label = StringField("Version label", validators=[Length(max=policies.LABEL_MAX)],
+                        description="How staff and customers refer to it, e.g. 4.0.")  # fmt: skip
+    effective_from = StringField(
+        "First day in force",
+        render_kw={"type": "date"},
+        description="From 00:00 UTC that day. Tomorrow at the earliest.",
+    )
+    effective_to = StringField(
+        "Stops being in force on",
+        render_kw={"type": "date"},
+        description="Leave empty for open-ended: the next approved version will end it.",
+    )
+    change_notes = TextAreaField("Change notes", validators=[Length(max=policies.NOTES_MAX)],
+                                 description="What changed and why, for the approver.",
+                                 render_kw={"rows": 3})  # fmt: skip
+    content = TextAreaField(
+        "Terms",
+        render_kw={"rows": 16, "class": "policy-terms-input"},
+        description="The full text of the policy as customers will read it.",
+    )
+    version = HiddenField()
+
+
+class SubmitForm(FlaskForm):
+    """Ask a second admin to approve a draft."""
+
+    justification = TextAreaField("Why should it come into force?",
+                                  validators=[Length(max=approvals.JUSTIFICATION_MAX)],
+                                  render_kw={"rows": 3})  # fmt: skip
+
+
+class InForceForm(FlaskForm):
+    """The day to look up (a GET form: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    at = DateField("Day", validators=[Optional()])
