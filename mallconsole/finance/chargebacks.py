@@ -6,36 +6,20 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 from flask_login import current_user
-from wtforms import HiddenField, SelectField
 
 from mallconsole.core import states
 from mallconsole.core.errors import ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
+from mallconsole.finance.forms import AccountFilters, ChargebackFilters
 from mallconsole.models import Order, utcnow
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.money import chargebacks, ledger, payout_accounts, reserves
 from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-
-
-class ChargebackFilters(ListFilters):
-    status = SelectField(
-        "State",
-        choices={
-            "": "Waiting for a decision",
-            **{s: states.label(chargebacks.MACHINE, s) for s in states.CHARGEBACK},
-            "all": "Any state",
-        },
-        default="",
-    )
-    reason = SelectField(
-        "Reason", choices={"": "Any reason", **chargebacks.REASON_LABELS}, default=""
-    )
-    seller = HiddenField()
 
 
 @bp.get("/chargebacks")
@@ -163,14 +147,6 @@ def chargeback_lost(chargeback_id):
 
 
 # --- payout accounts --------------------------------------------------------------------------
-
-
-class AccountFilters(ListFilters):
-    status = SelectField(
-        "State",
-        choices=payout_accounts.FILTER_CHOICES,
-        default="",
-    )
 
 
 @bp.get("/payout-accounts")

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional
 
 from mallconsole.core import states, timezones
 from mallconsole.core.errors import DomainError, ValidationError
@@ -15,67 +12,20 @@ from mallconsole.core.money import format_money
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
-from mallconsole.finance.payouts import last_day_after_first, reader_zone, with_periods
+from mallconsole.finance.forms import (
+    ComposeForm,
+    EntryFilters,
+    ReleaseForm,
+    ReserveForm,
+    SellerFilters,
+)
+from mallconsole.finance.payouts import reader_zone, with_periods
 from mallconsole.services.money import ledger, payouts, reserves
 from mallconsole.web.authz import require
 from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-
-
-class SellerFilters(ListFilters):
-    q = StringField("Seller", description="Name or seller code")
-    state = SelectField(
-        "Seller state",
-        choices={
-            "": "Any state",
-            **{s: states.label(states.SELLER_MACHINE, s) for s in states.SELLER},
-        },
-        default="",
-    )
-
-
-class EntryFilters(ListFilters):
-    currency = HiddenField()
-    entry_type = SelectField("Type", choices={"": "Any type", **ledger.ENTRY_LABELS}, default="")
-    source_type = SelectField(
-        "Source", choices={"": "Any source", **ledger.SOURCE_LABELS}, default=""
-    )
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
-
-    def validate_until(self, field):
-        last_day_after_first(self.since, field)
-
-
-class ComposeForm(FlaskForm):
-    """Compose a payout for one seller: currency and (optionally) the period."""
-
-    currency = HiddenField()
-    # The days are the reader's (the template says which zone): see ``payouts.with_periods``.
-    period_start = DateField("Period from", validators=[Optional()])
-    period_end = DateField("Period to", validators=[Optional()])
-    note = StringField("Note (optional)")
-
-
-class ReserveForm(FlaskForm):
-    """Place a reserve on a seller."""
-
-    currency = HiddenField()
-    reserve_type = SelectField("Kind", choices=reserves.TYPE_LABELS, default="case_hold")
-    amount = StringField("Amount to hold now", description="Leave empty for a percentage only.")
-    percent = StringField(
-        "Percent of each payout's sales", description="Rolling reserves only, e.g. 10"
-    )
-    reason = StringField("Reason", description="Why the money is held, in a sentence.")
-    policy_reference = StringField("Policy reference", description="e.g. risk.reserve.rolling_10")
-    release_at = DateField("Release on (optional)", validators=[Optional()])
-
-
-class ReleaseForm(FlaskForm):
-    amount = StringField("Amount", description="Leave empty to release all it holds.")
-    reason = TextAreaField("Reason", render_kw={"rows": 2})
 
 
 def _currency(seller) -> str:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 from flask_login import current_user
-from wtforms import DateField, HiddenField, SelectField, StringField
-from wtforms.validators import Optional
-from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states, timezones
 from mallconsole.core.errors import ValidationError
@@ -15,40 +12,15 @@ from mallconsole.core.locale import current_reader
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
+from mallconsole.finance.forms import CURRENCIES, PayoutFilters
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.kit.pagination import QueueCount
 from mallconsole.services.money import ledger, payouts
 from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-
-CURRENCIES = ("USD", "EUR", "KRW", "JPY")
-
-
-class PayoutFilters(ListFilters):
-    q = StringField("Search", description="PO number or seller name")
-    status = SelectField(
-        "State",
-        choices={"": "Any state", **{s: states.label(payouts.MACHINE, s) for s in states.PAYOUT}},
-        default="",
-    )
-    currency = SelectField(
-        "Currency", choices={"": "Any currency", **{c: c for c in CURRENCIES}}, default=""
-    )
-    seller = HiddenField()
-    since = DateField("Composed from", validators=[Optional()])
-    until = DateField("Composed to", validators=[Optional()])
-
-    def validate_until(self, field):
-        last_day_after_first(self.since, field)
-
-
-def last_day_after_first(since, until) -> None:
-    """Refuse a period whose last day comes before its first (a filter or export period)."""
-    if until.data and since.data and until.data < since.data:
-        raise FieldError("The last day comes before the first: swap them.")
 
 
 def reader_zone() -> str:

@@ -8,14 +8,14 @@ from functools import partial
 
 from flask import redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
+from mallconsole.finance.forms import AmountForm, ApproveForm, ExecuteForm, RejectForm
 from mallconsole.services.aftersales import refund_decisions, refund_execution, refund_queue
 from mallconsole.services.kit import versions
 from mallconsole.web.authz import require
@@ -86,36 +86,6 @@ class RefundFilters(ListFilters):
 
     def validate_max_amount(self, field):
         self._amount(field)
-
-
-class ApproveForm(FlaskForm):
-    amount = StringField("Amount to refund")
-    note = TextAreaField("Note (optional)", render_kw={"rows": 2})
-    version = HiddenField()
-
-
-class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        "Why is it rejected?", render_kw={"rows": 2},
-        description="The agent sees it on the case, and tells the customer.",
-    )  # fmt: skip
-    version = HiddenField()
-
-
-class AmountForm(FlaskForm):
-    amount = StringField("New amount")
-    version = HiddenField()
-
-
-class ExecuteForm(FlaskForm):
-    destination = RadioField(
-        "Where the money goes",
-        choices={
-            "payment": "Back to the original payment",
-            "wallet": "To the customer's store credit",
-        },
-        default="payment",
-    )
 
 
 # --- the queue -----------------------------------------------------------------------------------

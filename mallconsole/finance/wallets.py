@@ -8,13 +8,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
 from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
+from mallconsole.finance.forms import AdjustmentForm, RecordFilters
 from mallconsole.services import approvals
 from mallconsole.services.customers.customer_view import mask_email
 from mallconsole.services.customers.search import SearchCursorError, search_groups
@@ -22,7 +21,7 @@ from mallconsole.services.money import wallet_adjustments
 from mallconsole.web.authz import require
 from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
 from mallconsole.web.security import SMALL_FORM, body_limit, forget_oversized
 from mallconsole.web.templating import add_area_link
@@ -32,29 +31,6 @@ add_area_link(
 )
 # Customer look-up reuses global search's customer finders (email, name, phone, order number).
 CUSTOMER_SEARCH = frozenset({Permission.CUSTOMERS_VIEW})
-
-
-class AdjustmentForm(FlaskForm):
-    """A manual adjustment of one wallet; the balance seen travels with it (stale check)."""
-
-    direction = RadioField(
-        "Adjustment",
-        choices=dict(wallet_adjustments.DIRECTIONS),
-        default="credit",
-        validate_choice=False,  # the service says what is wrong, next to the field
-    )
-    amount = StringField("Amount", description="A positive amount in the wallet's currency.")
-    reason = TextAreaField(
-        "Reason",
-        description="Required. What happened, and the case or order it is for. Kept in the "
-        "wallet's records and the audit trail.",
-    )
-    expected_balance = HiddenField()
-    idempotency_key = HiddenField()
-
-
-class RecordFilters(ListFilters):
-    """A wallet's records have no filters: newest first, keyset pages."""
 
 
 @bp.get("/wallets")
