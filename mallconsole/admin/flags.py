@@ -98,7 +98,7 @@ def _every_error(form, values) -> None:
         return
     try:
         flags.clean(values)
-    except ValidationError as error:
+    except ValidationError as error:  # not an answer: the form is refused already, this adds why
         for name, messages in error.field_errors.items():
             if name in form and not form[name].errors:
                 form[name].errors = [*form[name].errors, *messages]
