@@ -3,12 +3,16 @@ payouts, chargebacks, exports and store credit."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states
+from mallconsole.extensions import db
+from mallconsole.services.aftersales import refund_queue
 from mallconsole.services.money import (
     chargebacks,
     finance_exports,
@@ -31,6 +35,64 @@ def last_day_after_first(since, until) -> None:
 
 
 # --- refund requests ------------------------------------------------------------------------------
+
+
+_MAX_AMOUNT = Decimal("1000000000")  # the refund queue's amount filters go no higher
+
+
+def _words(values) -> dict:
+    return {v: v.replace("_", " ").capitalize() for v in values}
+
+
+class RefundFilters(ListFilters):
+    """Filters of the refund queue; ``tab`` (the state) travels along as a hidden field."""
+
+    tab = HiddenField(default="pending")
+    min_amount = StringField("Amount from", description="Requested amount, at least")
+    max_amount = StringField("Amount up to", description="Requested amount, at most")
+    currency = SelectField("Currency", choices={}, default="")
+    reason = SelectField(
+        "Reason", choices={"": "Any reason", **_words(states.REFUND_REASONS)}, default=""
+    )
+    age = SelectField(
+        "Age",
+        choices={"": "Any age", **{k: words for k, (words, _) in refund_queue.AGES.items()}},
+        default="",
+    )
+    store = StringField("Store", description="A store's name or code")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = {
+            "": "Any currency",
+            **{c: c for c in refund_queue.currency_choices(db.session)},
+        }
+
+    def validate_store(self, field):
+        if len((field.data or "").strip()) > 100:
+            raise FieldError("Enter at most 100 characters of the store's name or code.")
+
+    def validate_tab(self, field):
+        if field.data not in refund_queue.TAB_KEYS:
+            raise FieldError("Choose one of the tabs.")
+
+    @staticmethod
+    def _amount(field):
+        text = (field.data or "").strip()
+        if not text:
+            return
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise FieldError("Enter an amount like 250 or 99.50.") from None
+        if not value.is_finite() or value < 0 or value > _MAX_AMOUNT:
+            raise FieldError("Enter an amount like 250 or 99.50.")
+
+    def validate_min_amount(self, field):
+        self._amount(field)
+
+    def validate_max_amount(self, field):
+        self._amount(field)
 
 
 class ApproveForm(FlaskForm):
