@@ -4,26 +4,30 @@ thresholds change only through a second admin's approval."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
 
 from mallconsole.admin import bp
-from mallconsole.admin.forms import ConfirmWhyForm
-from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.admin.forms import (
+    ConfigurationFilters,
+    ConfirmWhyForm,
+    NewSettingForm,
+    RevertForm,
+    ValueForm,
+)
+from mallconsole.core.errors import ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
-from mallconsole.models import Seller
 from mallconsole.services.admin import configuration
 from mallconsole.services.kit import versions
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.refusals import refusals, validated
+from mallconsole.web.screen_refusals import on_screen
 from mallconsole.web.templating import add_area_link
 
 add_area_link(
@@ -38,64 +42,6 @@ add_area_link(
     ),
     position=20,
 )
-
-
-class ConfigurationFilters(ListFilters):
-    q = StringField("Search", validators=[Length(max=100)], render_kw={"type": "search"})
-    scope = SelectField(
-        "Applies to",
-        choices={"": "Everyone and sellers", "global": "Everyone (global)", "sellers": "Sellers"},
-        default="",
-    )
-
-
-class ValueForm(FlaskForm):
-    """A new value for a setting; the justification is for a sensitive key's approver."""
-
-    value = TextAreaField(
-        "Value", validators=[Length(max=configuration.VALUE_MAX)], render_kw={"rows": 2}
-    )
-    justification = TextAreaField(
-        "Why (for the approver)",
-        validators=[Length(max=2000)],
-        description="This setting changes only when a second admin approves.",
-    )
-    version = HiddenField()
-
-
-class NewSettingForm(ValueForm):
-    key = StringField(
-        "Key",
-        validators=[Length(max=200)],
-        description="A known key (see the list) is checked against its type; "
-        "any other key is kept as text.",
-    )
-    seller = StringField(
-        "Seller code",
-        validators=[Length(max=50)],
-        description="Empty: for everyone. A seller code (like S00001): only for that "
-        "seller, overriding the global value.",
-    )
-
-
-class RevertForm(FlaskForm):
-    event = HiddenField()
-    version = HiddenField()
-    justification = TextAreaField("Why (for the approver)", validators=[Length(max=2000)])
-
-
-def _scope_of(seller_code: str) -> str | None:
-    """``seller:<id>`` for a seller code (422 with a message when there is no such seller)."""
-    code = (seller_code or "").strip()
-    if not code:
-        return None
-    seller_id = db.session.scalar(
-        select(Seller.id).where(Seller.seller_code == code, Seller.deleted_at.is_(None))
-    )
-    if seller_id is None:
-        message = f"There is no seller with the code {code}."
-        raise ValidationError(message, field_errors={"seller": [message]})
-    return f"seller:{seller_id}"
 
 
 def _after(changed, *, done: str) -> None:
@@ -156,32 +102,32 @@ def configuration_new():
 def configuration_create():
     """Set a key for everyone or for one seller; errors stay in the form (422)."""
     form = NewSettingForm()
-    if not form.validate_on_submit():
-        return _new_page(form, status=422)
-    scope = None
-    try:
-        scope = _scope_of(form.seller.data)
+    with refusals(partial(_new_refused, form), form):
+        validated(form)
         changed = configuration.change(
             db.session,
             form.key.data,
             form.value.data,
-            scope=scope,
+            scope=configuration.scope_of_seller_code(db.session, form.seller.data),
             actor=current_user.user,
             justification=form.justification.data,
         )
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _new_page(form, status=422)
-    except Conflict as error:  # already set: the form keeps the input and links the value
-        db.session.rollback()
-        form.key.errors = [*form.key.errors, error.message]
-        existing = configuration.current_row(db.session, form.key.data, scope)
-        return _new_page(form, status=409, existing=existing)
     _after(changed, done=f"{form.key.data.strip()} is set.")
     if changed.row is not None:
         return redirect(url_for("admin.configuration_detail", row_id=changed.row.id))
     return redirect(url_for("admin.configuration_list"))
+
+
+def _new_refused(form, refusal):
+    """The new-setting form again, the input kept; a key already set (409) says so next to the
+    key, with a link to its value."""
+    if refusal.status != 409:
+        return _new_page(form, status=refusal.status)
+    form.form_errors = []  # said next to the key instead
+    form.key.errors = [*form.key.errors, refusal.message]
+    scope = configuration.scope_of_seller_code(db.session, form.seller.data)
+    existing = configuration.current_row(db.session, form.key.data, scope)
+    return _new_page(form, status=409, existing=existing)
 
 
 def _detail_page(row_id, form, *, status=200, stale=None):
@@ -213,9 +159,9 @@ def configuration_update(row_id):
     """Save a new value (409 with what changed when stale; a sensitive key asks for approval)."""
     row = configuration.get_entry(db.session, row_id).row
     form = ValueForm()
-    if not form.validate_on_submit():
-        return _detail_page(row_id, form, status=422)
-    try:
+    page = partial(_value_refused, row_id, form)
+    with refusals(on_screen(page, ValidationError, versions.StaleRecord), form):
+        validated(form)
         changed = configuration.change(
             db.session,
             row.key,
@@ -225,16 +171,13 @@ def configuration_update(row_id):
             actor=current_user.user,
             justification=form.justification.data,
         )
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version
-        return _detail_page(row_id, form, status=409, stale=stale)
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _detail_page(row_id, form, status=422)
     _after(changed, done=f"{row.key} is now {form.value.data.strip()}.")
     return redirect(url_for("admin.configuration_detail", row_id=row_id))
+
+
+def _value_refused(row_id, form, refusal):
+    """The setting's screen with the value form's errors (422), or what changed since (409)."""
+    return _detail_page(row_id, form, status=refusal.status, stale=refusal.stale)
 
 
 @bp.post("/configurations/<row_id>/revert")
@@ -243,7 +186,7 @@ def configuration_revert(row_id):
     """Put the setting back to its value before one change of its history."""
     entry = configuration.get_entry(db.session, row_id)
     form = RevertForm()
-    try:
+    with refusals(on_screen(partial(_revert_refused, entry), ValidationError)):
         changed = configuration.revert(
             db.session,
             row_id,
@@ -252,16 +195,17 @@ def configuration_revert(row_id):
             actor=current_user.user,
             justification=form.justification.data,
         )
-    except ValidationError as error:
-        db.session.rollback()
-        value_form = ValueForm(
-            formdata=None, data={"value": entry.row.value, "version": entry.row.version}
-        )
-        value_form.form_errors = [f"Revert: {m}" for ms in error.field_errors.values() for m in ms]
-        value_form.form_errors = value_form.form_errors or [error.message]
-        return _detail_page(row_id, value_form, status=422)
     _after(changed, done=f"{entry.row.key} is back to {entry.row.value}.")
     return redirect(url_for("admin.configuration_detail", row_id=row_id))
+
+
+def _revert_refused(entry, refusal):
+    """The setting's screen as it is, saying why the revert was refused (422)."""
+    error = refusal.error
+    form = ValueForm(formdata=None, data={"value": entry.row.value, "version": entry.row.version})
+    form.form_errors = [f"Revert: {m}" for ms in error.field_errors.values() for m in ms]
+    form.form_errors = form.form_errors or [error.message]
+    return _detail_page(entry.row.id, form, status=422)
 
 
 def _remove_page(entry, form, *, status=200, stale=None):
@@ -298,7 +242,7 @@ def configuration_remove(row_id):
     form = ConfirmWhyForm()
     if not form.validate_why(needed=entry.sensitive):
         return _remove_page(entry, form, status=422)
-    try:
+    with refusals(on_screen(partial(_removal_refused, row_id, form), versions.StaleRecord), form):
         changed = configuration.remove(
             db.session,
             row_id,
@@ -306,14 +250,21 @@ def configuration_remove(row_id):
             actor=current_user.user,
             justification=form.reason,
         )
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version  # confirming again removes it on purpose
-        return _remove_page(configuration.get_entry(db.session, row_id), form, status=409,
-                            stale=stale)  # fmt: skip
     if changed.request is not None:
         notify("Asked for approval: the value is removed when a second admin approves it.")
         return redirect(url_for("admin.configuration_detail", row_id=row_id))
+    return _removed(entry)
+
+
+def _removal_refused(row_id, form, refusal):
+    """The removal asked again, with what changed since (409): confirming again removes the
+    value on purpose."""
+    entry = configuration.get_entry(db.session, row_id)
+    return _remove_page(entry, form, status=409, stale=refusal.stale)
+
+
+def _removed(entry):
+    """Say what applies now, and show it: the global value, or the list."""
     key, scope = entry.row.key, entry.row.scope
     notify(configuration.inherited_words(entry, configuration.inherited(db.session, key, scope)))
     global_row = configuration.global_row(db.session, key) if scope else None

@@ -4,16 +4,14 @@ evaluate, history with revert) and the form for a new flag."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from mallconsole.admin import bp
-from mallconsole.admin.forms import ConfirmWhyForm
+from mallconsole.admin.forms import ConfirmForm, ConfirmWhyForm, FlagFilters, FlagForm, NewFlagForm
 from mallconsole.core.errors import ValidationError
 from mallconsole.core.locale import current_reader
 from mallconsole.core.roles import Permission
@@ -23,10 +21,11 @@ from mallconsole.models import utcnow
 from mallconsole.services.admin import flags
 from mallconsole.services.kit import versions
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import is_htmx, render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.refusals import FormInvalid, refusals
+from mallconsole.web.screen_refusals import on_screen
 from mallconsole.web.templating import add_area_link
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -46,70 +45,6 @@ add_area_link(
     ),
     position=10,
 )
-
-
-class FlagFilters(ListFilters):
-    q = StringField("Search", validators=[Length(max=100)], render_kw={"type": "search"})
-    state = SelectField(
-        "State",
-        choices={"": "Any state", **{key: label for key, (label, _) in flags.STATES.items()}},
-        default="",
-    )
-
-
-class FlagForm(FlaskForm):
-    """A flag's settings; the justification is needed when the flag is sensitive."""
-
-    name = StringField("Name", validators=[Length(max=flags.NAME_MAX)])
-    description = TextAreaField("Description", validators=[Length(max=flags.DESCRIPTION_MAX)])
-    enabled = BooleanField("Switched on")
-    rollout_percentage = StringField(
-        "Rollout (%)",
-        description="0–100: the share of subjects it is on for. Empty: everyone.",
-        render_kw={"inputmode": "numeric", "type": "number", "min": 0, "max": 100},
-    )
-    segment = StringField(
-        "Segment",
-        description="Only subjects with this attribute, written key=value (locale=ko-KR). "
-        "Empty: every subject.",
-        validators=[Length(max=300)],
-    )
-    starts_at = StringField(
-        "Starts", render_kw={"type": "datetime-local"}, description="Empty: from now on."
-    )
-    ends_at = StringField(
-        "Ends", render_kw={"type": "datetime-local"}, description="Empty: no end."
-    )
-    sensitive = BooleanField(
-        "Sensitive",
-        description="Changes to a sensitive flag need a second admin's approval.",
-    )
-    justification = TextAreaField(
-        "Why (for the approver)",
-        validators=[Length(max=2000)],
-        description="Needed when the flag is sensitive: the change waits for a second admin.",
-    )
-    version = HiddenField()
-
-
-class NewFlagForm(FlagForm):
-    code = StringField(
-        "Code",
-        validators=[DataRequired(message="Give the flag a code."), Length(max=100)],
-        description="How services ask for it: lower case, like checkout.one_page. "
-        "It cannot change later.",
-    )
-
-
-class ConfirmForm(FlaskForm):
-    """A sensitive flag's toggle or revert: why, for the approver."""
-
-    justification = TextAreaField(
-        "Why (for the approver)",
-        validators=[DataRequired(message="Say why, for the approver."), Length(max=2000)],
-    )
-    version = HiddenField()
-    event = HiddenField()
 
 
 def _zone():
@@ -163,10 +98,21 @@ def _every_error(form, values) -> None:
         return
     try:
         flags.clean(values)
-    except ValidationError as error:
+    except ValidationError as error:  # not an answer: the form is refused already, this adds why
         for name, messages in error.field_errors.items():
             if name in form and not form[name].errors:
                 form[name].errors = [*form[name].errors, *messages]
+
+
+def _checked_values(form) -> dict:
+    """The flag's values from a form that validates; otherwise the form is refused (422), every
+    wrong field named."""
+    valid = form.validate_on_submit()
+    values = _form_values(form)
+    if not valid or values is None:
+        _every_error(form, values)
+        raise FormInvalid("Check the form.")
+    return values
 
 
 def _form_of(flag) -> FlagForm:
@@ -246,9 +192,7 @@ def flag_toggle(code):
     flag = flags.get_flag(db.session, code)
     form = ConfirmForm()
     if flag.sensitive and not form.validate_on_submit():
-        if is_htmx():
-            return _row(code, status=422, confirm=form)
-        return _confirm_page(code, form, status=422)
+        return _confirm_again(code, form)
     changed = flags.toggle(
         db.session,
         code,
@@ -259,10 +203,22 @@ def flag_toggle(code):
     db.session.flush()
     _after_change(changed, code, done=f"{flag.name} is switched {'on' if flag.enabled else 'off'}.")
     if is_htmx():
-        response = _row(code)
-        response.headers["HX-Trigger"] = "approvals-changed" if changed.request else "flags-changed"
-        return response
+        return _toggled_row(code, changed)
     return redirect(url_for("admin.flag_list"))
+
+
+def _confirm_again(code, form):
+    """A sensitive flag's toggle without a reason: asked again (422), in its row for htmx."""
+    if is_htmx():
+        return _row(code, status=422, confirm=form)
+    return _confirm_page(code, form, status=422)
+
+
+def _toggled_row(code, changed):
+    """The flag's row as it is now; the list (or the approvals badge) hears of it."""
+    response = _row(code)
+    response.headers["HX-Trigger"] = "approvals-changed" if changed.request else "flags-changed"
+    return response
 
 
 # --- new flag --------------------------------------------------------------------------------
@@ -280,19 +236,16 @@ def flag_new():
 def flag_create():
     """Create a flag; the form comes back with its errors in place (422)."""
     form = NewFlagForm()
-    valid = form.validate_on_submit()
-    values = _form_values(form)
-    if not valid or values is None:
-        _every_error(form, values)
-        return render("admin/flag_new.html", status=422, form=form)
-    try:
+    with refusals(on_screen(partial(_new_refused, form), ValidationError), form):
+        values = _checked_values(form)
         flag = flags.create(db.session, values, actor=current_user.user, code=form.code.data)
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return render("admin/flag_new.html", status=422, form=form)
     notify(f"The flag {flag.code} is created.")
     return redirect(url_for("admin.flag_detail", code=flag.code))
+
+
+def _new_refused(form, refusal):
+    """The new flag's form again, its errors in place (422)."""
+    return render("admin/flag_new.html", status=422, form=form)
 
 
 # --- one flag --------------------------------------------------------------------------------
@@ -330,30 +283,23 @@ def flag_update(code):
     change is asked for, not made."""
     flags.get_flag(db.session, code)
     form = FlagForm()
-    valid = form.validate_on_submit()
-    values = _form_values(form)
-    if not valid or values is None:
-        _every_error(form, values)
-        return _flag_page(code, form, status=422)
-    try:
+    page = partial(_settings_refused, code, form)
+    with refusals(on_screen(page, ValidationError, versions.StaleRecord), form):
         changed = flags.change(
             db.session,
             code,
-            values,
+            _checked_values(form),
             expected_version=versions.read_version(form.version.data),
             actor=current_user.user,
             justification=form.justification.data,
         )
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version
-        return _flag_page(code, form, status=409, stale=stale)
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _flag_page(code, form, status=422)
     _after_change(changed, code, done="The flag is saved.")
     return redirect(url_for("admin.flag_detail", code=code))
+
+
+def _settings_refused(code, form, refusal):
+    """The flag's screen with the settings form's errors (422), or what changed since (409)."""
+    return _flag_page(code, form, status=refusal.status, stale=refusal.stale)
 
 
 @bp.get("/flags/<code>/evaluate")
@@ -438,7 +384,8 @@ def _archive_or_restore(code, *, restoring):
     if not form.validate_why(needed=flag.sensitive):
         return _archive_page(code, form, restoring=restoring, status=422)
     change = flags.restore if restoring else flags.archive
-    try:
+    page = partial(_archive_refused, code, form, restoring=restoring)
+    with refusals(on_screen(page, versions.StaleRecord), form):
         changed = change(
             db.session,
             code,
@@ -446,10 +393,6 @@ def _archive_or_restore(code, *, restoring):
             actor=current_user.user,
             justification=form.reason,
         )
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version  # confirming again applies it on purpose
-        return _archive_page(code, form, restoring=restoring, status=409, stale=stale)
     if changed.request is not None:
         notify("Asked for approval: it takes effect when a second admin approves it.")
     elif restoring:
@@ -457,6 +400,11 @@ def _archive_or_restore(code, *, restoring):
     else:
         notify(f"{flag.name} is archived: it is off for everyone.")
     return redirect(url_for("admin.flag_detail", code=code))
+
+
+def _archive_refused(code, form, refusal, *, restoring):
+    """Asked again with what changed since (409): confirming again applies it on purpose."""
+    return _archive_page(code, form, restoring=restoring, status=409, stale=refusal.stale)
 
 
 @bp.get("/flags/<code>/archive")

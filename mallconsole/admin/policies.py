@@ -4,26 +4,34 @@ a second admin's approval. Rules live in ``services/admin/policies.py``."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SearchField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
 
 from mallconsole.admin import bp
+from mallconsole.admin.forms import (
+    InForceForm,
+    NewPolicyForm,
+    PolicyFilters,
+    PolicyForm,
+    SubmitForm,
+    VersionForm,
+)
 from mallconsole.core import states
-from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.errors import ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
-from mallconsole.models import Policy, utcnow
+from mallconsole.models import utcnow
 from mallconsole.services import approvals
 from mallconsole.services.admin import policies
 from mallconsole.services.kit import audit, versions
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.refusals import refusals, validated
+from mallconsole.web.screen_refusals import on_screen
 from mallconsole.web.security import forget_oversized
 from mallconsole.web.templating import add_area_link
 
@@ -41,101 +49,6 @@ add_area_link(
     ),
     position=30,
 )
-
-
-class PolicyFilters(ListFilters):
-    """Search and filters of the policies list."""
-
-    q = SearchField("Search", validators=[Length(max=policies.SEARCH_MAX)],
-                    render_kw={"placeholder": "Title or code"})  # fmt: skip
-    category = SelectField("Category", choices={}, default="")
-    status = SelectField(
-        "Status",
-        choices={"": "Any status", **states.POLICY_STATUS_LABELS},
-        default="",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.category.choices = {
-            "": "Every category",
-            **{c: c.replace("_", " ").capitalize() for c in policies.categories(db.session)},
-        }
-
-
-# Made before the other fields so it comes first on the new-policy form (and its errors).
-_POLICY_CODE = StringField(
-    "Code",
-    validators=[Length(max=80)],
-    description="How other services refer to it: lower case, like seller_fees. "
-    "It cannot change later.",
-)
-
-
-class PolicyForm(FlaskForm):
-    """A policy's title, category and description (the terms live in its versions)."""
-
-    title = StringField("Title", validators=[Length(max=policies.TITLE_MAX)])
-    category = StringField(
-        "Category",
-        validators=[Length(max=50)],
-        description="Choose one of the existing categories, or type a new one.",
-        render_kw={"list": "policy-categories", "autocomplete": "off"},
-    )
-    description = TextAreaField(
-        "Description",
-        validators=[Length(max=policies.DESCRIPTION_MAX)],
-        description="What the policy covers, for staff. Optional.",
-        render_kw={"rows": 3},
-    )
-    version = HiddenField()
-
-
-class NewPolicyForm(PolicyForm):
-    code = _POLICY_CODE
-
-
-class VersionForm(FlaskForm):
-    """A draft version: its label, window (whole days, UTC), change notes and terms."""
-
-    label = StringField("Version label", validators=[Length(max=policies.LABEL_MAX)],
-                        description="How staff and customers refer to it, e.g. 4.0.")  # fmt: skip
-    effective_from = StringField(
-        "First day in force",
-        render_kw={"type": "date"},
-        description="From 00:00 UTC that day. Tomorrow at the earliest.",
-    )
-    effective_to = StringField(
-        "Stops being in force on",
-        render_kw={"type": "date"},
-        description="Leave empty for open-ended: the next approved version will end it.",
-    )
-    change_notes = TextAreaField("Change notes", validators=[Length(max=policies.NOTES_MAX)],
-                                 description="What changed and why, for the approver.",
-                                 render_kw={"rows": 3})  # fmt: skip
-    content = TextAreaField(
-        "Terms",
-        render_kw={"rows": 16, "class": "policy-terms-input"},
-        description="The full text of the policy as customers will read it.",
-    )
-    version = HiddenField()
-
-
-class SubmitForm(FlaskForm):
-    """Ask a second admin to approve a draft."""
-
-    justification = TextAreaField("Why should it come into force?",
-                                  validators=[Length(max=approvals.JUSTIFICATION_MAX)],
-                                  render_kw={"rows": 3})  # fmt: skip
-
-
-class InForceForm(FlaskForm):
-    """The day to look up (a GET form: no CSRF)."""
-
-    class Meta:
-        csrf = False
-
-    at = DateField("Day", validators=[Optional()])
 
 
 def _draft_from(form: VersionForm) -> policies.DraftInput:
@@ -196,18 +109,11 @@ def policy_new():
     form = NewPolicyForm()
     if request.method == "GET":
         return _policy_form_page(form)
-    if not form.validate_on_submit():
-        forget_oversized(form)
-        return _policy_form_page(form, status=422)
-    try:
+    with refusals(on_screen(partial(_policy_refused, form, None), ValidationError), form):
+        validated(form)
         policy = policies.create_policy(
             db.session, _policy_values(form), code=form.code.data, actor=current_user.user
         )
-    except ValidationError as error:
-        db.session.rollback()
-        forget_oversized(form)
-        apply_errors(form, error)
-        return _policy_form_page(form, status=422)
     notify(f"The policy {policy.title} is created. Write its first version.")
     return redirect(url_for("admin.policy_detail", code=policy.code))
 
@@ -218,18 +124,11 @@ def policy_edit(code):
     """Change a policy's title, category and description (409 with what changed when stale)."""
     policy = policies.get_policy(db.session, code)
     if request.method == "GET":
-        data = {
-            "title": policy.title,
-            "category": policies.category_words(policy.category),
-            "description": policy.description,
-            "version": policy.version,
-        }
-        return _policy_form_page(PolicyForm(formdata=None, data=data), policy=policy)
+        return _policy_form_page(_edit_form(policy), policy=policy)
     form = PolicyForm()
-    if not form.validate_on_submit():
-        forget_oversized(form)
-        return _policy_form_page(form, policy=policy, status=422)
-    try:
+    page = partial(_policy_refused, form, policy)
+    with refusals(on_screen(page, ValidationError, versions.StaleRecord), form):
+        validated(form)
         event = policies.edit_policy(
             db.session,
             code,
@@ -237,17 +136,26 @@ def policy_edit(code):
             expected_version=versions.read_version(form.version.data),
             actor=current_user.user,
         )
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version  # saving again applies the input on purpose
-        return _policy_form_page(form, policy=policy, status=409, stale=stale)
-    except ValidationError as error:
-        db.session.rollback()
-        forget_oversized(form)
-        apply_errors(form, error)
-        return _policy_form_page(form, policy=policy, status=422)
     notify("The policy is saved." if event is not None else "Nothing changed.")
     return redirect(url_for("admin.policy_detail", code=code))
+
+
+def _edit_form(policy) -> PolicyForm:
+    """The policy's form filled in as it is now."""
+    data = {
+        "title": policy.title,
+        "category": policies.category_words(policy.category),
+        "description": policy.description,
+        "version": policy.version,
+    }
+    return PolicyForm(formdata=None, data=data)
+
+
+def _policy_refused(form, policy, refusal):
+    """The policy's form again, the input kept (an oversized value not sent back): its errors
+    (422), or what changed since (409), saving again applying the input on purpose."""
+    forget_oversized(form)
+    return _policy_form_page(form, policy=policy, status=refusal.status, stale=refusal.stale)
 
 
 def _in_force_lookup(policy):
@@ -293,32 +201,37 @@ def _new_page(policy, form, *, status=200):
 def policy_version_new(code):
     """Write a draft version, starting from the terms in force (or the latest version)."""
     policy = policies.get_policy(db.session, code)
-    form = VersionForm()
     if request.method == "GET":
-        rows = policies.policy_versions(db.session, policy.id)
-        base = next((r for r in rows if r.state == "in_force"), rows[0] if rows else None)
-        if base is not None:
-            form.content.data = base.version.content
-        return _new_page(policy, form)
-    if not form.validate_on_submit():
-        forget_oversized(form)
-        return _new_page(policy, form, status=422)
-    try:
+        return _new_page(policy, _first_draft_form(policy))
+    form = VersionForm()
+    with refusals(on_screen(partial(_draft_refused, policy, form), ValidationError), form):
+        validated(form)
         version = policies.create_draft(
             db.session, policy, _draft_from(form), actor=current_user.user
         )
-    except ValidationError as error:
-        db.session.rollback()
-        forget_oversized(form)
-        apply_errors(form, error)
-        return _new_page(policy, form, status=422)
     notify(f"Draft {version.version} saved. Submit it for approval when it is ready.")
     return redirect(url_for("admin.policy_version_detail", version_id=version.id))
 
 
+def _first_draft_form(policy) -> VersionForm:
+    """A draft's form holding the terms in force (or those of the latest version)."""
+    form = VersionForm()
+    rows = policies.policy_versions(db.session, policy.id)
+    base = next((r for r in rows if r.state == "in_force"), rows[0] if rows else None)
+    if base is not None:
+        form.content.data = base.version.content
+    return form
+
+
+def _draft_refused(policy, form, refusal):
+    """The new draft's form again, its errors in place (422), an oversized value not sent back."""
+    forget_oversized(form)
+    return _new_page(policy, form, status=422)
+
+
 def _version_page(version, *, form=None, submit_form=None, status=200, stale=None):
     row = policies.version_row(db.session, version)
-    policy = db.session.get(Policy, version.shopping_mall_policy_id)
+    policy = policies.policy_of(db.session, version)
     if form is None:
         form = VersionForm(formdata=None, data={
             "label": version.version,
@@ -362,26 +275,23 @@ def policy_version_update(version_id):
     """Save a draft; a stale copy is refused (409) with what changed, keeping the input."""
     version = policies.get_version(db.session, version_id)
     form = VersionForm()
-    if not form.validate_on_submit():
-        forget_oversized(form)
-        return _version_page(version, form=form, status=422)
-    try:
+    page = partial(_version_refused, version, form)
+    with refusals(on_screen(page, ValidationError, versions.StaleRecord), form):
+        validated(form)
         expected = versions.read_version(form.version.data)
         policies.edit_draft(
             db.session, version_id, _draft_from(form), expected_version=expected,
             actor=current_user.user,
         )  # fmt: skip
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version  # saving again applies the input on purpose
-        return _version_page(version, form=form, status=409, stale=stale)
-    except ValidationError as error:
-        db.session.rollback()
-        forget_oversized(form)
-        apply_errors(form, error)
-        return _version_page(version, form=form, status=422)
     notify(f"Draft {version.version} saved.")
     return redirect(url_for("admin.policy_version_detail", version_id=version_id))
+
+
+def _version_refused(version, form, refusal):
+    """The version's screen with the draft's errors (422, an oversized value not sent back), or
+    what changed since (409), saving again applying the input on purpose."""
+    forget_oversized(form)
+    return _version_page(version, form=form, status=refusal.status, stale=refusal.stale)
 
 
 @bp.post("/policies/versions/<version_id>/submit")
@@ -390,17 +300,17 @@ def policy_version_submit(version_id):
     """Ask a second admin to approve this draft (maker-checker)."""
     version = policies.get_version(db.session, version_id)
     form = SubmitForm()
-    if not form.validate_on_submit():
-        return _version_page(version, submit_form=form, status=422)
-    try:
+    # Shown on the form (an overlapping window, a first day gone by), the input kept.
+    with refusals(partial(_submit_refused, version, form), form):
+        validated(form)
         policies.submit(db.session, version_id, form.justification.data, actor=current_user.user)
-    except (ValidationError, Conflict) as error:
-        # Shown on the form (an overlapping window, a first day gone by), the input kept.
-        db.session.rollback()
-        apply_errors(form, error)
-        return _version_page(version, submit_form=form, status=error.status)
     notify(f"Version {version.version} is waiting for another admin's approval.")
     return redirect(url_for("admin.policy_version_detail", version_id=version_id))
+
+
+def _submit_refused(version, form, refusal):
+    """The version's screen with the refused submission on its form (422 or 409)."""
+    return _version_page(version, submit_form=form, status=refusal.status)
 
 
 @bp.get("/policies/<code>/compare")

@@ -1,5 +1,7 @@
 """Views of the admin console."""
 
+from functools import partial
+
 from flask import redirect, request, url_for
 from flask_login import current_user
 
@@ -12,11 +14,12 @@ from mallconsole.extensions import db
 from mallconsole.services import dashboards, jobs
 from mallconsole.services.kit import audit, versions
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.home import add_home
 from mallconsole.web.htmx import is_htmx, render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.refusals import refusals, validated
+from mallconsole.web.screen_refusals import on_screen
 from mallconsole.web.templating import add_area_link
 
 home = add_home(
@@ -115,10 +118,10 @@ def job_schedule_update(name):
     """Pause or resume a job's schedule; refused (409, with the changes) when stale."""
     jobs.get_job(name)
     form = JobScheduleForm()
-    if not form.validate_on_submit():
-        return _job_page(name, form, status=422)
-    pausing = form.action.data == "pause"
-    try:
+    page = partial(_schedule_refused, name, form)
+    with refusals(on_screen(page, ValidationError, versions.StaleRecord), form):
+        validated(form)
+        pausing = form.action.data == "pause"
         jobs.set_paused(
             db.session,
             name,
@@ -127,24 +130,27 @@ def job_schedule_update(name):
             expected_version=versions.read_version(form.version.data),
             actor=current_user.user,
         )
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        form.version.data = stale.current_version  # saving again applies the input on purpose
-        return _job_page(name, form, status=409, stale=stale)
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _job_page(name, form, status=422)
     notify("Schedule paused." if pausing else "Schedule resumed.")
     if is_htmx():
-        db.session.flush()
-        saved = jobs.job_status(db.session, name)
-        fresh = JobScheduleForm(
-            formdata=None,
-            data={"action": "resume" if saved.paused else "pause", "version": saved.version},
-        )
-        return _job_page(name, fresh)
+        return _saved_schedule(name)
     return redirect(url_for("admin.job_detail", name=name))
+
+
+def _schedule_refused(name, form, refusal):
+    """The schedule form again: its errors (422), or what changed since (409) with the version
+    it is based on now, so saving again applies the input on purpose."""
+    return _job_page(name, form, status=refusal.status, stale=refusal.stale)
+
+
+def _saved_schedule(name):
+    """The schedule block as saved, with a fresh form for the next change (htmx)."""
+    db.session.flush()
+    saved = jobs.job_status(db.session, name)
+    fresh = JobScheduleForm(
+        formdata=None,
+        data={"action": "resume" if saved.paused else "pause", "version": saved.version},
+    )
+    return _job_page(name, fresh)
 
 
 add_approvals(bp, Permission.APPROVALS_ADMIN)

@@ -4,38 +4,26 @@ with its evidence notes, ledger entries and decisions; and payout accounts to ve
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import redirect, request, url_for
 from flask_login import current_user
-from wtforms import HiddenField, SelectField
 
 from mallconsole.core import states
 from mallconsole.core.errors import ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
-from mallconsole.models import Order, utcnow
+from mallconsole.finance.forms import AccountFilters, ChargebackFilters
+from mallconsole.models import utcnow
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.money import chargebacks, ledger, payout_accounts, reserves
 from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-
-
-class ChargebackFilters(ListFilters):
-    status = SelectField(
-        "State",
-        choices={
-            "": "Waiting for a decision",
-            **{s: states.label(chargebacks.MACHINE, s) for s in states.CHARGEBACK},
-            "all": "Any state",
-        },
-        default="",
-    )
-    reason = SelectField(
-        "Reason", choices={"": "Any reason", **chargebacks.REASON_LABELS}, default=""
-    )
-    seller = HiddenField()
+from mallconsole.web.refusals import refusals
+from mallconsole.web.screen_refusals import on_screen
 
 
 @bp.get("/chargebacks")
@@ -71,7 +59,7 @@ def _chargeback_page(chargeback, *, status=200, stale=None, errors=None, note=""
         chargeback=chargeback,
         row=chargebacks.ChargebackRow(chargeback, seller.display_name),
         seller=seller,
-        order=db.session.get(Order, chargeback.shopping_mall_order_id or ""),
+        order=chargebacks.order_of(db.session, chargeback),
         entries=chargebacks.entries_of(db.session, chargeback.id),
         debited=chargebacks.debited(db.session, chargeback),
         targets=states.allowed_targets(chargebacks.MACHINE, chargeback.status),
@@ -97,21 +85,24 @@ def chargeback_detail(chargeback_id):
 
 
 def _decide(chargeback_id, change, done):
+    """Call ``change(chargeback, version, note)``; refused, the chargeback's screen with what
+    changed since (409) or why (422), the note kept."""
     chargeback = chargebacks.get_chargeback(db.session, chargeback_id)
     note = request.form.get("note") or ""
-    try:
+    page = partial(_refused, chargeback_id, note)
+    with refusals(on_screen(page, ValidationError, versions.StaleRecord)):
         change(chargeback, versions.read_version(request.form.get("version")), note)
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        found = chargebacks.get_chargeback(db.session, chargeback_id)
-        return _chargeback_page(found, status=409, stale=stale, note=note)
-    except ValidationError as error:
-        db.session.rollback()
-        found = chargebacks.get_chargeback(db.session, chargeback_id)
-        messages = [m for ms in (error.field_errors or {}).values() for m in ms] or [error.message]
-        return _chargeback_page(found, status=422, errors={"form": messages}, note=note)
     notify(done)
     return redirect(url_for("finance.chargeback_detail", chargeback_id=chargeback.id), code=303)
+
+
+def _refused(chargeback_id, note, refusal):
+    found = chargebacks.get_chargeback(db.session, chargeback_id)
+    if refusal.stale is not None:
+        return _chargeback_page(found, status=409, stale=refusal.stale, note=note)
+    error = refusal.error
+    messages = [m for ms in (error.field_errors or {}).values() for m in ms] or [error.message]
+    return _chargeback_page(found, status=422, errors={"form": messages}, note=note)
 
 
 def _step(chargeback_id, step, done, **extra):
@@ -163,14 +154,6 @@ def chargeback_lost(chargeback_id):
 
 
 # --- payout accounts --------------------------------------------------------------------------
-
-
-class AccountFilters(ListFilters):
-    status = SelectField(
-        "State",
-        choices=payout_accounts.FILTER_CHOICES,
-        default="",
-    )
 
 
 @bp.get("/payout-accounts")

@@ -8,60 +8,26 @@ from __future__ import annotations
 
 from flask import Response, abort, request, stream_with_context
 from flask_login import current_user
-from wtforms import DateField, HiddenField, SelectField, StringField
-from wtforms.validators import Optional
 
 from mallconsole.core import states
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
-from mallconsole.finance.ledgers import EntryFilters
-from mallconsole.finance.payouts import (
+from mallconsole.finance.forms import (
     CURRENCIES,
+    EntryFilters,
+    FeeFilters,
     PayoutFilters,
-    last_day_after_first,
-    reader_zone,
-    with_periods,
+    PeriodFilters,
 )
+from mallconsole.finance.payouts import reader_zone, with_periods
 from mallconsole.models import utcnow
 from mallconsole.services.kit import audit
 from mallconsole.services.money import finance_exports, ledger
 from mallconsole.web.authz import require
 from mallconsole.web.downloads import content_disposition
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
-
-FEE_LABELS = {
-    "commission": "Commission",
-    "payment_processing": "Payment processing",
-    "dispute": "Dispute fee",
-    "payout": "Payout fee",
-    "fee_reversal": "Fee given back on a refund",
-}
-# What a fee was computed on, in words (the stored basis is a code).
-BASIS_LABELS = {
-    "item_net": "Items, after discounts",
-    "refund": "The refund",
-}
-
-
-class PeriodFilters(ListFilters):
-    currency = SelectField(
-        "Currency", choices={"": "Any currency", **{c: c for c in CURRENCIES}}, default=""
-    )
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
-
-    def validate_until(self, field):
-        last_day_after_first(self.since, field)
-
-
-class FeeFilters(PeriodFilters):
-    q = StringField("Seller", description="Name or seller code")
-    fee_type = SelectField(
-        "Kind", choices={"": "Any kind", **{t: FEE_LABELS[t] for t in states.FEE_TYPES}}, default=""
-    )
-    seller = HiddenField()
+from mallconsole.web.lists import read_listing
 
 
 def _parsed(form_class):
@@ -107,7 +73,7 @@ def export_list():
     return render(
         "finance/export_list.html",
         currencies=CURRENCIES,
-        fee_types={t: FEE_LABELS[t] for t in states.FEE_TYPES},
+        fee_types={t: finance_exports.FEE_LABELS[t] for t in states.FEE_TYPES},
         payout_states={s: states.label(states.PAYOUT_MACHINE, s) for s in states.PAYOUT},
     )
 
@@ -188,19 +154,25 @@ def fee_list():
         FeeFilters, sorts=finance_exports.FEE_SORTS, default_sort="-assessed",
         id_column=finance_exports.FEE_ID,
     )  # fmt: skip
+    filters = with_periods(listing.filters)
+    page = finance_exports.fee_page(
+        db.session, filters, listing.ordering, cursor=listing.cursor, limit=listing.limit
+    )
     return render(
         "finance/fee_list.html",
         block="listing",
         listing=listing,
-        page=finance_exports.fee_page(
-            db.session,
-            with_periods(listing.filters),
-            listing.ordering,
-            cursor=listing.cursor,
-            limit=listing.limit,
-        ),  # fmt: skip
+        page=page,
         filtered=bool(listing.filters),
-        count=finance_exports.count_fees(db.session, with_periods(listing.filters)),
-        fee_label=lambda t: FEE_LABELS.get(t) or states.in_words(t),
-        basis_label=lambda b: BASIS_LABELS.get(b) or states.in_words(b) if b else "—",
+        count=finance_exports.count_fees(db.session, filters),
+        fee_label=_fee_label,
+        basis_label=_basis_label,
     )
+
+
+def _fee_label(fee_type: str) -> str:
+    return finance_exports.FEE_LABELS.get(fee_type) or states.in_words(fee_type)
+
+
+def _basis_label(basis: str | None) -> str:
+    return finance_exports.BASIS_LABELS.get(basis) or states.in_words(basis) if basis else "—"

@@ -3,79 +3,32 @@ running balance, the reconciliation check, reserves (place, release) and payouts
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional
 
 from mallconsole.core import states, timezones
-from mallconsole.core.errors import DomainError, ValidationError
+from mallconsole.core.errors import ValidationError
 from mallconsole.core.money import format_money
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
-from mallconsole.finance.payouts import last_day_after_first, reader_zone, with_periods
+from mallconsole.finance.forms import (
+    ComposeForm,
+    EntryFilters,
+    ReleaseForm,
+    ReserveForm,
+    SellerFilters,
+)
+from mallconsole.finance.payouts import reader_zone, with_periods
 from mallconsole.services.money import ledger, payouts, reserves
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-
-
-class SellerFilters(ListFilters):
-    q = StringField("Seller", description="Name or seller code")
-    state = SelectField(
-        "Seller state",
-        choices={
-            "": "Any state",
-            **{s: states.label(states.SELLER_MACHINE, s) for s in states.SELLER},
-        },
-        default="",
-    )
-
-
-class EntryFilters(ListFilters):
-    currency = HiddenField()
-    entry_type = SelectField("Type", choices={"": "Any type", **ledger.ENTRY_LABELS}, default="")
-    source_type = SelectField(
-        "Source", choices={"": "Any source", **ledger.SOURCE_LABELS}, default=""
-    )
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
-
-    def validate_until(self, field):
-        last_day_after_first(self.since, field)
-
-
-class ComposeForm(FlaskForm):
-    """Compose a payout for one seller: currency and (optionally) the period."""
-
-    currency = HiddenField()
-    # The days are the reader's (the template says which zone): see ``payouts.with_periods``.
-    period_start = DateField("Period from", validators=[Optional()])
-    period_end = DateField("Period to", validators=[Optional()])
-    note = StringField("Note (optional)")
-
-
-class ReserveForm(FlaskForm):
-    """Place a reserve on a seller."""
-
-    currency = HiddenField()
-    reserve_type = SelectField("Kind", choices=reserves.TYPE_LABELS, default="case_hold")
-    amount = StringField("Amount to hold now", description="Leave empty for a percentage only.")
-    percent = StringField(
-        "Percent of each payout's sales", description="Rolling reserves only, e.g. 10"
-    )
-    reason = StringField("Reason", description="Why the money is held, in a sentence.")
-    policy_reference = StringField("Policy reference", description="e.g. risk.reserve.rolling_10")
-    release_at = DateField("Release on (optional)", validators=[Optional()])
-
-
-class ReleaseForm(FlaskForm):
-    amount = StringField("Amount", description="Leave empty to release all it holds.")
-    reason = TextAreaField("Reason", render_kw={"rows": 2})
+from mallconsole.web.refusals import refusals, validated
+from mallconsole.web.screen_refusals import on_screen
 
 
 def _currency(seller) -> str:
@@ -84,14 +37,6 @@ def _currency(seller) -> str:
     if wanted and wanted not in known:
         abort(400, description=f"This seller has no ledger in {wanted}.")
     return wanted or known[0]
-
-
-def _refused(form, error) -> None:
-    """Undo the attempt and show the service's refusal on the form."""
-    db.session.rollback()
-    apply_errors(form, error)
-    if not error.field_errors:
-        form.form_errors.append(error.message)
 
 
 def _form_currency(form, seller) -> str:
@@ -190,32 +135,33 @@ def ledger_compose_payout(seller_id):
     seller = ledger.get_seller(db.session, seller_id)
     form = ComposeForm(prefix="payout")
     currency = _form_currency(form, seller)
-    if not form.validate_on_submit():
-        return _ledger_page(seller, currency=currency, compose_form=form, status=422)
-    start, end = timezones.day_range(form.period_start.data, form.period_end.data, reader_zone())
-    try:
+    page = partial(_form_refused, seller, currency, "compose_form", form)
+    with refusals(page, form):
+        validated(form)
+        start, end = timezones.day_range(
+            form.period_start.data, form.period_end.data, reader_zone()
+        )
         payout = payouts.compose_payout(
             db.session, seller.id, currency, actor=current_user.user,
             period_start=start, period_end=end, note=form.note.data,
         )  # fmt: skip
-    except ValidationError as error:
-        _refused(form, error)
-        return _ledger_page(seller, currency=currency, compose_form=form, status=422)
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(error.message)
-        return _ledger_page(seller, currency=currency, compose_form=form, status=error.status)
-    waiting = payouts.open_approval(db.session, payout)
-    notify(
-        f"{payout.payout_number} composed: "
-        f"{format_money(payout.net_amount, payout.currency, code=True)} net."
-        + (
-            " It is over the approval threshold: another finance manager approves it in the inbox."
-            if waiting is not None
-            else ""
-        )  # fmt: skip
-    )
+    notify(_composed_words(payout))
     return redirect(url_for("finance.payout_detail", payout_id=payout.id), code=303)
+
+
+def _form_refused(seller, currency, name, form, refusal):
+    """The ledger page again with the refused form (``name``) showing why."""
+    return _ledger_page(seller, currency=currency, status=refusal.status, **{name: form})
+
+
+def _composed_words(payout) -> str:
+    net = format_money(payout.net_amount, payout.currency, code=True)
+    words = f"{payout.payout_number} composed: {net} net."
+    if payouts.open_approval(db.session, payout) is not None:
+        words += (
+            " It is over the approval threshold: another finance manager approves it in the inbox."
+        )
+    return words
 
 
 @bp.post("/ledgers/<seller_id>/reserves")
@@ -225,40 +171,20 @@ def reserve_place(seller_id):
     seller = ledger.get_seller(db.session, seller_id)
     form = ReserveForm(prefix="reserve")
     currency = _form_currency(form, seller)
-    if not form.validate_on_submit():
-        return _ledger_page(seller, currency=currency, reserve_form=form, status=422)
-    try:
-        amount = reserves.parse_amount(form.amount.data, currency, required=False)
-        percent = _percent(form.percent.data)
+    page = partial(_form_refused, seller, currency, "reserve_form", form)
+    with refusals(on_screen(page, ValidationError), form):
+        validated(form)
         reserves.place_reserve(
             db.session, seller_id=seller.id, currency=currency,
-            reserve_type=form.reserve_type.data, amount=amount, percent=percent,
+            reserve_type=form.reserve_type.data,
+            amount=reserves.parse_amount(form.amount.data, currency, required=False),
+            percent=reserves.parse_percent(form.percent.data),
             reason=form.reason.data, policy_reference=form.policy_reference.data,
             release_at=_day_start(form.release_at.data), actor=current_user.user,
         )  # fmt: skip
-    except ValidationError as error:
-        _refused(form, error)
-        return _ledger_page(seller, currency=currency, reserve_form=form, status=422)
     notify(f"{reserves.TYPE_LABELS[form.reserve_type.data]} placed on {seller.display_name}.")
     return redirect(url_for("finance.ledger_detail", seller_id=seller.id, currency=currency),
                     code=303)  # fmt: skip
-
-
-def _percent(raw):
-    from decimal import Decimal, InvalidOperation
-
-    text = (raw or "").strip().rstrip("%").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-        exact = value.is_finite() and value == value.quantize(Decimal("0.0001"))
-    except InvalidOperation:  # not a number, or too many digits to be a percentage
-        exact = False
-    if not exact:
-        message = "Enter a percentage like 10 or 7.5."
-        raise ValidationError(message, field_errors={"percent": [message]})
-    return value
 
 
 @bp.post("/reserves/<reserve_id>/release")
@@ -268,16 +194,13 @@ def reserve_release(reserve_id):
     reserve = reserves.get_reserve(db.session, reserve_id)
     seller = ledger.get_seller(db.session, reserve.shopping_mall_seller_id)
     form = ReleaseForm(prefix="release")
-    if not form.validate_on_submit():
-        return _ledger_page(seller, currency=reserve.currency, release_form=form, status=422)
-    try:
+    page = partial(_form_refused, seller, reserve.currency, "release_form", form)
+    with refusals(on_screen(page, ValidationError), form):
+        validated(form)
         amount = reserves.parse_amount(form.amount.data, reserve.currency, required=False)
         entry = reserves.release_reserve(
             db.session, reserve.id, amount=amount, reason=form.reason.data, actor=current_user.user
         )
-    except ValidationError as error:
-        _refused(form, error)
-        return _ledger_page(seller, currency=reserve.currency, release_form=form, status=422)
     released = format_money(entry.amount, entry.currency, code=True)
     notify(f"Released {released} to {seller.display_name}'s balance.")
     return redirect(

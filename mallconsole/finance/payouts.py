@@ -3,11 +3,10 @@ one payout's screen with its items and its lifecycle (send, paid, failed, cancel
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import redirect, request, url_for
 from flask_login import current_user
-from wtforms import DateField, HiddenField, SelectField, StringField
-from wtforms.validators import Optional
-from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states, timezones
 from mallconsole.core.errors import ValidationError
@@ -15,40 +14,16 @@ from mallconsole.core.locale import current_reader
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
+from mallconsole.finance.forms import CURRENCIES, PayoutFilters
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
-from mallconsole.services.kit.pagination import QueueCount
 from mallconsole.services.money import ledger, payouts
 from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-
-CURRENCIES = ("USD", "EUR", "KRW", "JPY")
-
-
-class PayoutFilters(ListFilters):
-    q = StringField("Search", description="PO number or seller name")
-    status = SelectField(
-        "State",
-        choices={"": "Any state", **{s: states.label(payouts.MACHINE, s) for s in states.PAYOUT}},
-        default="",
-    )
-    currency = SelectField(
-        "Currency", choices={"": "Any currency", **{c: c for c in CURRENCIES}}, default=""
-    )
-    seller = HiddenField()
-    since = DateField("Composed from", validators=[Optional()])
-    until = DateField("Composed to", validators=[Optional()])
-
-    def validate_until(self, field):
-        last_day_after_first(self.since, field)
-
-
-def last_day_after_first(since, until) -> None:
-    """Refuse a period whose last day comes before its first (a filter or export period)."""
-    if until.data and since.data and until.data < since.data:
-        raise FieldError("The last day comes before the first: swap them.")
+from mallconsole.web.refusals import refusals
+from mallconsole.web.screen_refusals import on_screen
 
 
 def reader_zone() -> str:
@@ -83,24 +58,13 @@ def payout_list():
     page = payouts.payout_page(
         db.session, filters, listing.ordering, cursor=listing.cursor, limit=listing.limit
     )
-    counts = payouts.status_counts(db.session)
     return render(
-        "finance/payout_list.html",
-        block="listing",
-        listing=listing,
-        page=page,
-        filtered=bool(filters),
-        count=payouts.count_payouts(db.session, filters),
-        counts=[
-            (s, states.label(payouts.MACHINE, s), QueueCount(counts.get(s, 0), False))
-            for s in states.PAYOUT
-        ],
-        currencies=CURRENCIES,
+        "finance/payout_list.html", block="listing", listing=listing, page=page,
+        filtered=bool(filters), count=payouts.count_payouts(db.session, filters),
+        counts=payouts.counts_by_state(db.session), currencies=CURRENCIES,
         # over the threshold: which of these wait for a second finance manager
-        waiting=approvals.open_requests(
-            db.session, payouts.ACTION, payouts.TABLE, [row.payout.id for row in page.rows]
-        ),
-    )
+        waiting=payouts.waiting_for_approval(db.session, [row.payout.id for row in page.rows]),
+    )  # fmt: skip
 
 
 @bp.post("/payouts/batch")
@@ -125,14 +89,12 @@ def _payout_page(payout, *, status=200, stale=None, errors=None):
     seller = ledger.get_seller(db.session, payout.shopping_mall_seller_id)
     items = payouts.payout_items(db.session, payout.id)
     approval = payouts.open_approval(db.session, payout)
-    from mallconsole.models import SellerPayoutAccount
-
     return render(
         "finance/payout_detail.html",
         status=status,
         payout=payout,
         seller=seller,
-        account=db.session.get(SellerPayoutAccount, payout.shopping_mall_seller_payout_account_id),
+        account=payouts.paid_to_account(db.session, payout),
         items=items,
         given_back=payouts.given_back_entries(db.session, payout),
         sums_hold=payouts.payout_sums_hold(payout, items),
@@ -157,18 +119,22 @@ def payout_detail(payout_id):
 
 
 def _act(payout_id, change):
+    """``change(payout, version)``'s answer; refused, the payout's screen with what changed since
+    (409) or the reason asked for (422)."""
     payout = payouts.get_payout(db.session, payout_id)
-    try:
+    page = partial(_refused, payout_id)
+    with refusals(on_screen(page, ValidationError, versions.StaleRecord)):
         return change(payout, versions.read_version(request.form.get("version")))
-    except versions.StaleRecord as stale:
-        db.session.rollback()
-        return _payout_page(payouts.get_payout(db.session, payout_id), status=409, stale=stale)
-    except ValidationError as error:
-        db.session.rollback()
-        return _payout_page(
-            payouts.get_payout(db.session, payout_id), status=422,
-            errors={"reason": error.field_errors.get("reason") or [error.message]},
-        )  # fmt: skip
+
+
+def _refused(payout_id, refusal):
+    payout = payouts.get_payout(db.session, payout_id)
+    if refusal.stale is not None:
+        return _payout_page(payout, status=409, stale=refusal.stale)
+    error = refusal.error
+    return _payout_page(
+        payout, status=422, errors={"reason": error.field_errors.get("reason") or [error.message]}
+    )
 
 
 def _back(payout):

@@ -3,121 +3,33 @@ execution."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 
 from flask import redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
+from mallconsole.finance.forms import (
+    AmountForm,
+    ApproveForm,
+    ExecuteForm,
+    RefundFilters,
+    RejectForm,
+)
 from mallconsole.services.aftersales import refund_decisions, refund_execution, refund_queue
 from mallconsole.services.kit import versions
 from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters
 from mallconsole.web.messages import notify
 from mallconsole.web.queues import QueueScreen, queue_screen
 from mallconsole.web.refusals import refusals, validated
 from mallconsole.web.templating import add_area_link
 
 DETAIL = "finance.refund_detail"
-_MAX_AMOUNT = Decimal("1000000000")
-
-
-def _words(values) -> dict:
-    return {v: v.replace("_", " ").capitalize() for v in values}
-
-
-# --- forms ---------------------------------------------------------------------------------------
-
-
-class RefundFilters(ListFilters):
-    """Filters of the refund queue; ``tab`` (the state) travels along as a hidden field."""
-
-    tab = HiddenField(default="pending")
-    min_amount = StringField("Amount from", description="Requested amount, at least")
-    max_amount = StringField("Amount up to", description="Requested amount, at most")
-    currency = SelectField("Currency", choices={}, default="")
-    reason = SelectField(
-        "Reason", choices={"": "Any reason", **_words(states.REFUND_REASONS)}, default=""
-    )
-    age = SelectField(
-        "Age",
-        choices={"": "Any age", **{k: words for k, (words, _) in refund_queue.AGES.items()}},
-        default="",
-    )
-    store = StringField("Store", description="A store's name or code")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.currency.choices = {
-            "": "Any currency",
-            **{c: c for c in refund_queue.currency_choices(db.session)},
-        }
-
-    def validate_store(self, field):
-        if len((field.data or "").strip()) > 100:
-            raise FieldError("Enter at most 100 characters of the store's name or code.")
-
-    def validate_tab(self, field):
-        if field.data not in refund_queue.TAB_KEYS:
-            raise FieldError("Choose one of the tabs.")
-
-    @staticmethod
-    def _amount(field):
-        text = (field.data or "").strip()
-        if not text:
-            return
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise FieldError("Enter an amount like 250 or 99.50.") from None
-        if not value.is_finite() or value < 0 or value > _MAX_AMOUNT:
-            raise FieldError("Enter an amount like 250 or 99.50.")
-
-    def validate_min_amount(self, field):
-        self._amount(field)
-
-    def validate_max_amount(self, field):
-        self._amount(field)
-
-
-class ApproveForm(FlaskForm):
-    amount = StringField("Amount to refund")
-    note = TextAreaField("Note (optional)", render_kw={"rows": 2})
-    version = HiddenField()
-
-
-class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        "Why is it rejected?", render_kw={"rows": 2},
-        description="The agent sees it on the case, and tells the customer.",
-    )  # fmt: skip
-    version = HiddenField()
-
-
-class AmountForm(FlaskForm):
-    amount = StringField("New amount")
-    version = HiddenField()
-
-
-class ExecuteForm(FlaskForm):
-    destination = RadioField(
-        "Where the money goes",
-        choices={
-            "payment": "Back to the original payment",
-            "wallet": "To the customer's store credit",
-        },
-        default="payment",
-    )
-
-
 # --- the queue -----------------------------------------------------------------------------------
 
 

@@ -5,25 +5,25 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
-from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.errors import ValidationError
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
+from mallconsole.finance.forms import AdjustmentForm, RecordFilters
 from mallconsole.services import approvals
 from mallconsole.services.customers.customer_view import mask_email
-from mallconsole.services.customers.search import SearchCursorError, search_groups
+from mallconsole.services.customers.search import search_groups
 from mallconsole.services.money import wallet_adjustments
 from mallconsole.web.authz import require
-from mallconsole.web.forms import apply_errors
 from mallconsole.web.htmx import render
-from mallconsole.web.lists import ListFilters, read_listing
+from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
+from mallconsole.web.refusals import FormInvalid, refusals
 from mallconsole.web.security import SMALL_FORM, body_limit, forget_oversized
 from mallconsole.web.templating import add_area_link
 
@@ -32,29 +32,7 @@ add_area_link(
 )
 # Customer look-up reuses global search's customer finders (email, name, phone, order number).
 CUSTOMER_SEARCH = frozenset({Permission.CUSTOMERS_VIEW})
-
-
-class AdjustmentForm(FlaskForm):
-    """A manual adjustment of one wallet; the balance seen travels with it (stale check)."""
-
-    direction = RadioField(
-        "Adjustment",
-        choices=dict(wallet_adjustments.DIRECTIONS),
-        default="credit",
-        validate_choice=False,  # the service says what is wrong, next to the field
-    )
-    amount = StringField("Amount", description="A positive amount in the wallet's currency.")
-    reason = TextAreaField(
-        "Reason",
-        description="Required. What happened, and the case or order it is for. Kept in the "
-        "wallet's records and the audit trail.",
-    )
-    expected_balance = HiddenField()
-    idempotency_key = HiddenField()
-
-
-class RecordFilters(ListFilters):
-    """A wallet's records have no filters: newest first, keyset pages."""
+EXPIRED = "The form expired. Reload the page and try again."
 
 
 @bp.get("/wallets")
@@ -62,16 +40,7 @@ class RecordFilters(ListFilters):
 def wallet_list():
     """Find a customer by email, name, phone or order number; list their wallets."""
     term = (request.args.get("q") or "").strip()
-    after = request.args.get("after") or None
-    groups = []
-    if term:
-        try:
-            groups = search_groups(
-                db.session, term, permissions=CUSTOMER_SEARCH, kind="customer", after=after
-            )
-        except SearchCursorError as error:
-            abort(400, description=error.message)
-    group = groups[0] if groups else None
+    group = _found_customers(term)
     cards = group.cards if group else []
     return render(
         "finance/wallet_list.html",
@@ -86,10 +55,22 @@ def wallet_list():
     )
 
 
+def _found_customers(term: str):
+    """The customers global search finds for ``term`` (one group of cards, from ``?after=``), or
+    None. A "more" link this server did not write is refused by the search (400, its message)."""
+    if not term:
+        return None
+    after = request.args.get("after") or None
+    groups = search_groups(
+        db.session, term, permissions=CUSTOMER_SEARCH, kind="customer", after=after
+    )
+    return groups[0] if groups else None
+
+
 def _currency(currency: str) -> str:
     try:
         return wallet_adjustments.check_currency(currency)
-    except ValidationError:
+    except ValidationError:  # a currency in the address: no such page, not a form to correct
         abort(404, description="There is no such currency.")
 
 
@@ -150,7 +131,7 @@ def wallet_customer(user_id):
     customer = wallet_adjustments.customer(db.session, user_id)
     try:
         currency = wallet_adjustments.check_currency(request.args.get("currency"))
-    except ValidationError as error:
+    except ValidationError as error:  # a link's query string, not a form: a bad request
         abort(400, description=error.message)
     return redirect(url_for("finance.wallet_detail", user_id=customer.id, currency=currency), 303)
 
@@ -182,28 +163,34 @@ def wallet_adjust(user_id, currency):
     currency = _currency(currency)
     wallet_adjustments.customer(db.session, user_id)  # 404 before anything else
     form = AdjustmentForm()
-    try:
+    with refusals(partial(_adjustment_refused, user_id, currency, form), form):
         if not form.validate_on_submit():
-            raise ValidationError("The form expired. Reload the page and try again.")
-        done = wallet_adjustments.adjust(
-            db.session,
-            user_id=user_id,
-            currency=currency,
-            direction=form.direction.data,
-            amount=form.amount.data,
-            reason=form.reason.data,
-            actor=current_user.user,
-            expected_balance=_expected(form.expected_balance.data),
-            idempotency_key=form.idempotency_key.data,
-        )
-    except (ValidationError, Conflict) as error:
-        # Nothing was written (the response's status rolls the request back anyway).
-        forget_oversized(form)
-        apply_errors(form, error)
-        if isinstance(error, Conflict):
-            # Submitting again applies the adjustment to the balance as it is now, on purpose.
-            form.expected_balance.data = ""
-        status = 409 if isinstance(error, Conflict) else 422
-        return _wallet_page(user_id, currency, form=form, status=status)
+            form.form_errors.append(EXPIRED)
+            raise FormInvalid(EXPIRED)
+        done = _adjust(user_id, currency, form)
     notify(done.message)
     return redirect(url_for("finance.wallet_detail", user_id=user_id, currency=currency), 303)
+
+
+def _adjust(user_id, currency, form):
+    return wallet_adjustments.adjust(
+        db.session,
+        user_id=user_id,
+        currency=currency,
+        direction=form.direction.data,
+        amount=form.amount.data,
+        reason=form.reason.data,
+        actor=current_user.user,
+        expected_balance=_expected(form.expected_balance.data),
+        idempotency_key=form.idempotency_key.data,
+    )
+
+
+def _adjustment_refused(user_id, currency, form, refusal):
+    """The wallet again with the adjustment's errors (422) or the conflict (409), the input
+    kept; nothing was written."""
+    forget_oversized(form)
+    if refusal.status == 409:
+        # Submitting again applies the adjustment to the balance as it is now, on purpose.
+        form.expected_balance.data = ""
+    return _wallet_page(user_id, currency, form=form, status=refusal.status)

@@ -121,6 +121,16 @@ def test_an_unverified_account_is_refused_with_a_message(client, session, financ
     assert "not verified" in page_of(response).select_one(".error-summary").get_text()
 
 
+def test_a_refusal_without_a_field_is_said_once_at_the_top(client, session, finance):
+    seller = seller_with_account(session, status="unverified", name="Fresh Shop")
+    post(session, seller, "10", days_ago=20)
+    token = csrf_from(client.get(f"/finance/ledgers/{seller.id}").data)
+    response = client.post(f"/finance/ledgers/{seller.id}/payouts",
+                           data={"csrf_token": token, "payout-currency": "USD"})  # fmt: skip
+    said = [li.get_text() for li in page_of(response).select(".error-summary li")]
+    assert len(said) == 1 and "not verified" in said[0]
+
+
 def test_placing_and_releasing_a_reserve(client, session, finance, seller):
     token = csrf_from(client.get(f"/finance/ledgers/{seller.id}").data)
     refused = client.post(f"/finance/ledgers/{seller.id}/reserves", data={

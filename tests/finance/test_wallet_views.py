@@ -66,6 +66,13 @@ def test_finding_a_customer_by_email_name_or_phone_lists_their_wallets(
     assert "No customer matches" in empty.select_one("#results").get_text()
 
 
+def test_a_forged_more_results_link_is_a_bad_request_that_says_why(client, login_as, customer):
+    login_as(Role.FINANCE_MANAGER)
+    response = client.get("/finance/wallets", query_string={"q": "walletson", "after": "forged"})
+    assert response.status_code == 400
+    assert "link is broken or out of date" in page_of(response).get_text()
+
+
 def test_the_lookup_offers_to_open_a_wallet_for_a_customer_without_one(client, login_as, customer):
     login_as(Role.FINANCE_MANAGER)
     page = page_of(client.get("/finance/wallets", query_string={"q": "walletson"}))

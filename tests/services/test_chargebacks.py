@@ -10,7 +10,7 @@ from sqlalchemy import select
 from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.core.roles import Role
 from mallconsole.core.states import InvalidTransition
-from mallconsole.models import AuditEvent, Chargeback, utcnow
+from mallconsole.models import AuditEvent, Chargeback, Order, utcnow
 from mallconsole.services.kit.versions import StaleRecord
 from mallconsole.services.money import chargebacks, ledger, reserves
 from tests.factories.actors import make_staff
@@ -138,3 +138,11 @@ def test_every_step_is_audited_with_before_and_after(session, seller, finance):
     ]  # fmt: skip
     assert events[-1].changes["before"]["status"] == "under_review"
     assert events[-1].changes["after"]["status"] == "won"
+
+
+def test_a_chargeback_names_its_order_when_it_has_one(session, seller):
+    order = build(session, Order)
+    disputed = _chargeback(session, seller)
+    disputed.shopping_mall_order_id = order.id
+    assert chargebacks.order_of(session, disputed) is order
+    assert chargebacks.order_of(session, _chargeback(session, seller)) is None

@@ -175,6 +175,17 @@ def test_a_seller_override_and_its_scope(session, admin):
     assert "scope" in refused.value.field_errors
 
 
+def test_a_seller_code_names_the_sellers_scope(session):
+    seller = build(session, Seller)
+    assert configuration.scope_of_seller_code(session, f" {seller.seller_code} ") == (
+        settings.seller_scope(seller.id)
+    )
+    assert configuration.scope_of_seller_code(session, "  ") is None
+    with pytest.raises(ValidationError) as refused:
+        configuration.scope_of_seller_code(session, "S99999999")
+    assert refused.value.field_errors == {"seller": ["There is no seller with the code S99999999."]}
+
+
 def test_revert_restores_the_previous_value(session, admin):
     key = states.SHIPMENT_STALE_EVENT_DAYS
     row = configuration.change(session, key, "3", actor=admin).row

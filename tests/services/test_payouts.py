@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from mallconsole.core import states
 from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.core.roles import Role
 from mallconsole.core.states import InvalidTransition
@@ -320,3 +321,34 @@ def test_approval_requests_name_the_payout(app, session, seller, finance):
     assert row.target.startswith("PO-") and "Harbor Goods" in row.target
     assert row.target_url == f"/finance/payouts/{action.target_entity_id}"
     assert session.scalar(select(func.count()).select_from(PayoutItem)) == 1
+
+
+def test_the_list_reads_the_counts_by_state_and_the_payouts_waiting_for_approval(
+    session, seller, finance
+):
+    set_setting(session, "finance.payout.dual_approval_threshold.USD", "50",
+                scope=f"seller:{seller.id}")  # fmt: skip
+    before = {code: count.value for code, _label, count in payouts.counts_by_state(session)}
+    post(session, seller, "75", days_ago=20)
+    over = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    other = seller_with_account(session, name="Quiet Shop")
+    post(session, other, "75", days_ago=20)
+    under = payouts.compose_payout(session, other.id, "USD", actor=finance)
+    counts = payouts.counts_by_state(session)
+    assert [code for code, _label, _count in counts] == list(states.PAYOUT)
+    assert [label for _code, label, _count in counts] == [
+        states.label(payouts.MACHINE, code) for code in states.PAYOUT
+    ]
+    after = {code: count.value for code, _label, count in counts}
+    assert after["scheduled"] == before["scheduled"] + 2
+    waiting = payouts.waiting_for_approval(session, [over.id, under.id])
+    assert waiting == {over.id: payouts.open_approval(session, over)}
+    assert payouts.waiting_for_approval(session, []) == {}
+
+
+def test_a_payout_names_the_account_it_was_composed_for(session, seller, finance):
+    post(session, seller, "40", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    account = payouts.paid_to_account(session, payout)
+    assert account.id == payout.shopping_mall_seller_payout_account_id
+    assert account.shopping_mall_seller_id == seller.id and account.primary

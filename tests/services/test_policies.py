@@ -119,6 +119,11 @@ def test_creating_a_draft_audits_it_and_refuses_a_label_twice(session, policy, p
     assert "already has a version labelled 2.0" in refused.value.field_errors["label"][0]
 
 
+def test_a_version_names_its_policy(session, policy, people):
+    version = draft(session, policy, people["author"], label="2.1")
+    assert policies.policy_of(session, version) is policy
+
+
 def test_point_in_time_over_a_history_of_several_versions(session, policy):
     v1 = approved_version(session, policy, "1.0", day(-300), day(-180))
     v2 = approved_version(session, policy, "2.0", day(-180), day(-60))

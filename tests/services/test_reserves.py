@@ -102,6 +102,22 @@ def test_typed_amounts_are_exact_in_the_currency(raw, currency, message):
     assert reserves.parse_amount("1,200", "KRW") == Decimal("1200")
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("10", Decimal("10")), (" 7.5 % ", Decimal("7.5")), ("0.0001", Decimal("0.0001")),
+     ("", None), (None, None), ("%", None)],
+)  # fmt: skip
+def test_typed_percentages(raw, expected):
+    assert reserves.parse_percent(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["ten", "0.00001", "1e999999", "NaN", "Infinity"])
+def test_a_percentage_that_does_not_read_is_refused_on_its_field(raw):
+    with pytest.raises(ValidationError) as refused:
+        reserves.parse_percent(raw)
+    assert refused.value.field_errors == {"percent": ["Enter a percentage like 10 or 7.5."]}
+
+
 def test_placing_and_releasing_are_audited(session, seller, finance):
     reserve = _place(session, seller, finance)
     reserves.release_reserve(session, reserve.id, amount=None, reason="cleared", actor=finance)

@@ -219,6 +219,21 @@ def clean_scope(session, scope: str | None) -> str | None:
     return scope
 
 
+def scope_of_seller_code(session, seller_code: str | None) -> str | None:
+    """``seller:<id>`` for a seller's code, None (global) for no code; 422 on ``seller`` when no
+    live seller has that code."""
+    code = (seller_code or "").strip()
+    if not code:
+        return None
+    seller_id = session.scalar(
+        select(Seller.id).where(Seller.seller_code == code, Seller.deleted_at.is_(None))
+    )
+    if seller_id is None:
+        message = f"There is no seller with the code {code}."
+        raise ValidationError(message, field_errors={"seller": [message]})
+    return settings.seller_scope(seller_id)
+
+
 def clean_key(key: str) -> str:
     key = (key or "").strip()
     if not KEY.match(key):

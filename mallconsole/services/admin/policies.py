@@ -159,6 +159,11 @@ def get_version(session, version_id: str) -> PolicyVersion:
     return version
 
 
+def policy_of(session, version: PolicyVersion) -> Policy:
+    """The policy ``version`` is a version of."""
+    return session.get(Policy, version.shopping_mall_policy_id)
+
+
 def open_requests(session, version_ids) -> dict[str, AdminAction]:
     """The open approval request of each version that has one."""
     if not version_ids:

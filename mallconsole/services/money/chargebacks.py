@@ -50,6 +50,11 @@ def get_chargeback(session, chargeback_id: str) -> Chargeback:
     return found
 
 
+def order_of(session, chargeback: Chargeback) -> Order | None:
+    """The order ``chargeback`` disputes, when it names one."""
+    return session.get(Order, chargeback.shopping_mall_order_id or "")
+
+
 def entries_of(session, chargeback_id: str) -> list[SellerLedgerEntry]:
     return list(
         session.scalars(

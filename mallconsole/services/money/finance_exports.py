@@ -32,6 +32,18 @@ from mallconsole.services.money import ledger, payouts
 
 BATCH = 500
 FEE_TYPES = states.FEE_TYPES
+FEE_LABELS = {
+    "commission": "Commission",
+    "payment_processing": "Payment processing",
+    "dispute": "Dispute fee",
+    "payout": "Payout fee",
+    "fee_reversal": "Fee given back on a refund",
+}
+# What a fee was computed on, in words (the stored basis is a code).
+BASIS_LABELS = {
+    "item_net": "Items, after discounts",
+    "refund": "The refund",
+}
 
 
 def _iso(value):

@@ -38,7 +38,7 @@ from mallconsole.models import (
 )
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, numbering, settings, versions
-from mallconsole.services.kit.pagination import SortKey, capped_count
+from mallconsole.services.kit.pagination import QueueCount, SortKey, capped_count
 from mallconsole.services.money import ledger, reserves
 
 TABLE = "shopping_mall_payouts"
@@ -665,6 +665,26 @@ def status_counts(session) -> dict[str, int]:
             .group_by(Payout.status)
         ).all()
     )
+
+
+def counts_by_state(session) -> list[tuple[str, str, QueueCount]]:
+    """Every payout state in the machine's order: its code, its label and how many payouts are
+    in it."""
+    counts = status_counts(session)
+    return [
+        (s, states.label(MACHINE, s), QueueCount(counts.get(s, 0), False)) for s in states.PAYOUT
+    ]
+
+
+def waiting_for_approval(session, payout_ids) -> dict[str, AdminAction]:
+    """Of ``payout_ids``, those over the threshold waiting for a second finance manager: their
+    open ``approve_payout`` request, by payout id (one query)."""
+    return approvals.open_requests(session, ACTION, TABLE, payout_ids)
+
+
+def paid_to_account(session, payout: Payout) -> SellerPayoutAccount | None:
+    """The payout account ``payout`` was composed for."""
+    return session.get(SellerPayoutAccount, payout.shopping_mall_seller_payout_account_id)
 
 
 @dataclass(frozen=True)

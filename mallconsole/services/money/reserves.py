@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import select
 
@@ -65,6 +65,23 @@ def parse_amount(raw, currency: str, *, field_name: str = "amount", required=Tru
     if value >= AMOUNT_LIMIT:
         message = f"Enter an amount under {money.format_number(AMOUNT_LIMIT)} {currency}."
         raise ValidationError(message, field_errors={field_name: [message]})
+    return value
+
+
+def parse_percent(raw) -> Decimal | None:
+    """A percentage typed by a person (``10``, ``7.5``, ``10 %``), at most four decimal places;
+    None when empty, 422 on ``percent`` otherwise."""
+    text = (raw or "").strip().rstrip("%").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+        exact = value.is_finite() and value == value.quantize(Decimal("0.0001"))
+    except InvalidOperation:  # not a number, or too many digits to be a percentage
+        exact = False
+    if not exact:
+        message = "Enter a percentage like 10 or 7.5."
+        raise ValidationError(message, field_errors={"percent": [message]})
     return value
 
 
