@@ -129,12 +129,15 @@ def test_the_queues_are_read_from_indexes(dialect, session, agent):
     for queue in case_queues.QUEUES:
         sort = case_queues.DEFAULT_SORTS[queue]
         plans = query_plans(session, lambda q=queue, s=sort: page(session, q, user=agent, sort=s))
-        (plan,) = plans
-        assert not scans_a_table(plan), (queue, plan)
-        if dialect == "postgresql":
-            # answered in the queue's order by an index: no sort of every matching case
-            assert "Sort" not in plan, (queue, plan)
-            assert "ix_support_cases_" in plan, (queue, plan)
+        # one range; a page that runs from the cases with an SLA into those without reads the
+        # second range too (the empty values are a block of their own)
+        assert 1 <= len(plans) <= 2, (queue, plans)
+        for plan in plans:
+            assert not scans_a_table(plan), (queue, plan)
+            if dialect == "postgresql":
+                # answered in the queue's order by an index: no sort of every matching case
+                assert "Sort" not in plan, (queue, plan)
+                assert "ix_support_cases_" in plan, (queue, plan)
 
 
 def test_take_next_assigns_the_most_urgent_unassigned_case_for_good(session, agent, colleague):

@@ -58,6 +58,15 @@ class Ordering:
         """As written in the query string: ``queued`` or ``-queued``."""
         return ("-" if self.descending else "") + self.key.name
 
+    def order_by(self, *, reverse: bool = False) -> list:
+        """ORDER BY of this ordering (reversed when reading backwards): empty values last."""
+        descending = self.descending != reverse
+        column = self.key.column.desc() if descending else self.key.column.asc()
+        if self.key.nullable:
+            column = column.nulls_first() if reverse else column.nulls_last()
+        tie = self.id_column.desc() if descending else self.id_column.asc()
+        return [column, tie]
+
     def ranges(self, cursor: Cursor | None, *, reverse: bool = False) -> list[tuple]:
         """The index ranges a page reads, in order: ``(where, order_by)`` pairs.
 
@@ -65,12 +74,12 @@ class Ordering:
         (value, id)``, never ``key > value OR (key = value AND …)``, which the planner cannot
         turn into a range and answers by filtering every row before the cursor. A key that may
         be empty is read as two blocks, the values then the empty ones (reversed: the other
-        way round), so no range mixes them and none needs a NULLS LAST index.
+        way round), so no range mixes them. Every block keeps the list's ORDER BY (empty values
+        last), the order of its index, so each is one scan of it.
         """
         descending = self.descending != reverse
         column, ids = self.key.column, self.id_column
-        by_column = [column.desc() if descending else column.asc()]
-        by_id = [ids.desc() if descending else ids.asc()]
+        order = self.order_by(reverse=reverse)
 
         def beyond(value, row_id):
             row = tuple_(column, ids)
@@ -82,19 +91,19 @@ class Ordering:
 
         if not self.key.nullable:
             if cursor is None:
-                return [(None, by_column + by_id)]
+                return [(None, order)]
             if cursor.value is None:
                 raise CursorError("an empty value for a key that is never empty")
-            return [(beyond(cursor.value, cursor.row_id), by_column + by_id)]
-        values = (column.is_not(None), by_column + by_id)
-        empty = (column.is_(None), by_id)
+            return [(beyond(cursor.value, cursor.row_id), order)]
+        values = (column.is_not(None), order)
+        empty = (column.is_(None), order)
         if cursor is None:
             blocks = [empty, values] if reverse else [values, empty]
         elif cursor.value is None:  # inside the block of empty values
-            here = (and_(column.is_(None), beyond_id(cursor.row_id)), by_id)
+            here = (and_(column.is_(None), beyond_id(cursor.row_id)), order)
             blocks = [here, values] if reverse else [here]
         else:
-            here = (beyond(cursor.value, cursor.row_id), by_column + by_id)
+            here = (beyond(cursor.value, cursor.row_id), order)
             blocks = [here] if reverse else [here, empty]
         return blocks
 
