@@ -313,7 +313,6 @@ FORBIDDEN_IN_VIEWS = re.compile(
 )
 
 
-@pytest.mark.xfail(reason="the views are moving onto the kit", strict=False)
 def test_views_do_not_query_or_roll_back_themselves():
     found = []
     for m in _view_modules():
@@ -335,7 +334,6 @@ def _view_functions():
                 yield m, node
 
 
-@pytest.mark.xfail(reason="the views are moving onto the kit", strict=False)
 def test_view_functions_are_short():
     views = list(_view_functions())
     assert len(views) > 100
@@ -348,7 +346,6 @@ def test_view_functions_are_short():
     assert len(over_20) <= len(views) * 0.05, over_20
 
 
-@pytest.mark.xfail(reason="the views are moving onto the kit", strict=False)
 def test_forms_live_in_each_blueprints_forms_module():
     found = []
     for m in _view_modules():

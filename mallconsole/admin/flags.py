@@ -24,8 +24,7 @@ from mallconsole.web.authz import require
 from mallconsole.web.htmx import is_htmx, render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-from mallconsole.web.refusals import FormInvalid, refusals
-from mallconsole.web.screen_refusals import on_screen
+from mallconsole.web.refusals import FormInvalid, on_screen, refusals
 from mallconsole.web.templating import add_area_link
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

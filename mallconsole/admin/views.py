@@ -18,8 +18,7 @@ from mallconsole.web.home import add_home
 from mallconsole.web.htmx import is_htmx, render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-from mallconsole.web.refusals import refusals, validated
-from mallconsole.web.screen_refusals import on_screen
+from mallconsole.web.refusals import on_screen, refusals, validated
 from mallconsole.web.templating import add_area_link
 
 home = add_home(

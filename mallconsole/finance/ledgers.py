@@ -27,8 +27,7 @@ from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-from mallconsole.web.refusals import refusals, validated
-from mallconsole.web.screen_refusals import on_screen
+from mallconsole.web.refusals import on_screen, refusals, validated
 
 
 def _currency(seller) -> str:

@@ -22,8 +22,7 @@ from mallconsole.web.authz import require
 from mallconsole.web.htmx import render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
-from mallconsole.web.refusals import refusals
-from mallconsole.web.screen_refusals import on_screen
+from mallconsole.web.refusals import on_screen, refusals
 
 
 def reader_zone() -> str:

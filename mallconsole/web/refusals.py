@@ -14,6 +14,13 @@ screen is read again as it was before the action), the form gets the refusal's f
 or, for a stale write (``StaleRecord``), the version it must be based on now, and ``page``
 answers with the refusal's status: 422 for a form to correct, 409 for a conflict (with what
 changed since, ``refusal.stale``). 403 and 404 go on to the error page, as everywhere else.
+
+A screen with a place only for some refusals (the form's errors, a stale write's notice) names
+them, and any other refusal (a state the record can no longer leave, a request already waiting
+for approval) goes on, after the rollback, to the error page, or for htmx ``#messages``::
+
+    with refusals(on_screen(page, ValidationError, StaleRecord), form):
+        ...
 """
 
 from __future__ import annotations
@@ -92,3 +99,14 @@ def _response(answer, status: int):
     if response.status_code < 400:  # a page that forgot the status still refuses
         response.status_code = status
     return response
+
+
+def on_screen(page: Callable[[Refusal], object], *kinds: type[DomainError]):
+    """``page`` for refusals of ``kinds``; the error page for any other."""
+
+    def answer(refusal: Refusal):
+        if isinstance(refusal.error, kinds):
+            return page(refusal)
+        raise refusal.error  # not this screen's to say: the error handler's
+
+    return answer

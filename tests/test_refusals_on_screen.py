@@ -1,4 +1,4 @@
-"""A screen answers the refusals it has a place for (``web/screen_refusals.py``); any other
+"""A screen answers the refusals it has a place for (``web/refusals.py``); any other
 goes to the error page, nothing of the action kept either way."""
 
 import pytest
@@ -12,8 +12,7 @@ from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.extensions import db
 from mallconsole.models import User
 from mallconsole.services.kit.versions import StaleRecord
-from mallconsole.web.refusals import refusals
-from mallconsole.web.screen_refusals import on_screen
+from mallconsole.web.refusals import on_screen, refusals
 
 
 class NameForm(FlaskForm):
