@@ -1,13 +1,13 @@
 """Reconciliation exports (``/finance/exports``) and the fee list (``/finance/fees``).
 
-Each export is a CSV streamed as it is read, with the filters of the screen it comes from;
-each download writes an audit event naming the export and its filters (CONTRACT.md: export
-downloads are audited)."""
+Each export is a CSV streamed as it is read (on a session of its own that lives as long as the
+response: ``web/downloads.stream_lines``), with the filters of the screen it comes from; a
+download sent whole writes an audit event naming the export and its filters (CONTRACT.md:
+export downloads are audited)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, request, stream_with_context
-from flask_login import current_user
+from flask import Response, abort, request
 
 from mallconsole.core import states
 from mallconsole.core.roles import Permission
@@ -22,10 +22,9 @@ from mallconsole.finance.forms import (
 )
 from mallconsole.finance.payouts import reader_zone, with_periods
 from mallconsole.models import utcnow
-from mallconsole.services.kit import audit
 from mallconsole.services.money import finance_exports, ledger
 from mallconsole.web.authz import require
-from mallconsole.web.downloads import content_disposition
+from mallconsole.web.downloads import DownloadAudit, stream_lines
 from mallconsole.web.htmx import render
 from mallconsole.web.lists import read_listing
 
@@ -38,21 +37,11 @@ def _parsed(form_class):
     return {k: v for k, v in form.data.items() if v not in (None, "")}
 
 
-def _csv(lines, file_name: str, *, table: str, export: str, filters: dict) -> Response:
-    audit.record(
-        db.session,
-        actor=current_user.user,
-        entity_table=table,
-        entity_id=None,
-        action="export_downloaded",
-        summary=f"Downloaded {file_name}",
-        after={"export": export, "file_name": file_name, "filters": filters},
-    )
-    response = Response(stream_with_context(lines), mimetype="text/csv")
-    response.headers["Content-Disposition"] = content_disposition(file_name)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+def _csv(read, file_name: str, *, table: str, export: str, filters: dict) -> Response:
+    """``read(session)``'s lines as a CSV download, audited once the whole file was sent."""
+    audit = DownloadAudit(table, None, action="export_downloaded",
+                          details={"export": export, "filters": filters})  # fmt: skip
+    return stream_lines(read, file_name, audit=audit)
 
 
 def _days_of(filters: dict) -> dict:
@@ -87,9 +76,9 @@ def export_ledger(seller_id):
     currency = (filters.pop("currency", None) or "USD").upper()
     if currency not in (ledger.currencies(db.session, seller.id) or ["USD"]):
         abort(400, description=f"This seller has no ledger in {currency}.")
-    lines = finance_exports.ledger_csv(db.session, seller.id, currency, with_periods(filters))
+    periods, found = with_periods(filters), seller.id  # read now: the body is read later
     return _csv(
-        lines,
+        lambda session: finance_exports.ledger_csv(session, found, currency, periods),
         f"ledger-{seller.seller_code}-{currency}-{_stamp()}.csv",
         table="shopping_mall_seller_ledgers",
         export="ledger",
@@ -106,9 +95,8 @@ def export_payouts():
         abort(400, description="Some filter values are not valid.")
     raw = {k: v for k, v in form.data.items() if v not in (None, "")}
     filters = with_periods(raw)
-    lines = finance_exports.payouts_csv(db.session, filters)
     return _csv(
-        lines,
+        lambda session: finance_exports.payouts_csv(session, filters),
         f"payouts-{_stamp()}.csv",
         table="shopping_mall_payouts",
         export="payouts",
@@ -121,9 +109,9 @@ def export_payouts():
 def export_refunds():
     """Refunds executed in a period."""
     filters = _parsed(PeriodFilters)
-    lines = finance_exports.refunds_csv(db.session, with_periods(filters))
+    periods = with_periods(filters)
     return _csv(
-        lines,
+        lambda session: finance_exports.refunds_csv(session, periods),
         f"refunds-executed-{_stamp()}.csv",
         table="shopping_mall_payment_refunds",
         export="refunds_executed",
@@ -136,11 +124,14 @@ def export_refunds():
 def export_fees():
     """Fees of a period, with the fee list's filters."""
     filters = _parsed(FeeFilters)
-    lines = finance_exports.fees_csv(db.session, with_periods(filters))
+    periods = with_periods(filters)
     return _csv(
-        lines, f"fees-{_stamp()}.csv", table="shopping_mall_fees", export="fees",
+        lambda session: finance_exports.fees_csv(session, periods),
+        f"fees-{_stamp()}.csv",
+        table="shopping_mall_fees",
+        export="fees",
         filters=_days_of(filters),
-    )  # fmt: skip
+    )
 
 
 # --- the fee list -----------------------------------------------------------------------------

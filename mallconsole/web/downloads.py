@@ -35,7 +35,7 @@ from mallconsole.services.delivery.storage import (
     get_storage,
 )
 from mallconsole.services.kit import audit as audit_trail
-from mallconsole.services.kit.database import read_only
+from mallconsole.services.kit.database import close_streamed, read_only
 
 # What may appear in the quoted ASCII ``filename=`` fallback (RFC 6266 section 4.3).
 _NOT_PLAIN = re.compile(r"[^A-Za-z0-9 !#$&+,.\-^_`{}~()\[\]@=]+")
@@ -164,7 +164,10 @@ def stream_lines(
 
     def lines():
         with sessions() as session:
-            yield from read(session)
+            try:
+                yield from read(session)
+            finally:  # also when the client went away mid-file
+                close_streamed(session)
 
     after = {"file_name": name, **audit.details}
     return _attachment(_recorded(lines(), audit, f"Downloaded {name}", after), name, content_type)

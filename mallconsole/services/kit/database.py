@@ -58,3 +58,21 @@ def dialect_insert(bind, model):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(model)
+
+
+# Results read a batch at a time (a server-side cursor on PostgreSQL) that a session holds open
+# until ``close_streamed``: a download that breaks off closes them at once.
+STREAMED = "mallconsole.streamed_results"
+
+
+def streamed(session, statement, batch: int):
+    """``statement``'s rows, read ``batch`` at a time; closed by ``close_streamed(session)``."""
+    result = session.execute(statement.execution_options(yield_per=batch))
+    session.info.setdefault(STREAMED, []).append(result)
+    return result
+
+
+def close_streamed(session) -> None:
+    """Close every result ``streamed`` opened on ``session``."""
+    for result in session.info.pop(STREAMED, []):
+        result.close()

@@ -27,6 +27,7 @@ from mallconsole.models import (
     Seller,
     SellerLedgerEntry,
 )
+from mallconsole.services.kit.database import streamed
 from mallconsole.services.kit.pagination import SortKey, capped_count
 from mallconsole.services.money import ledger, payouts
 
@@ -84,7 +85,7 @@ def _lines(header, rows) -> Iterator[str]:
 
 
 def _stream(session, statement):
-    return session.execute(statement.execution_options(yield_per=BATCH))
+    return streamed(session, statement, BATCH)
 
 
 def ledger_csv(session, seller_id: str, currency: str, filters: dict) -> Iterator[str]:
