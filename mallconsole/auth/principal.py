@@ -10,8 +10,8 @@ from flask_login import AnonymousUserMixin
 from mallconsole.core.roles import permissions_of
 from mallconsole.extensions import db, login_manager
 from mallconsole.models import User
-from mallconsole.services.identity.sessions import resolve_session, touch_session
-from mallconsole.services.identity.staff import staff_of_session
+from mallconsole.services.identity.sessions import touch_session
+from mallconsole.services.identity.staff import signed_in_staff
 
 # The key of the session token in Flask's signed cookie.
 SESSION_TOKEN_KEY = "session_token"
@@ -67,13 +67,10 @@ def absolute_limit() -> timedelta:
 @login_manager.request_loader
 def load_principal(_request):
     """The live session of the cookie's token; foreground requests extend its idle time."""
-    row = resolve_session(db.session, session.get(SESSION_TOKEN_KEY), idle=idle_limit())
-    if row is None:
+    found = signed_in_staff(db.session, session.get(SESSION_TOKEN_KEY), idle=idle_limit())
+    if found is None:
         return None
-    staff = staff_of_session(db.session, row)
-    if staff is None:
-        return None
-    user, roles = staff
+    row, user, roles = found
     if request.headers.get("X-Background") != "1":
         touch_session(row)
     return StaffPrincipal(user, row, roles)

@@ -243,3 +243,40 @@ def test_a_page_crossing_into_the_empty_values_reads_two_ranges(session, count_q
     with count_queries() as queries:
         keyset_page(session, select(JobRun), ordering, cursor=None, limit=len(started) - 1)
     assert len(queries) == 1
+
+
+def test_a_screens_tab_counts_are_read_in_one_statement(session, count_queries):
+    from sqlalchemy import func
+
+    from mallconsole.services.kit.pagination import capped_counts
+
+    runs(session, 12, prefix="tabbed")
+    counted = {
+        "all": select(JobRun.id),
+        "started": select(JobRun.id).where(JobRun.started_at.is_not(None)),
+        "none": select(JobRun.id).where(JobRun.job_name == "nothing"),
+    }
+    with count_queries() as statements:
+        counts, also = capped_counts(
+            session, counted, also={"first": select(func.min(JobRun.queued_at)).scalar_subquery()}
+        )
+    assert len(statements) == 1
+    for name, ids in counted.items():
+        assert counts[name] == capped_count(session, ids), name
+    assert counts["none"].value == 0 and counts["all"].value >= 12
+    assert also["first"] == session.scalar(select(func.min(JobRun.queued_at)))
+
+
+def test_the_estimate_of_a_count_is_asked_once_a_minute(session, dialect, monkeypatch):
+    if dialect != "postgresql":
+        pytest.skip("the planner's estimate is PostgreSQL's")
+    asked = []
+    monkeypatch.setattr(pagination, "planner_estimate", lambda s, st: asked.append(st) or 123456)
+    monkeypatch.setattr(pagination, "_estimates", {})
+    statement = select(JobRun.id).where(JobRun.job_name == "estimated")
+    assert pagination.cached_estimate(session, statement) == 123456
+    assert pagination.cached_estimate(session, statement) == 123456
+    assert len(asked) == 1
+    monkeypatch.setattr(pagination, "ESTIMATE_SECONDS", 0)
+    pagination.cached_estimate(session, statement)
+    assert len(asked) == 2

@@ -13,7 +13,7 @@ from mallconsole.services.identity.sessions import (
     start_session,
     touch_session,
 )
-from mallconsole.services.identity.staff import staff_of_session
+from mallconsole.services.identity.staff import signed_in_staff
 from tests.factories.actors import make_staff
 
 IDLE = timedelta(minutes=30)
@@ -98,15 +98,28 @@ def test_end_other_sessions_keeps_the_current_one(session):
     assert session.query(UserSession).filter_by(shopping_mall_user_id=user.id).count() == 3
 
 
-def test_a_session_belongs_to_its_staff_member_while_they_may_sign_in(session):
+def test_a_session_belongs_to_its_staff_member_while_they_may_sign_in(session, count_queries):
     user = make_staff(session, "s-who@test.mall")
-    row, _ = start_session(session, user, absolute=ABSOLUTE)
-    assert staff_of_session(session, row) == (user, [Role.SUPPORT_AGENT])
+    row, token = start_session(session, user, absolute=ABSOLUTE)
+    with count_queries() as statements:
+        assert signed_in_staff(session, token, idle=IDLE) == (row, user, [Role.SUPPORT_AGENT])
+    assert len(statements) == 1  # the session, its staff member and their roles at once
+    assert signed_in_staff(session, "not-a-token", idle=IDLE) is None
+    assert signed_in_staff(session, None, idle=IDLE) is None
     user.status = "suspended"
-    assert staff_of_session(session, row) is None
+    assert signed_in_staff(session, token, idle=IDLE) is None
     user.status, user.deleted_at = "active", utcnow()
-    assert staff_of_session(session, row) is None
+    assert signed_in_staff(session, token, idle=IDLE) is None
     user.deleted_at = None
     role = session.scalars(select(SupportAgent).filter_by(shopping_mall_user_id=user.id)).one()
     role.revoked_at = utcnow()
-    assert staff_of_session(session, row) is None
+    assert signed_in_staff(session, token, idle=IDLE) is None
+    row.revoked_at, role.revoked_at = utcnow(), None
+    assert signed_in_staff(session, token, idle=IDLE) is None
+
+
+def test_a_staff_member_holding_several_roles_gets_them_in_navigation_order(session):
+    user = make_staff(session, "s-many@test.mall", (Role.SYSTEM_ADMIN, Role.SUPPORT_AGENT))
+    _, token = start_session(session, user, absolute=ABSOLUTE)
+    _, _, roles = signed_in_staff(session, token, idle=IDLE)
+    assert roles == [Role.SUPPORT_AGENT, Role.SYSTEM_ADMIN]

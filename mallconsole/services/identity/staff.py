@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import exists, func, literal, select, union_all
 
 from mallconsole.core.errors import Conflict, ValidationError
 from mallconsole.core.roles import Role
@@ -15,9 +16,11 @@ from mallconsole.models import (
     SupportAgent,
     SystemAdmin,
     User,
+    UserSession,
     utcnow,
 )
 from mallconsole.services.identity.passwords import hash_password
+from mallconsole.services.identity.sessions import hash_token, is_live
 from mallconsole.services.kit import audit
 
 ROLE_MODELS = {
@@ -71,16 +74,36 @@ def active_roles(session, user_id: str) -> list[Role]:
     return [role for role in Role if role.value in held]
 
 
-def staff_of_session(session, row) -> tuple[User, list[Role]] | None:
-    """The staff member a live sign-in session (``row``) belongs to, with their active roles;
-    None when the account is gone, not active or holds no staff role any more."""
-    user = session.get(User, row.shopping_mall_user_id)
-    if user is None or user.status != "active" or user.deleted_at is not None:
+def signed_in_staff(
+    session, token: str | None, *, idle: timedelta, now: datetime | None = None
+) -> tuple[UserSession, User, list[Role]] | None:
+    """The live sign-in session of ``token``, its staff member and their active roles, read in
+    one statement (every request starts with it); None when the session is not live, the
+    account is gone or not active, or it holds no staff role any more."""
+    if not token:
         return None
-    roles = active_roles(session, user.id)
-    if not roles:
+    now = now or utcnow()
+    held = [
+        exists()
+        .where(model.shopping_mall_user_id == User.id, model.revoked_at.is_(None))
+        .label(role.value)
+        for role, model in ROLE_MODELS.items()
+    ]
+    found = session.execute(
+        select(UserSession, User, *held)
+        .join(User, User.id == UserSession.shopping_mall_user_id)
+        .where(UserSession.refresh_token_hash == hash_token(token))
+    ).one_or_none()
+    if found is None:
         return None
-    return user, roles
+    row, user, *flags = found
+    if not is_live(row, idle=idle, now=now):
+        return None
+    if user.status != "active" or user.deleted_at is not None:
+        return None
+    holds = {role for role, flag in zip(ROLE_MODELS, flags, strict=True) if flag}
+    roles = [role for role in Role if role in holds]
+    return (row, user, roles) if roles else None
 
 
 def check_new_password(password: str, *, field: str = "password") -> None:

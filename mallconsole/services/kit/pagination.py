@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -289,19 +290,69 @@ class QueueCount:
         return f"{COUNT_CAP:,}+"
 
 
+def _limited(ids):
+    return select(func.count()).select_from(ids.limit(COUNT_CAP + 1).subquery())
+
+
+def _queue_count(session, ids, value: int, estimate: bool) -> QueueCount:
+    capped = value > COUNT_CAP
+    guess = None
+    if capped and estimate and session.get_bind().dialect.name == "postgresql":
+        guess = cached_estimate(session, ids)
+    return QueueCount(min(value, COUNT_CAP), capped, guess)
+
+
 def capped_count(session, ids, *, estimate: bool = False) -> QueueCount:
     """Count the rows of the ``select(<id>)`` statement ``ids``, stopping after the cap.
 
     Reads at most ``COUNT_CAP + 1`` index entries. With ``estimate`` on PostgreSQL, a count
     over the cap is completed with the planner's row estimate (shown with "≈").
     """
-    limited = ids.limit(COUNT_CAP + 1).subquery()
-    value = session.execute(select(func.count()).select_from(limited)).scalar_one()
-    capped = value > COUNT_CAP
-    guess = None
-    if capped and estimate and session.get_bind().dialect.name == "postgresql":
-        guess = planner_estimate(session, ids)
-    return QueueCount(min(value, COUNT_CAP), capped, guess)
+    value = session.execute(_limited(ids)).scalar_one()
+    return _queue_count(session, ids, value, estimate)
+
+
+def capped_counts(
+    session, counted: dict, *, estimate: bool = False, also: dict | None = None
+) -> tuple[dict[str, QueueCount], dict]:
+    """Several capped counts (``{name: select(<id>)…}``) in one statement: a screen's tabs in
+    one round trip. ``also`` adds scalar expressions (a queue's oldest item, say) read in the
+    same statement; their values come back in the second dict."""
+    also = also or {}
+    columns = [
+        _limited(ids).scalar_subquery().label(f"count_{i}")
+        for i, ids in enumerate(counted.values())
+    ]
+    columns += [expression.label(f"also_{i}") for i, expression in enumerate(also.values())]
+    row = session.execute(select(*columns)).one()
+    counts = {
+        name: _queue_count(session, ids, row[i], estimate)
+        for i, (name, ids) in enumerate(counted.items())
+    }
+    return counts, {name: row[len(counted) + i] for i, name in enumerate(also)}
+
+
+# PostgreSQL's estimates of the counts over the cap, kept a minute per process: a screen's tabs
+# are read every 30 seconds by every open tab, and the estimate barely moves.
+ESTIMATE_SECONDS = 60
+_estimates: dict[str, tuple[float, int | None]] = {}
+
+
+def cached_estimate(session, statement) -> int | None:
+    """``planner_estimate`` of ``statement``, asked at most once a minute per process."""
+    compiled = statement.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    key = f"{compiled}|{sorted(compiled.params.items())!r}"
+    now = time.monotonic()
+    kept = _estimates.get(key)
+    if kept is not None and now - kept[0] < ESTIMATE_SECONDS:
+        return kept[1]
+    if len(_estimates) > 1000:
+        _estimates.clear()
+    value = planner_estimate(session, statement)
+    _estimates[key] = (now, value)
+    return value
 
 
 def planner_estimate(session, statement) -> int | None:

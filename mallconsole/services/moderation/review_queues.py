@@ -53,7 +53,13 @@ from mallconsole.models import (
     utcnow,
 )
 from mallconsole.services.kit import claims, settings
-from mallconsole.services.kit.pagination import QueueCount, SortKey, capped_count, keyset_page
+from mallconsole.services.kit.pagination import (
+    QueueCount,
+    SortKey,
+    capped_count,
+    capped_counts,
+    keyset_page,
+)
 from mallconsole.services.moderation.review_decisions import REPLY_TABLE, REVIEW_TABLE
 
 QUEUES = {
@@ -370,23 +376,21 @@ AGE_COLUMNS = {
 }
 
 
-def _oldest(session, queue: str):
+def _oldest(queue: str):
+    """The age column's minimum over the queue, as a scalar expression."""
     if queue == "reported":
         # The oldest open report (the partial index answers).
-        return session.scalar(select(func.min(ReviewReport.created_at)).where(OPEN_REPORT))
-    return session.scalar(_base(queue, func.min(AGE_COLUMNS[queue])))
+        return select(func.min(ReviewReport.created_at)).where(OPEN_REPORT).scalar_subquery()
+    return _base(queue, func.min(AGE_COLUMNS[queue])).scalar_subquery()
 
 
 def queue_tabs(session) -> list[QueueTab]:
-    """The four queues with their counts and the age of their oldest item."""
+    """The four queues with their counts and the age of their oldest item: one statement."""
+    counted = {key: filtered_statement(key, {}) for key in QUEUES}
+    ages = {key: _oldest(key) for key in QUEUES if key in CLAIMABLE}
+    counts, oldest = capped_counts(session, counted, estimate=True, also=ages)
     return [
-        QueueTab(
-            key,
-            label,
-            QUEUE_HINTS[key],
-            count_items(session, key, {}),
-            _oldest(session, key) if key in CLAIMABLE else None,
-        )
+        QueueTab(key, label, QUEUE_HINTS[key], counts[key], oldest.get(key))
         for key, label in QUEUES.items()
     ]
 
