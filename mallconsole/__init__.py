@@ -33,7 +33,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), **MIGRATION_OPTIONS)
     csrf.init_app(app)
 
-    from mallconsole import cli, health, tasks
+    from mallconsole import cli, health, metrics, tasks
     from mallconsole.admin import bp as admin_bp
     from mallconsole.api import bp as api_bp
     from mallconsole.auth import bp as auth_bp
@@ -47,6 +47,7 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     from mallconsole.services.identity import passwords
     from mallconsole.support import bp as support_bp
     from mallconsole.web import authz, errors, messages, security, templating, transactions
+    from mallconsole.web import metrics as request_metrics
 
     transactions.install_request_state(app)
     principal.configure(app)
@@ -58,6 +59,8 @@ def create_app(config: str | Mapping | None = None) -> Flask:
     auth_cli.register(app)
     cli.register(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
+    request_metrics.install(app)
     app.register_blueprint(api_bp)
     for blueprint in (
         auth_bp,

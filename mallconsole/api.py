@@ -3,27 +3,15 @@
 
 from __future__ import annotations
 
-import hmac
-
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from mallconsole.extensions import csrf, db
 from mallconsole.models import utcnow
 from mallconsole.services.admin import flags
+from mallconsole.web.security import bearer_token_accepted
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
-
-
-def _token_accepted() -> bool:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return False
-    given = token.strip().encode()
-    accepted = current_app.config.get("FLAG_API_TOKENS") or []
-    # Compare with every token (constant time each), so timing says nothing about which.
-    return any([hmac.compare_digest(given, t.encode()) for t in accepted])
 
 
 def _refused():
@@ -36,7 +24,7 @@ def _refused():
 @bp.get("/flags/<code>/evaluate")
 def flag_evaluate(code):
     """``?subject=<id>&<attribute>=<value>…`` → ``{"flag", "enabled", "reason"}``."""
-    if not _token_accepted():
+    if not bearer_token_accepted("FLAG_API_TOKENS"):
         return _refused()
     # 404 (JSON) for a code no flag ever had; an archived flag is known and off for everyone,
     # so a caller falling back to its own default on a 404 never switches it back on.

@@ -78,6 +78,12 @@ class Config:
         values["FLAG_API_TOKENS"] = [
             t.strip() for t in env.get("FLAG_API_TOKENS", "").split(",") if t.strip()
         ]
+        # /metrics: the bearer tokens Prometheus may scrape with, or the listener it scrapes
+        # (host:port, also given to gunicorn's bind by gunicorn.conf.py) that needs none.
+        values["METRICS_TOKENS"] = [
+            t.strip() for t in env.get("METRICS_TOKENS", "").split(",") if t.strip()
+        ]
+        values["METRICS_BIND"] = env.get("METRICS_BIND", "").strip() or None
         values["CELERY_BROKER_URL"] = env.get("CELERY_BROKER_URL") or None
         values["CELERY_QUEUE"] = env.get("CELERY_QUEUE") or "mallconsole"
         if "EMBEDDED_SCHEDULER" in env:

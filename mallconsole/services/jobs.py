@@ -35,7 +35,7 @@ from mallconsole.extensions import db
 from mallconsole.models import JobRun, JobSchedule, User, new_id, utcnow
 from mallconsole.services import approvals
 from mallconsole.services.delivery import outbox
-from mallconsole.services.kit import after_commit, audit, claims, versions
+from mallconsole.services.kit import after_commit, audit, claims, metrics, versions
 from mallconsole.services.kit.database import dialect_insert
 from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
 from mallconsole.services.moderation import ratings
@@ -242,6 +242,8 @@ def _finish(session, run: JobRun, status: str, *, counts=None, error=None) -> Jo
     run.counts = counts
     run.error = error
     session.commit()
+    took = (run.finished_at - run.started_at).total_seconds() if run.started_at else None
+    metrics.record_job_run(run.job_name, status, took)
     return run
 
 

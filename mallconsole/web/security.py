@@ -3,6 +3,7 @@ trusted host names only, and request bodies capped per view."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 
 from flask import Request, abort, current_app, redirect, request, url_for
@@ -82,6 +83,18 @@ def forget_oversized(form) -> None:
         if limits and isinstance(field.data, str) and len(field.data) > min(limits):
             field.data = ""
             field.raw_data = []
+
+
+def bearer_token_accepted(config_key: str) -> bool:
+    """Whether the request carries ``Authorization: Bearer <token>`` with one of the tokens the
+    config lists under ``config_key``; compared with every one in constant time, so the
+    answer's timing says nothing about which."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    given = token.strip().encode()
+    accepted = current_app.config.get(config_key) or []
+    return any([hmac.compare_digest(given, t.encode()) for t in accepted])
 
 
 def refuse_untrusted_host():

@@ -5,8 +5,15 @@ import pytest
 from mallconsole.core.roles import ROLE_BLUEPRINTS, ROLE_PERMISSIONS, Permission, Role
 
 # Reachable without a permission, on purpose (docs/contract.md): signing in and out, the health
-# check, static files, and the token-guarded /api/ routes.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_mfa", "auth.logout", "health.healthz", "static"}
+# check, static files, the token-guarded /api/ routes and /metrics.
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "auth.login_mfa",
+    "auth.logout",
+    "health.healthz",
+    "metrics.metrics_exposition",
+    "static",
+}
 ROLE_ACCESS = {
     Role.SUPPORT_AGENT: Permission.SUPPORT_ACCESS,
     Role.OPERATIONS_MANAGER: Permission.OPERATIONS_ACCESS,
