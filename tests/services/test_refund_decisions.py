@@ -7,7 +7,15 @@ import pytest
 from sqlalchemy import select
 
 from mallconsole.core.errors import Conflict, Forbidden, InvalidTransition, ValidationError
-from mallconsole.models import AdminAction, AuditEvent, Configuration, RefundItem, SupportCaseEvent
+from mallconsole.models import (
+    AdminAction,
+    AuditEvent,
+    Configuration,
+    PaymentCapture,
+    RefundItem,
+    SupportCaseEvent,
+    utcnow,
+)
 from mallconsole.services import approvals
 from mallconsole.services.aftersales import customer_requests as cr
 from mallconsole.services.aftersales import refund_decisions as rd
@@ -444,3 +452,105 @@ def test_the_latest_second_approval_is_the_newest_one(session, people):
     newer.created_at = older.created_at + timedelta(minutes=5)
     session.flush()
     assert rd.latest_action(session, request.id) == newer
+
+
+def test_the_ceiling_counts_only_this_orders_live_money_and_open_requests(session, people):
+    request, order, _, payment, _ = raised(session, people, lines=((None, "45.00"),))
+    # another order's money and requests never count here
+    _, _, _, elsewhere, _ = raised(session, people, lines=((None, "80.00"),), captured="500.00")
+    refund_paid(session, elsewhere, "300.00")
+    # on this order, a failed capture and a deleted one add nothing; a refund that failed and a
+    # deleted one take nothing; a rejected request and a deleted one hold nothing
+    for values in ({"status": "failed"}, {"status": "succeeded", "deleted_at": utcnow()}):
+        build(session, PaymentCapture, shopping_mall_payment_id=payment.id,
+              amount=Decimal("100.00"), currency="USD", **values)  # fmt: skip
+    refund_paid(session, payment, "20.00", status="failed")
+    refund_paid(session, payment, "20.00").deleted_at = utcnow()
+    for gone in ("rejected", "deleted"):
+        other = cr.raise_refund(session, order.id, [(None, "10.00")], reason_code="damaged",
+                                note="", actor=people["agent"])  # fmt: skip
+        if gone == "rejected":
+            rd.reject(session, other.id, reason="Duplicate", actor=people["first"])
+        else:
+            other.deleted_at = utcnow()
+    cr.raise_refund(session, order.id, [(None, "45.00")], reason_code="damaged", note="",
+                    actor=people["agent"])  # fmt: skip
+    refund_paid(session, payment, "5.00")
+    session.flush()
+    # 90 captured − 5 refunded − 45 held by the pending request = 40
+    room = rd.room_for(session, order, request)
+    assert (room.captured, room.refunded, room.elsewhere, room.limit) == (
+        Decimal("90.00"), Decimal("5.00"), Decimal("45.00"), Decimal("40.00"),
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="at most USD 40.00"):
+        rd.approve(session, request.id, amount="40.01", actor=people["first"])
+    rd.approve(session, request.id, amount="40.00", actor=people["first"])
+    assert request.status == "approved"
+
+
+def test_nothing_captured_leaves_nothing_to_approve(session, people):
+    request, _, _, payment, _ = raised(session, people)
+    for capture in session.scalars(
+        select(PaymentCapture).where(PaymentCapture.shopping_mall_payment_id == payment.id)
+    ):
+        capture.status = "failed"
+    session.flush()
+    with pytest.raises(ValidationError, match="at most USD 0.00"):
+        rd.approve(session, request.id, amount="0.50", actor=people["first"])
+    assert request.status == "pending"
+
+
+def test_the_first_approval_over_the_threshold_is_audited_and_asks_once(session, people):
+    request, *_ = over_threshold(session, people)
+    seen = request.version
+    decision = rd.approve(session, request.id, amount="300.00", actor=people["first"],
+                          note="Receipt attached")  # fmt: skip
+    assert decision.request is request and "Another finance manager" in decision.message
+    assert request.version == seen + 1
+    action = decision.action
+    assert action.idempotency_key == f"refund-second-approval:{request.refund_request_number}:2"
+    assert action.justification == (
+        "Over the USD 250.00 threshold: first approval given. Receipt attached"
+    )
+    (event,) = audit_of(session, request, "refund.first_approval")
+    assert event.actor_user_id == people["first"].id and event.entity_id == request.id
+    assert event.reason == "Receipt attached"
+    assert event.summary == f"First approval of {request.refund_request_number} for USD 300.00"
+    with pytest.raises(Conflict, match="already waiting for a second approval"):
+        rd.approve(session, request.id, amount="300.00", actor=people["second"])
+    # refused, then asked again: the same request, one version on, audited again
+    approvals.decide(session, action.id, "reject", "Check the photos", actor=people["second"])
+    seen = request.version
+    again = rd.approve(session, request.id, amount="260.00", actor=people["second"])
+    assert again.request is request and request.version == seen + 1
+    assert again.action.idempotency_key.endswith(f":{seen + 1}")
+    assert again.action.justification == "Over the USD 250.00 threshold: first approval given"
+    latest = audit_of(session, request, "refund.first_approval")[-1]
+    assert latest.actor_user_id == people["second"].id and latest.entity_id == request.id
+    assert latest.summary.endswith("for USD 260.00, again")
+    assert latest.changes == {
+        "before": {"version": seen},
+        "after": {"version": seen + 1, "approved_amount": "260.00"},
+    }
+
+
+def test_a_note_of_the_longest_length_is_taken_and_a_longer_one_refused(session, people):
+    request, *_ = raised(session, people)
+    with pytest.raises(ValidationError) as refused:
+        rd.approve(session, request.id, amount="40.00", actor=people["first"],
+                   note="n" * (rd.REASON_MAX + 1))  # fmt: skip
+    assert "under 1000 characters" in refused.value.field_errors["note"][0]
+    rd.approve(session, request.id, amount="40.00", actor=people["first"],
+               note="n" * rd.REASON_MAX)  # fmt: skip
+    assert audit_of(session, request, "refund.approved")[0].reason == "n" * rd.REASON_MAX
+
+
+def test_a_deleted_request_is_404(session, people):
+    from mallconsole.core.errors import NotFound
+
+    request, *_ = raised(session, people)
+    request.deleted_at = utcnow()
+    session.flush()
+    for ref in (request.id, request.refund_request_number):
+        with pytest.raises(NotFound):
+            rd.find_request(session, ref)
