@@ -305,7 +305,10 @@ def audit_of(session, request, action):
 
 def test_approving_audits_who_approved_and_why(session, people):
     request, *_ = raised(session, people)
-    rd.approve(session, request.id, amount="40.00", actor=people["first"], note="Photos checked")
+    decision = rd.approve(
+        session, request.id, amount="40.00", actor=people["first"], note="Photos checked"
+    )
+    assert decision.request is request
     (event,) = audit_of(session, request, "refund.approved")
     assert event.actor_user_id == people["first"].id and event.entity_id == request.id
     assert event.reason == "Photos checked"
@@ -521,12 +524,18 @@ def test_the_first_approval_over_the_threshold_is_audited_and_asks_once(session,
     # refused, then asked again: the same request, one version on, audited again
     approvals.decide(session, action.id, "reject", "Check the photos", actor=people["second"])
     seen = request.version
-    again = rd.approve(session, request.id, amount="260.00", actor=people["second"])
+    again = rd.approve(session, request.id, amount="260.00", actor=people["second"], note=" ")
     assert again.request is request and request.version == seen + 1
     assert again.action.idempotency_key.endswith(f":{seen + 1}")
     assert again.action.justification == "Over the USD 250.00 threshold: first approval given"
     latest = audit_of(session, request, "refund.first_approval")[-1]
     assert latest.actor_user_id == people["second"].id and latest.entity_id == request.id
+    assert latest.reason is None  # a blank note is no note
+    third, *_ = over_threshold(session, people)
+    first_action = rd.approve(session, third.id, amount="300.00", actor=people["first"]).action
+    approvals.decide(session, first_action.id, "reject", "Photos", actor=people["second"])
+    rd.approve(session, third.id, amount="290.00", actor=people["second"], note="Photos now in")
+    assert audit_of(session, third, "refund.first_approval")[-1].reason == "Photos now in"
     assert latest.summary.endswith("for USD 260.00, again")
     assert latest.changes == {
         "before": {"version": seen},
