@@ -11,6 +11,7 @@ from mallconsole.core.errors import Conflict, InvalidTransition, ValidationError
 from mallconsole.models import (
     AuditEvent,
     Fee,
+    Payment,
     PaymentCapture,
     PaymentEvent,
     PaymentRefund,
@@ -20,6 +21,7 @@ from mallconsole.models import (
     Store,
     SupportCaseEvent,
     UserBalance,
+    UserBalanceRecord,
 )
 from mallconsole.services.aftersales import refund_decisions as rd
 from mallconsole.services.aftersales import refund_execution as rx
@@ -338,3 +340,98 @@ def test_the_fee_given_back_is_rounded_down_and_never_more_than_was_charged(sess
     ).all()
     assert sorted(reversals) == [Decimal("-6.66"), Decimal("-3.34")]
     assert ledger.reconcile(session, seller, "USD") == []
+
+
+def test_the_room_on_each_capture_counts_only_its_live_refunds_oldest_capture_first(
+    session, people
+):
+    from datetime import timedelta
+
+    from mallconsole.models import utcnow
+    from tests.factories.request_orders import make_order, refund_paid
+
+    order, _, payment = make_order(session, captured="40.00")
+    newer = session.scalar(
+        select(PaymentCapture).where(PaymentCapture.shopping_mall_payment_id == payment.id)
+    )
+    newer.captured_at = utcnow() - timedelta(days=1)
+    # captured earlier though stored later: the oldest capture is drawn on first
+    older = build(session, PaymentCapture, shopping_mall_payment_id=payment.id,
+                  amount=Decimal("50.00"), currency="USD", status="succeeded",
+                  captured_at=utcnow() - timedelta(days=2))  # fmt: skip
+    for values in ({"status": "failed"}, {"status": "succeeded", "deleted_at": utcnow()}):
+        build(session, PaymentCapture, shopping_mall_payment_id=payment.id,
+              amount=Decimal("100.00"), currency="USD", **values)  # fmt: skip
+    # another payment's captures and refunds are not this one's
+    _, _, elsewhere = make_order(session, captured="500.00")
+    refund_paid(session, elsewhere, "200.00")
+
+    def on(capture, amount, **values):
+        refund = refund_paid(session, payment, amount, **values)
+        refund.shopping_mall_payment_capture_id = capture.id if capture else None
+        return refund
+
+    on(older, "10.00")
+    on(older, "15.00")
+    on(older, "20.00", status="failed")
+    on(older, "20.00").deleted_at = utcnow()
+    on(None, "30.00")  # refunds tied to no capture draw on the oldest first
+    on(None, "2.00")
+    session.flush()
+    # older: 50 − 25 = 25, all taken by the 32 loose; newer: 40 − the 7 loose left = 33
+    assert [(c.id, left) for c, left in rx.capture_room(session, payment.id)] == [
+        (older.id, Decimal("0.00")),
+        (newer.id, Decimal("33.00")),
+    ]
+
+
+def test_a_fee_under_one_unit_is_given_back_and_no_fee_gives_back_nothing(session, people):
+    request, order, *_ = approved(session, people, lines=((None, "30.00"),), amount="30.00")
+    seller = with_fee(session, order, amount="1.50")
+    done = rx.execute(session, request.id, actor=people["second"])
+    (refund,) = done.refunds
+    # 1.50 × 30 / 90 = 0.50
+    (back,) = entries(session, seller, "fee_reversal")
+    assert back.amount == Decimal("0.50")
+    (debit,) = entries(session, seller, "refund")
+    number = request.refund_request_number
+    for entry in (debit, back):
+        assert entry.shopping_mall_order_id == order.id and entry.source_reference == number
+        assert entry.shopping_mall_payment_refund_id == refund.id and entry.occurred_at
+    assert debit.amount == Decimal("-30.00") and debit.note == (
+        f"Refund {number} to the original payment"
+    )
+    assert back.note == f"Fee given back on refund {number}"
+    # the payment refund and its event, as the gateway answered
+    assert refund.currency == "USD" and refund.reason_category == "damaged"
+    event = session.scalars(
+        select(PaymentEvent).where(PaymentEvent.shopping_mall_payment_refund_id == refund.id)
+    ).one()
+    assert event.shopping_mall_payment_id == refund.shopping_mall_payment_id
+    assert event.shopping_mall_payment_capture_id == refund.shopping_mall_payment_capture_id
+    assert (event.type, event.raw_type, event.status, event.processed) == (
+        "refund.succeeded", "refund.succeeded", "processed", True,
+    )  # fmt: skip
+    assert event.idempotency_key == f"refund:{number}:succeeded" and event.provider_event_id
+    # no fee charged on an order: nothing is given back, not even a zero
+    other, other_order, *_ = approved(session, people, lines=((None, "20.00"),), amount="20.00")
+    rx.execute(session, other.id, destination="wallet", actor=people["second"])
+    assert (
+        session.scalars(
+            select(Fee).where(
+                Fee.shopping_mall_order_id == other_order.id, Fee.fee_type == "fee_reversal"
+            )
+        ).all()
+        == []
+    )
+    record = session.scalars(
+        select(UserBalanceRecord).where(
+            UserBalanceRecord.shopping_mall_refund_request_id == other.id
+        )
+    ).one()
+    paid = session.scalars(
+        select(Payment.id).where(Payment.shopping_mall_order_id == other_order.id)
+    )
+    assert (record.actor_user_id, record.reason, record.shopping_mall_payment_id) == (
+        people["second"].id, f"Refund {other.refund_request_number}", paid.one(),
+    )  # fmt: skip
