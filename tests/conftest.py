@@ -15,7 +15,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from mallconsole.extensions import db
-from tests.databases import make_test_app, new_database
+from tests.databases import cached_schema, make_test_app, new_database
 
 # Apps built by tests in other configurations (production) never start the scheduler thread.
 os.environ["EMBEDDED_SCHEDULER"] = "0"
@@ -44,9 +44,19 @@ def empty_database_url(tmp_path, worker_id):
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     """The console on the test database, built by running the migrations."""
-    app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
-    with app.app_context():
-        flask_migrate.upgrade()
+    instance = tmp_path_factory.mktemp("instance")
+
+    def migrate(url):
+        migrating = make_test_app(url, instance)
+        with migrating.app_context():
+            flask_migrate.upgrade()
+            db.engine.dispose()
+
+    copied = cached_schema(database_url, tmp_path_factory.getbasetemp().parent, migrate)
+    app = make_test_app(database_url, instance)
+    if not copied:
+        with app.app_context():
+            flask_migrate.upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -6,7 +6,9 @@ database plus a label and a random suffix) and dropped by the returned function.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +41,29 @@ def new_database(directory: Path, label: str) -> tuple[str, Callable[[], None]]:
         admin.dispose()
 
     return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def cached_schema(url: str, directory: Path, migrate: Callable[[str], None]) -> bool:
+    """``TEST_SCHEMA_CACHE=1`` (SQLite only): the migrated schema copied into the new database
+    ``url`` from a file in ``directory`` made once for these migrations (by ``migrate``), so the
+    caller need not migrate; False, and nothing done, otherwise. Each mutant of a mutation run is
+    a test session of its own, and migrating was most of its time."""
+    path = url.removeprefix("sqlite:///")
+    if os.environ.get("TEST_SCHEMA_CACHE") != "1" or path == url:
+        return False
+    digest = hashlib.sha256()
+    for file in sorted(MIGRATIONS.rglob("*.py")):
+        digest.update(file.relative_to(MIGRATIONS).as_posix().encode() + file.read_bytes())
+    cache = Path(directory) / f"mallconsole-schema-{digest.hexdigest()[:16]}.db"
+    if not cache.exists():
+        made = cache.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
+        migrate("sqlite:///" + str(made))
+        os.replace(made, cache)  # whole or not at all, for parallel workers
+    shutil.copyfile(cache, path)
+    return True
 
 
 def make_test_app(database_url: str, instance, secret_key: str = "test-secret-key"):

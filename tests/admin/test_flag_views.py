@@ -194,7 +194,7 @@ def test_the_other_admin_approves_from_the_inbox(client, session, login_as, toke
             "revision": "1",
         },
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302
     session.refresh(flag)
     assert flag.rollout_percentage == 40 and flag.version == 2
 
@@ -377,7 +377,12 @@ def test_history_and_one_click_revert(client, session, admin, token):
     assert response.status_code == 302
     session.refresh(flag)
     assert (flag.enabled, flag.rollout_percentage, flag.segment) == (True, 10, "locale=ko-KR")
-    assert client.post(form["action"], data={**data, "event": "nope"}).status_code in (404, 409)
+    # a change that is not in the flag's history is an unknown record, whatever the version
+    current = {**data, "version": str(flag.version), "event": "nope"}
+    assert client.post(form["action"], data=current).status_code == 404
+    assert client.post(form["action"], data={**data, "event": "nope"}).status_code == 404
+    session.refresh(flag)
+    assert (flag.enabled, flag.rollout_percentage, flag.segment) == (True, 10, "locale=ko-KR")
 
 
 def test_a_sensitive_revert_asks_for_approval(client, session, admin, token):

@@ -23,19 +23,31 @@ ROLE_ACCESS = {
 }
 
 
+# The console has some 140 routes outside /api/; a walk over far fewer walked the wrong map.
+AT_LEAST_RULES = 100
+AT_LEAST_GUARDED_PAGES = 30
+
+
 def rules(app):
     return [r for r in app.url_map.iter_rules() if not r.rule.startswith("/api/")]
 
 
+def test_the_walks_below_walk_the_whole_console(app):
+    assert len(rules(app)) > AT_LEAST_RULES
+    assert len(list(_get_rules(app))) > AT_LEAST_GUARDED_PAGES
+
+
 def test_every_endpoint_declares_a_permission_or_is_listed_public(app):
-    undeclared = []
+    undeclared, checked = [], 0
     for rule in rules(app):
         view = app.view_functions[rule.endpoint]
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
+        checked += 1
         if not isinstance(getattr(view, "required_permission", None), Permission):
             undeclared.append(rule.endpoint)
     assert undeclared == []
+    assert checked > AT_LEAST_RULES - len(PUBLIC_ENDPOINTS)
 
 
 def test_the_public_list_is_exactly_what_is_public(app):
@@ -48,6 +60,8 @@ def test_the_public_list_is_exactly_what_is_public(app):
 def test_role_blueprint_views_need_a_permission_of_their_role(app):
     """A view under a role's prefix requires one of that role's permissions: its access
     permission, or an action permission the role holds (approve, decide, run a job...)."""
+    under_prefixes = [r for r in rules(app) if r.endpoint.split(".")[0] in ROLE_BLUEPRINTS.values()]
+    assert len(under_prefixes) > AT_LEAST_RULES
     for role, name in ROLE_BLUEPRINTS.items():
         endpoints = [r.endpoint for r in rules(app) if r.endpoint.startswith(name + ".")]
         assert endpoints, f"no routes under /{name}/"
@@ -69,12 +83,15 @@ def _get_rules(app):
 
 
 def test_anonymous_get_of_every_guarded_page_redirects_to_login(app, client):
+    walked = 0
     for rule in _get_rules(app):
+        walked += 1
         response = client.get(rule.rule)
         assert response.status_code == 302, rule.rule
         assert response.headers["Location"].startswith("/login?next="), rule.rule
         htmx = client.get(rule.rule, headers={"HX-Request": "true"})
         assert htmx.status_code == 401 and "HX-Redirect" in htmx.headers, rule.rule
+    assert walked > AT_LEAST_GUARDED_PAGES
 
 
 @pytest.mark.parametrize("role", list(Role))

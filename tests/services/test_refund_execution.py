@@ -11,14 +11,17 @@ from mallconsole.core.errors import Conflict, InvalidTransition, ValidationError
 from mallconsole.models import (
     AuditEvent,
     Fee,
+    Payment,
     PaymentCapture,
     PaymentEvent,
     PaymentRefund,
+    RefundRequest,
     SellerLedgerEntry,
     SellerOrder,
     Store,
     SupportCaseEvent,
     UserBalance,
+    UserBalanceRecord,
 )
 from mallconsole.services.aftersales import refund_decisions as rd
 from mallconsole.services.aftersales import refund_execution as rx
@@ -220,3 +223,215 @@ def test_split_always_sums_to_the_total():
         Decimal("666"),
         Decimal("334"),
     ]
+
+
+# ---- captures drawn to the cent, fees given back to the cent, what a full refund records ----
+
+
+def two_captures(session):
+    """An order of 90.00 captured as 50.00 and then 40.00."""
+    from datetime import timedelta
+
+    from mallconsole.models import utcnow
+    from tests.factories.request_orders import make_order
+
+    order, _, payment = make_order(session, captured="50.00")
+    first = session.scalar(
+        select(PaymentCapture).where(PaymentCapture.shopping_mall_payment_id == payment.id)
+    )
+    first.captured_at = utcnow() - timedelta(days=2)
+    second = build(session, PaymentCapture, shopping_mall_payment_id=payment.id,
+                   amount=Decimal("40.00"), currency="USD", status="succeeded",
+                   captured_at=utcnow() - timedelta(days=1))  # fmt: skip
+    return order, payment, first, second
+
+
+def settle(session, people, order, amount, destination="payment"):
+    from mallconsole.services.aftersales import customer_requests as cr
+
+    request = cr.raise_refund(session, order.id, [(None, amount)], reason_code="damaged",
+                              note="", actor=people["agent"])  # fmt: skip
+    rd.approve(session, request.id, amount=amount, actor=people["first"])
+    return rx.execute(session, request.id, destination=destination, actor=people["second"])
+
+
+def test_captures_are_drawn_to_the_cent_and_an_emptied_one_is_passed_over(session, people):
+    order, payment, first, second = two_captures(session)
+    # exactly the first capture: one refund, nothing asked of the second
+    (whole,) = settle(session, people, order, "50.00").refunds
+    assert (whole.amount, whole.shopping_mall_payment_capture_id) == (Decimal("50.00"), first.id)
+    # the first is empty now: the next refund is the second's alone
+    (most,) = settle(session, people, order, "39.50").refunds
+    assert (most.amount, most.shopping_mall_payment_capture_id) == (Decimal("39.50"), second.id)
+    # less than one unit left on a capture is still refunded
+    (last,) = settle(session, people, order, "0.50").refunds
+    assert (last.amount, last.shopping_mall_payment_capture_id) == (Decimal("0.50"), second.id)
+    assert [left for _, left in rx.capture_room(session, payment.id)] == [0, 0]
+    assert payment.status == "refunded" and order.status == "refunded"
+
+
+def test_a_full_refund_records_the_payment_and_the_order_moves(session, people):
+    request, order, _, payment, _ = approved(session, people, lines=((None, "90.00"),),
+                                             amount="90.00")  # fmt: skip
+    seen = order.version
+    rx.execute(session, request.id, actor=people["second"])
+    assert order.status == "refunded" and order.version == seen + 1
+    paid = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_id == payment.id, AuditEvent.action == "payment.refunded"
+        )
+    ).one()
+    assert paid.actor_user_id == people["second"].id
+    assert paid.changes == {"before": {"status": "captured"}, "after": {"status": "refunded"}}
+    assert paid.summary == f"Payment of {order.order_number} refunded"
+    moved = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_id == order.id, AuditEvent.action == "order.refunded"
+        )
+    ).one()
+    assert moved.actor_user_id == people["second"].id
+    assert moved.summary == f"{order.order_number} refunded in full"
+    assert moved.changes == {
+        "before": {"status": "delivered"},
+        "after": {"status": "refunded", "version": seen + 1},
+    }
+
+
+def test_the_fee_given_back_is_rounded_down_and_never_more_than_was_charged(session, people):
+    from mallconsole.models import utcnow
+    from tests.factories.request_orders import make_order
+
+    _, order, *_ = approved(session, people, lines=((None, "40.00"),), amount="40.00")
+    order_id = order.id
+    seller = with_fee(session, order, amount="10.00")
+    # the seller's part of the order is 60.00 of the 90.00 captured
+    session.scalars(
+        select(SellerOrder).where(SellerOrder.shopping_mall_order_id == order_id)
+    ).one().grand_total = Decimal("60.00")
+    # fees that are not this seller's on this order count for nothing
+    other_order, *_ = make_order(session)
+    build(session, Fee, shopping_mall_seller_id=seller, shopping_mall_order_id=other_order.id,
+          fee_type="commission", amount=Decimal("50.00"), currency="USD")  # fmt: skip
+    build(
+        session,
+        Fee,
+        shopping_mall_order_id=order_id,
+        fee_type="commission",
+        amount=Decimal("50.00"),
+        currency="USD",
+    )  # fmt: skip  (another seller's)
+    build(session, Fee, shopping_mall_seller_id=seller, shopping_mall_order_id=order_id,
+          fee_type="commission", amount=Decimal("50.00"), currency="USD",
+          deleted_at=utcnow())  # fmt: skip
+    session.flush()
+    request = session.scalars(
+        select(RefundRequest).where(RefundRequest.shopping_mall_order_id == order_id)
+    ).one()
+    rx.execute(session, request.id, destination="wallet", actor=people["second"])
+    settle(session, people, order, "40.00", destination="wallet")
+    settle(session, people, order, "10.00", destination="wallet")
+    back = [e.amount for e in entries(session, seller, "fee_reversal")]
+    # 10 × 40 / 60 = 6.666… → 6.66; then only the 3.34 left; then nothing
+    assert sorted(back) == [Decimal("3.34"), Decimal("6.66")]
+    reversals = session.scalars(
+        select(Fee.amount).where(
+            Fee.shopping_mall_order_id == order_id, Fee.fee_type == "fee_reversal"
+        )
+    ).all()
+    assert sorted(reversals) == [Decimal("-6.66"), Decimal("-3.34")]
+    assert ledger.reconcile(session, seller, "USD") == []
+
+
+def test_the_room_on_each_capture_counts_only_its_live_refunds_oldest_capture_first(
+    session, people
+):
+    from datetime import timedelta
+
+    from mallconsole.models import utcnow
+    from tests.factories.request_orders import make_order, refund_paid
+
+    order, _, payment = make_order(session, captured="40.00")
+    newer = session.scalar(
+        select(PaymentCapture).where(PaymentCapture.shopping_mall_payment_id == payment.id)
+    )
+    newer.captured_at = utcnow() - timedelta(days=1)
+    # captured earlier though stored later: the oldest capture is drawn on first
+    older = build(session, PaymentCapture, shopping_mall_payment_id=payment.id,
+                  amount=Decimal("50.00"), currency="USD", status="succeeded",
+                  captured_at=utcnow() - timedelta(days=2))  # fmt: skip
+    for values in ({"status": "failed"}, {"status": "succeeded", "deleted_at": utcnow()}):
+        build(session, PaymentCapture, shopping_mall_payment_id=payment.id,
+              amount=Decimal("100.00"), currency="USD", **values)  # fmt: skip
+    # another payment's captures and refunds are not this one's
+    _, _, elsewhere = make_order(session, captured="500.00")
+    refund_paid(session, elsewhere, "200.00")
+
+    def on(capture, amount, **values):
+        refund = refund_paid(session, payment, amount, **values)
+        refund.shopping_mall_payment_capture_id = capture.id if capture else None
+        return refund
+
+    on(older, "10.00")
+    on(older, "15.00")
+    on(older, "20.00", status="failed")
+    on(older, "20.00").deleted_at = utcnow()
+    on(None, "30.00")  # refunds tied to no capture draw on the oldest first
+    on(None, "2.00")
+    session.flush()
+    # older: 50 − 25 = 25, all taken by the 32 loose; newer: 40 − the 7 loose left = 33
+    assert [(c.id, left) for c, left in rx.capture_room(session, payment.id)] == [
+        (older.id, Decimal("0.00")),
+        (newer.id, Decimal("33.00")),
+    ]
+
+
+def test_a_fee_under_one_unit_is_given_back_and_no_fee_gives_back_nothing(session, people):
+    request, order, *_ = approved(session, people, lines=((None, "30.00"),), amount="30.00")
+    seller = with_fee(session, order, amount="1.50")
+    done = rx.execute(session, request.id, actor=people["second"])
+    (refund,) = done.refunds
+    # 1.50 × 30 / 90 = 0.50
+    (back,) = entries(session, seller, "fee_reversal")
+    assert back.amount == Decimal("0.50")
+    (debit,) = entries(session, seller, "refund")
+    number = request.refund_request_number
+    for entry in (debit, back):
+        assert entry.shopping_mall_order_id == order.id and entry.source_reference == number
+        assert entry.shopping_mall_payment_refund_id == refund.id and entry.occurred_at
+    assert debit.amount == Decimal("-30.00") and debit.note == (
+        f"Refund {number} to the original payment"
+    )
+    assert back.note == f"Fee given back on refund {number}"
+    # the payment refund and its event, as the gateway answered
+    assert refund.currency == "USD" and refund.reason_category == "damaged"
+    event = session.scalars(
+        select(PaymentEvent).where(PaymentEvent.shopping_mall_payment_refund_id == refund.id)
+    ).one()
+    assert event.shopping_mall_payment_id == refund.shopping_mall_payment_id
+    assert event.shopping_mall_payment_capture_id == refund.shopping_mall_payment_capture_id
+    assert (event.type, event.raw_type, event.status, event.processed) == (
+        "refund.succeeded", "refund.succeeded", "processed", True,
+    )  # fmt: skip
+    assert event.idempotency_key == f"refund:{number}:succeeded" and event.provider_event_id
+    # no fee charged on an order: nothing is given back, not even a zero
+    other, other_order, *_ = approved(session, people, lines=((None, "20.00"),), amount="20.00")
+    rx.execute(session, other.id, destination="wallet", actor=people["second"])
+    assert (
+        session.scalars(
+            select(Fee).where(
+                Fee.shopping_mall_order_id == other_order.id, Fee.fee_type == "fee_reversal"
+            )
+        ).all()
+        == []
+    )
+    record = session.scalars(
+        select(UserBalanceRecord).where(
+            UserBalanceRecord.shopping_mall_refund_request_id == other.id
+        )
+    ).one()
+    paid = session.scalars(
+        select(Payment.id).where(Payment.shopping_mall_order_id == other_order.id)
+    )
+    assert (record.actor_user_id, record.reason, record.shopping_mall_payment_id) == (
+        people["second"].id, f"Refund {other.refund_request_number}", paid.one(),
+    )  # fmt: skip

@@ -5,6 +5,7 @@ audited with the balance before and after."""
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -278,3 +279,77 @@ def test_adjustments_older_than_the_window_or_approved_do_not_count(session, wor
     assert adjust(session, customer, checker, "20.00", now=utcnow() + timedelta(hours=2)).applied
     # now, 90.00 + 20.00 are in it: a further 5.00 needs approval
     assert not adjust(session, customer, checker, "5.00").applied
+
+
+# ---- the edges of each rule, and what an approved request carries ---------------------------
+
+
+def test_the_largest_amount_and_the_longest_reason_are_taken(session, world):
+    customer, maker, _ = world
+    assert wallet_adjustments.parse_amount("1000000", "USD") == wallet_adjustments.MAX_AMOUNT
+    with pytest.raises(ValidationError, match="up to 1,000,000 USD"):
+        wallet_adjustments.parse_amount("1000000.01", "USD")
+    with pytest.raises(ValidationError) as long:
+        adjust(session, customer, maker, "1.00", reason="r" * (wallet_adjustments.REASON_MAX + 1))
+    assert "under 500 characters" in long.value.field_errors["reason"][0]
+    done = adjust(session, customer, maker, "1.00", reason="r" * wallet_adjustments.REASON_MAX)
+    assert done.applied and done.movement.record.reason == "r" * wallet_adjustments.REASON_MAX
+
+
+def test_a_deleted_customer_has_no_store_credit_to_adjust(session, world):
+    from mallconsole.models import utcnow
+
+    customer, maker, _ = world
+    customer.deleted_at = utcnow()
+    session.flush()
+    with pytest.raises(NotFound):
+        adjust(session, customer, maker, "5.00")
+
+
+def test_a_request_keeps_the_idempotency_key_it_was_given(session, world):
+    customer, maker, _ = world
+    asked = adjust(session, customer, maker, "500.00", idempotency_key="adjust-once-1")
+    assert asked.request.idempotency_key == "adjust-once-1"
+
+
+def waiting_request(session, world, payload, justification="Goodwill credit"):
+    customer, maker, _ = world
+    account = adjust(session, customer, maker, "3.00").movement.wallet
+    return approvals.request_approval(
+        session, "wallet_adjustment", "shopping_mall_user_balances", account.id,
+        {"before": {"balance": "3.00"}, "after": {"balance": "?"}, **payload},
+        justification, actor=maker,
+    ).action  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "payload, refusal",
+    [
+        ({"amount": "0", "currency": "USD"}, "does not say how much"),
+        ({"amount": "25.00", "currency": "KRW"}, "in KRW but the wallet holds USD"),
+    ],
+)
+def test_an_approved_request_that_cannot_apply_is_refused(session, world, payload, refusal):
+    customer, _, checker = world
+    action = waiting_request(session, world, payload)
+    with pytest.raises(Conflict, match=refusal):
+        wallet_adjustments.carry_out(session, action, actor=checker)
+    assert balance(session, customer) == Decimal("3.00")
+
+
+def test_an_approved_request_without_a_reason_posts_its_justification(session, world):
+    customer, maker, checker = world
+    action = waiting_request(session, world, {"amount": "-1.00", "currency": "usd"})
+    wallet_adjustments.carry_out(session, action, actor=checker)
+    assert balance(session, customer) == Decimal("2.00")
+    record = session.scalars(
+        select(UserBalanceRecord).order_by(UserBalanceRecord.balance_after)
+    ).first()
+    assert record.amount == Decimal("-1.00") and record.reason == "Goodwill credit"
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.shopping_mall_admin_action_id == action.id,
+            AuditEvent.action == "wallet.adjusted",
+        )
+    ).one()
+    assert event.reason == "Goodwill credit"

@@ -259,8 +259,15 @@ def test_take_next_with_nothing_waiting_goes_back_to_the_queue(client, session, 
 
 def test_take_next_needs_the_csrf_token_and_the_support_role(client, session, login_as):
     add_case(session)
-    assert client.post("/support/cases/take-next").status_code in (400, 401, 302)
+    # without the token the CSRF check answers first (400); signed out with it, the sign-in
+    # page (302, no next: a POST is not come back to); signed in without the support role, 403
+    assert client.post("/support/cases/take-next").status_code == 400
+    anonymous = client.post(
+        "/support/cases/take-next", data={"csrf_token": csrf_from(client.get("/login").data)}
+    )
+    assert (anonymous.status_code, anonymous.headers["Location"]) == (302, "/login")
     login_as(Role.FINANCE_MANAGER)
+    assert client.post("/support/cases/take-next").status_code == 400
     token = csrf_from(client.get("/account").data)
     response = client.post("/support/cases/take-next", data={"csrf_token": token})
     assert response.status_code == 403

@@ -232,12 +232,12 @@ def test_an_unknown_order_is_404(client, agent, kind):
 def test_other_roles_are_refused(client, session, login_as, role):
     order, _, _ = make_order(session)
     login_as(role)
+    token = csrf_from(client.get("/account").data)
     for kind in ("cancellation", "return", "refund"):
-        assert client.get(f"/support/orders/{order.id}/{kind}/new").status_code == 403
-        assert client.post(f"/support/orders/{order.id}/{kind}/new", data={}).status_code in (
-            400,
-            403,
-        )
+        url = f"/support/orders/{order.id}/{kind}/new"
+        assert client.get(url).status_code == 403
+        assert client.post(url, data={"csrf_token": token}).status_code == 403
+        assert client.post(url, data={}).status_code == 400  # no CSRF token: malformed
     assert count(session, RefundRequest) == 0
 
 
@@ -247,7 +247,7 @@ def test_without_csrf_nothing_is_raised(client, session, agent):
         f"/support/orders/{order.id}/refund/new",
         data={"amount_order": "1", "reason_code": "goodwill"},
     )
-    assert response.status_code in (400, 422)
+    assert response.status_code == 400
     assert count(session, RefundRequest) == 0
 
 
