@@ -103,7 +103,7 @@ def add_approvals(bp, permission: Permission) -> None:
         form = DecisionForm()
         with refusals(partial(_refused, action_id, form), form):
             validated(form)
-            revision = versions.read_version(form.revision.data) if form.revision.data else None
+            revision = versions.read_version(form.revision.data)  # 422 without it
             outcome = approvals.decide(
                 db.session, row.action.id, form.decision.data, form.reason.data,
                 actor=current_user.user, revision=revision,

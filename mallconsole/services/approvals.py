@@ -641,11 +641,19 @@ def decide(
     reason: str | None = None,
     *,
     actor,
-    revision: int | None = None,
+    revision: int | None,
     now: datetime | None = None,
 ) -> Decided:
-    """Approve or reject ``action_id`` as ``actor``; the last approval needed carries it out."""
+    """Approve or reject ``action_id`` as ``actor``; the last approval needed carries it out.
+
+    ``revision`` is the revision the person decided on (the form's hidden field): a decision
+    names what it saw, so an approval never lands on a change made after the page was read."""
     now = _now(now)
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
+        raise ValidationError(
+            "The decision did not say which version of the request it was made on. Reload the "
+            "request and decide again."
+        )
     if decision not in states.MAKER_CHECKER_DECISIONS:
         raise ValidationError("Choose to approve or to reject.")
     reason = _text(
@@ -666,7 +674,7 @@ def decide(
         raise Forbidden("You raised what this change is about, so someone else must decide it.")
     if action.approver_permission not in _permissions(session, actor.id):
         raise Forbidden("Deciding this kind of request needs another role.")
-    if revision is not None and revision != action.revision:
+    if revision != action.revision:
         raise Conflict(
             "The requester changed this request after you opened it, and the approvals given "
             "so far no longer count. Check the change again before you decide."

@@ -159,7 +159,7 @@ def test_a_request_decided_meanwhile_answers_409_with_its_new_state(
     other = make_staff(session, "other@views.test", (Role.SYSTEM_ADMIN,))
     login_as(Role.SYSTEM_ADMIN)
     token = csrf_from(client.get("/admin/approvals").data)
-    approvals.decide(session, action.id, "reject", "Not now", actor=other)
+    approvals.decide(session, action.id, "reject", "Not now", actor=other, revision=action.revision)
     session.commit()  # another person's decision, committed before this request
     response = client.post(
         f"/admin/approvals/{action.id}/decide",
@@ -295,3 +295,30 @@ def test_the_inbox_runs_as_many_queries_for_100_rows_as_for_10(
 
     small, large = assert_constant_queries(count_queries, add, read)
     assert small == large
+
+
+def test_a_decision_that_does_not_name_its_revision_is_refused(
+    client, session, login_as, colleague, threshold
+):
+    """Without revision, a decide post approved whatever revision the request had by then (a
+    changed amount included); it answers 422 now and decides nothing."""
+    action = config_request(session, colleague)
+    login_as(Role.SYSTEM_ADMIN)
+    token = csrf_from(client.get("/admin/approvals").data)
+    for data in ({}, {"revision": ""}, {"revision": "two"}):
+        response = client.post(
+            f"/admin/approvals/{action.id}/decide",
+            data={"csrf_token": token, "decision": "approve", **data},
+            headers=HTMX,
+        )
+        assert response.status_code == 422, data
+    assert action.status == "pending" and threshold.value != "300.00"
+
+
+def test_the_service_refuses_a_decision_without_its_revision(session, colleague):
+    from mallconsole.core.errors import ValidationError
+    from mallconsole.services import approvals
+
+    action = seller_request(session, colleague, "s-revision")
+    with pytest.raises(ValidationError, match="which version"):
+        approvals.decide(session, action.id, "approve", actor=colleague, revision=None)

@@ -72,7 +72,9 @@ def test_waiting_drafts_can_be_approved_by_the_other_admin(seeded):
         admin2 = session.scalars(select(User).where(User.email == "admin2@demo.mall")).one()
         action = next(a for a in waiting if a.target_entity_id != in_force.id
                       and a.payload["policy_id"] == returns.id)  # fmt: skip
-        decided = approvals.decide(session, action.id, "approve", actor=admin2)
+        decided = approvals.decide(
+            session, action.id, "approve", actor=admin2, revision=action.revision
+        )
         assert decided.executed, decided.message
         session.rollback()
         session.remove()

@@ -37,7 +37,9 @@ def for_each(seeded, statement, act) -> int:
 def test_each_second_approval_is_carried_out_by_the_other_manager(seeded):
     def act(session, action, managers):
         checker = next(m for m in managers if m.id != action.requested_by_user_id)
-        outcome = approvals.decide(session, action.id, "approve", actor=checker)
+        outcome = approvals.decide(
+            session, action.id, "approve", actor=checker, revision=action.revision
+        )
         assert outcome.executed, outcome.message
         request = session.get(RefundRequest, action.target_entity_id)
         assert request.status == "approved"

@@ -28,7 +28,9 @@ def test_the_seeded_pending_adjustment_is_carried_out_on_approval(seeded):  # no
             before = wallet.balance
             assert Decimal(action.payload["before"]["balance"]) == before
             checker = session.scalars(select(User).where(User.email == "finance2@demo.mall")).one()
-            decided = approvals.decide(session, action.id, "approve", actor=checker)
+            decided = approvals.decide(
+                session, action.id, "approve", actor=checker, revision=action.revision
+            )
             assert decided.executed, decided.message
             session.refresh(wallet)
             assert wallet.balance == Decimal(action.payload["after"]["balance"])

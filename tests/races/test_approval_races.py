@@ -64,7 +64,13 @@ def make_request(app, requester, *, needed, target):
 
 def decide(app, action_id, actor):
     with app.app_context(), Session(db.engine) as session:
-        outcome = approvals.decide(session, action_id, "approve", actor=actor)
+        outcome = approvals.decide(
+            session,
+            action_id,
+            "approve",
+            actor=actor,
+            revision=approvals.get_action(session, action_id).revision,
+        )
         session.commit()
         return outcome
 
@@ -120,7 +126,13 @@ def test_twenty_parallel_execute_calls_carry_it_out_exactly_once(race_app, staff
         monkeypatch.setitem(approvals._EXECUTORS, "suspend_seller", not_yet)
         action_id = make_request(race_app, staff[0], needed=1, target="seller-twenty")
         with Session(db.engine) as session:
-            approvals.decide(session, action_id, "approve", actor=staff[1])
+            approvals.decide(
+                session,
+                action_id,
+                "approve",
+                actor=staff[1],
+                revision=approvals.get_action(session, action_id).revision,
+            )
             session.commit()
             assert session.get(AdminAction, action_id).status == "approved"
         monkeypatch.setitem(approvals._EXECUTORS, "suspend_seller", executor)

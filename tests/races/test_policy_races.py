@@ -75,7 +75,13 @@ def make_policy(app, author, windows, n):
 
 def approve(app, action_id, checker):
     with app.app_context(), Session(db.engine) as session:
-        outcome = approvals.decide(session, action_id, "approve", actor=checker)
+        outcome = approvals.decide(
+            session,
+            action_id,
+            "approve",
+            actor=checker,
+            revision=approvals.get_action(session, action_id).revision,
+        )
         session.commit()
         return outcome
 

@@ -175,8 +175,11 @@ def test_two_second_approvers_at_once_approve_it_once(race_app, staff):
 
         def decide(i):
             with race_app.app_context(), Session(db.engine) as session:
-                outcome = approvals.decide(session, action_id, "approve",
-                                           actor=staff.managers[1 + i])  # fmt: skip
+                revision = approvals.get_action(session, action_id).revision
+                checker = staff.managers[1 + i]
+                outcome = approvals.decide(
+                    session, action_id, "approve", actor=checker, revision=revision
+                )
                 session.commit()
                 return outcome
 

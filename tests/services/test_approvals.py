@@ -149,7 +149,9 @@ def test_bad_requests_are_refused_with_a_message(session, people, changes, messa
 def test_the_requester_never_approves_their_own_request(session, people, carried_out):
     action = ask(session, people["maker"])
     with pytest.raises(Forbidden, match="someone else"):
-        approvals.decide(session, action.id, "approve", actor=people["maker"])
+        approvals.decide(
+            session, action.id, "approve", actor=people["maker"], revision=action.revision
+        )
     assert carried_out == [] and action.status == "pending"
 
 
@@ -180,10 +182,14 @@ def test_the_database_refuses_an_approval_by_the_requester(session, people):
 
 def test_one_person_never_gives_two_of_the_approvals(session, people, carried_out):
     action = ask(session, people["maker"], needed=2)
-    first = approvals.decide(session, action.id, "approve", actor=people["checker"])
+    first = approvals.decide(
+        session, action.id, "approve", actor=people["checker"], revision=action.revision
+    )
     assert "needs 1 more approval" in first.message and action.status == "pending"
     with pytest.raises(Conflict, match="already approved"):
-        approvals.decide(session, action.id, "approve", actor=people["checker"])
+        approvals.decide(
+            session, action.id, "approve", actor=people["checker"], revision=action.revision
+        )
     assert carried_out == []
     with pytest.raises(IntegrityError), session.begin_nested():
         session.add(
@@ -200,8 +206,17 @@ def test_one_person_never_gives_two_of_the_approvals(session, people, carried_ou
 
 def test_enough_distinct_approvers_carry_the_action_out_once(session, people, carried_out):
     action = ask(session, people["maker"], needed=2)
-    approvals.decide(session, action.id, "approve", actor=people["checker"])
-    done = approvals.decide(session, action.id, "approve", "Looks right", actor=people["third"])
+    approvals.decide(
+        session, action.id, "approve", actor=people["checker"], revision=action.revision
+    )
+    done = approvals.decide(
+        session,
+        action.id,
+        "approve",
+        "Looks right",
+        actor=people["third"],
+        revision=action.revision,
+    )
     assert done.executed and "Seller suspended" in done.message
     assert action.status == "executed" and action.performed_by_user_id == people["third"].id
     assert action.executed_at is not None and action.version == 3
@@ -232,23 +247,43 @@ def test_only_holders_of_the_approver_permission_decide(session, people, carried
     action = ask(session, people["maker"])
     for outsider in ("finance", "support"):
         with pytest.raises(Forbidden):
-            approvals.decide(session, action.id, "approve", actor=people[outsider])
+            approvals.decide(
+                session, action.id, "approve", actor=people[outsider], revision=action.revision
+            )
     money = ask(
         session, people["finance"], name="wallet_adjustment", target="wallet-1",
         approver_permission=Permission.APPROVALS_FINANCE,
     )  # fmt: skip
     with pytest.raises(Forbidden):
-        approvals.decide(session, money.id, "reject", "no", actor=people["checker"])
-    approvals.decide(session, money.id, "reject", "Not this month", actor=people["finance2"])
+        approvals.decide(
+            session, money.id, "reject", "no", actor=people["checker"], revision=money.revision
+        )
+    approvals.decide(
+        session,
+        money.id,
+        "reject",
+        "Not this month",
+        actor=people["finance2"],
+        revision=money.revision,
+    )
     assert money.status == "rejected"
 
 
 def test_a_rejection_needs_a_reason_and_ends_the_request(session, people, carried_out):
     action = ask(session, people["maker"], needed=2)
     with pytest.raises(ValidationError) as refused:
-        approvals.decide(session, action.id, "reject", "", actor=people["checker"])
+        approvals.decide(
+            session, action.id, "reject", "", actor=people["checker"], revision=action.revision
+        )
     assert refused.value.field_errors == {"reason": ["Give a reason."]}
-    approvals.decide(session, action.id, "reject", "Evidence is thin", actor=people["checker"])
+    approvals.decide(
+        session,
+        action.id,
+        "reject",
+        "Evidence is thin",
+        actor=people["checker"],
+        revision=action.revision,
+    )
     assert (action.status, action.rejection_reason) == ("rejected", "Evidence is thin")
     rejected = session.scalars(
         select(AuditEvent).where(
@@ -258,7 +293,9 @@ def test_a_rejection_needs_a_reason_and_ends_the_request(session, people, carrie
     assert rejected.reason == "Evidence is thin"
     assert rejected.changes["after"]["rejection_reason"] == "Evidence is thin"
     with pytest.raises(Conflict, match="already rejected"):
-        approvals.decide(session, action.id, "approve", actor=people["third"])
+        approvals.decide(
+            session, action.id, "approve", actor=people["third"], revision=action.revision
+        )
     assert carried_out == []
 
 
@@ -269,7 +306,9 @@ def test_the_requester_can_withdraw_a_pending_request(session, people, carried_o
     approvals.withdraw(session, action.id, actor=people["maker"])
     assert (action.status, action.cancel_reason) == ("canceled", "withdrawn")
     with pytest.raises(Conflict, match="withdrew"):
-        approvals.decide(session, action.id, "approve", actor=people["checker"])
+        approvals.decide(
+            session, action.id, "approve", actor=people["checker"], revision=action.revision
+        )
     with pytest.raises(Conflict):
         approvals.withdraw(session, action.id, actor=people["maker"])
 
@@ -278,7 +317,9 @@ def test_editing_the_change_starts_a_new_revision_and_voids_the_approvals(
     session, people, carried_out
 ):
     action = ask(session, people["maker"], needed=2)
-    approvals.decide(session, action.id, "approve", actor=people["checker"])
+    approvals.decide(
+        session, action.id, "approve", actor=people["checker"], revision=action.revision
+    )
     changed = {"before": {"state": "active"}, "after": {"state": "terminated"}}
     with pytest.raises(Forbidden):
         approvals.revise(session, action.id, changed, actor=people["checker"])
@@ -306,7 +347,14 @@ def test_nothing_is_decided_after_the_request_expires(session, people, carried_o
     action = ask(session, people["maker"])
     later = action.expires_at + timedelta(seconds=1)
     with pytest.raises(Conflict, match="expired"):
-        approvals.decide(session, action.id, "approve", actor=people["checker"], now=later)
+        approvals.decide(
+            session,
+            action.id,
+            "approve",
+            actor=people["checker"],
+            now=later,
+            revision=action.revision,
+        )
     fresh = ask(session, people["maker"], target="seller-2")
     fresh.expires_at = later + timedelta(hours=1)
     session.flush()
@@ -327,9 +375,18 @@ def test_a_kind_nobody_can_carry_out_is_listed_but_cannot_be_approved(session, p
     row = approvals.action_row(session, action.id)
     assert "cannot carry out “grant a staff role” yet" in row.unavailable
     with pytest.raises(Conflict, match="cannot be approved"):
-        approvals.decide(session, action.id, "approve", actor=people["checker"])
+        approvals.decide(
+            session, action.id, "approve", actor=people["checker"], revision=action.revision
+        )
     assert session.scalar(select(MakerCheckerApproval.id)) is None
-    approvals.decide(session, action.id, "reject", "Not needed", actor=people["checker"])
+    approvals.decide(
+        session,
+        action.id,
+        "reject",
+        "Not needed",
+        actor=people["checker"],
+        revision=action.revision,
+    )
     assert action.status == "rejected"
 
 
@@ -344,7 +401,9 @@ def test_an_executor_that_refuses_leaves_the_approval_standing(session, people, 
 
     monkeypatch.setitem(approvals._EXECUTORS, "suspend_seller", refuse)
     action = ask(session, people["maker"])
-    outcome = approvals.decide(session, action.id, "approve", actor=people["checker"])
+    outcome = approvals.decide(
+        session, action.id, "approve", actor=people["checker"], revision=action.revision
+    )
     assert not outcome.executed and "terminated meanwhile" in outcome.message
     assert action.status == "approved" and action.executed_at is None
     with pytest.raises(Forbidden):
@@ -356,7 +415,7 @@ def test_an_executor_that_refuses_leaves_the_approval_standing(session, people, 
 def test_unknown_requests_are_not_found(session, people):
     for bad in ("not-an-id", "00000000-0000-0000-0000-000000000000"):
         with pytest.raises(NotFound):
-            approvals.decide(session, bad, "approve", actor=people["checker"])
+            approvals.decide(session, bad, "approve", actor=people["checker"], revision=1)
         with pytest.raises(NotFound):
             approvals.execute(session, bad, actor=people["checker"])
 
@@ -386,7 +445,9 @@ def test_the_inbox_lists_what_waits_for_me_and_nothing_else(session, people, car
     mine = ask(session, people["checker"], target="s-mine")
     waiting = ask(session, people["maker"], target="s-wait", needed=2)
     decided = ask(session, people["maker"], target="s-decided", needed=2)
-    approvals.decide(session, decided.id, "approve", actor=people["checker"])
+    approvals.decide(
+        session, decided.id, "approve", actor=people["checker"], revision=decided.revision
+    )
     lapsed = ask(session, people["maker"], target="s-lapsed")
     lapsed.expires_at = utcnow() - timedelta(minutes=1)
     finance_kind = ask(
@@ -423,7 +484,9 @@ def test_an_approved_configuration_change_is_applied_once(session, people):
         session, key, "300.00", "Q4 peak", actor=people["maker"]
     ).action
     assert action.target_entity_id == row.id and action.payload["before"] == {"value": "250.00"}
-    done = approvals.decide(session, action.id, "approve", actor=people["checker"])
+    done = approvals.decide(
+        session, action.id, "approve", actor=people["checker"], revision=action.revision
+    )
     assert done.executed and "is now 300.00" in done.message
     assert (row.value, row.version) == ("300.00", 2)
     changed = session.scalars(
@@ -444,6 +507,12 @@ def test_a_configuration_change_made_meanwhile_is_not_overwritten(session, peopl
     action = configuration.request_change(session, key, "20", "Backlog", actor=people["maker"])
     row.value = "15"
     session.flush()
-    outcome = approvals.decide(session, action.action.id, "approve", actor=people["checker"])
+    outcome = approvals.decide(
+        session,
+        action.action.id,
+        "approve",
+        actor=people["checker"],
+        revision=action.action.revision,
+    )
     assert not outcome.executed and "it is now 15" in outcome.message
     assert row.value == "15" and action.action.status == "approved"

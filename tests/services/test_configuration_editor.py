@@ -154,7 +154,13 @@ def test_sensitive_keys_change_only_through_approval(session, admin, admin2):
     assert changed.row is None and changed.request.action.action_name == "change_configuration"
     row = session.scalars(select(Configuration).where(Configuration.key == REFUND_USD)).one()
     assert row.value == "250.00"  # not yet
-    approvals.decide(session, changed.request.action.id, "approve", actor=admin2)
+    approvals.decide(
+        session,
+        changed.request.action.id,
+        "approve",
+        actor=admin2,
+        revision=changed.request.action.revision,
+    )
     session.flush()
     assert row.value == "300.00"
 
@@ -211,7 +217,7 @@ def test_a_sensitive_revert_goes_through_approval(session, admin, admin2):
     first = configuration.change(
         session, REFUND_USD, "300.00", actor=admin, expected_version=1, justification="Peak"
     ).request.action
-    approvals.decide(session, first.id, "approve", actor=admin2)
+    approvals.decide(session, first.id, "approve", actor=admin2, revision=first.revision)
     session.flush()
     change_event = session.scalars(
         select(AuditEvent).where(
@@ -318,7 +324,7 @@ def test_removing_a_sensitive_override_goes_through_approval(session, admin, adm
     action = changed.request.action
     assert action.payload["remove"] is True and action.payload["after"] == {"value": None}
     assert approvals.describe_change(action.payload) == "Value: 500.00 → Not set"
-    approvals.decide(session, action.id, "approve", actor=admin2)
+    approvals.decide(session, action.id, "approve", actor=admin2, revision=action.revision)
     session.flush()
     assert override.deleted_at is not None
     money = settings.SettingsReader(session).money(REFUND_USD, "USD", seller_id=seller.id)

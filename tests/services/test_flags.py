@@ -303,9 +303,11 @@ def test_a_sensitive_flag_changes_only_through_approval(session, admin, admin2):
     assert action.action_name == "change_flag" and action.target_entity_id == row.id
     assert action.payload["after"] == {"rollout_percentage": 60}
     with pytest.raises(Exception) as own:
-        approvals.decide(session, action.id, "approve", actor=admin)
+        approvals.decide(session, action.id, "approve", actor=admin, revision=action.revision)
     assert getattr(own.value, "status", None) == 403
-    decided = approvals.decide(session, action.id, "approve", actor=admin2)
+    decided = approvals.decide(
+        session, action.id, "approve", actor=admin2, revision=action.revision
+    )
     session.flush()
     assert decided.executed and row.rollout_percentage == 60 and row.version == 2
     event = session.scalars(
@@ -341,7 +343,9 @@ def test_a_sensitive_revert_and_window_go_through_approval_intact(session, admin
     ).request
     session.flush()
     assert requested.action.payload["after"] == {"ends_at": ends.isoformat(), "sensitive": False}
-    approvals.decide(session, requested.action.id, "approve", actor=admin2)
+    approvals.decide(
+        session, requested.action.id, "approve", actor=admin2, revision=requested.action.revision
+    )
     session.flush()
     assert row.ends_at == ends and row.sensitive is False
 
@@ -419,7 +423,9 @@ def test_a_sensitive_flag_is_archived_and_restored_only_through_approval(session
     assert action.payload["before"] == {"archived": False}
     assert action.payload["after"] == {"archived": True}
     assert approvals.describe_change(action.payload) == "Archived: No → Yes"
-    decided = approvals.decide(session, action.id, "approve", actor=admin2)
+    decided = approvals.decide(
+        session, action.id, "approve", actor=admin2, revision=action.revision
+    )
     session.flush()
     assert decided.executed and row.deleted_at is not None
     event = session.scalars(
@@ -433,7 +439,9 @@ def test_a_sensitive_flag_is_archived_and_restored_only_through_approval(session
     ).request
     session.flush()
     assert row.deleted_at is not None
-    approvals.decide(session, back.action.id, "approve", actor=admin2)
+    approvals.decide(
+        session, back.action.id, "approve", actor=admin2, revision=back.action.revision
+    )
     session.flush()
     assert row.deleted_at is None and row.version == 3
 

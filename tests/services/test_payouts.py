@@ -138,7 +138,7 @@ def test_an_approved_payout_is_not_sent_to_an_account_that_changed(
         .values(primary=False)
     )
     session.expire_all()
-    approvals.decide(session, action.id, "approve", actor=checker)
+    approvals.decide(session, action.id, "approve", actor=checker, revision=action.revision)
     session.refresh(payout)
     assert payout.status == "scheduled"
     assert session.get(AdminAction, action.id).status != "executed"
@@ -247,7 +247,7 @@ def test_over_the_threshold_a_second_finance_manager_approves(session, seller, f
     with pytest.raises(Conflict, match="waits for a second"):
         payouts.start_processing(session, payout.id, expected_version=payout.version,
                                  actor=finance)  # fmt: skip
-    approvals.decide(session, action.id, "approve", actor=checker)
+    approvals.decide(session, action.id, "approve", actor=checker, revision=action.revision)
     session.refresh(payout)
     assert payout.status == "processing"
     assert action.status == "executed"
@@ -261,8 +261,8 @@ def test_the_requester_cannot_approve_their_own_payout(session, seller, finance)
     from mallconsole.core.errors import Forbidden
 
     with pytest.raises(Forbidden):
-        approvals.decide(session, payouts.open_approval(session, payout).id, "approve",
-                         actor=finance)  # fmt: skip
+        waiting = payouts.open_approval(session, payout)
+        approvals.decide(session, waiting.id, "approve", actor=finance, revision=waiting.revision)
 
 
 def test_canceling_withdraws_the_requesters_own_pending_approval(session, seller, finance):

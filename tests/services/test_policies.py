@@ -82,7 +82,9 @@ def terms(start: int, content: str, label: str = "9.0"):
 
 def approve(session, version, author, checker):
     requested = policies.submit(session, version.id, "Legal asked for it", actor=author)
-    return approvals.decide(session, requested.action.id, "approve", actor=checker)
+    return approvals.decide(
+        session, requested.action.id, "approve", actor=checker, revision=requested.action.revision
+    )
 
 
 def test_a_draft_is_checked_field_by_field():
@@ -194,8 +196,20 @@ def test_an_overlap_that_appears_after_submission_is_refused_at_approval(session
     second = draft(session, policy, people["author"], label="1.1", start=20, end=50)
     request_first = policies.submit(session, first.id, "Launch", actor=people["author"]).action
     request_second = policies.submit(session, second.id, "Launch", actor=people["author"]).action
-    assert approvals.decide(session, request_first.id, "approve", actor=people["checker"]).executed
-    decided = approvals.decide(session, request_second.id, "approve", actor=people["checker"])
+    assert approvals.decide(
+        session,
+        request_first.id,
+        "approve",
+        actor=people["checker"],
+        revision=request_first.revision,
+    ).executed
+    decided = approvals.decide(
+        session,
+        request_second.id,
+        "approve",
+        actor=people["checker"],
+        revision=request_second.revision,
+    )
     assert not decided.executed and "overlaps approved version 1.0" in decided.message
     session.refresh(second)
     assert not second.approved
@@ -206,7 +220,9 @@ def test_the_author_cannot_approve_and_others_cannot_edit_or_submit(session, pol
     version = draft(session, policy, people["author"])
     requested = policies.submit(session, version.id, "Please", actor=people["author"]).action
     with pytest.raises(Forbidden, match="someone else must decide"):
-        approvals.decide(session, requested.id, "approve", actor=people["author"])
+        approvals.decide(
+            session, requested.id, "approve", actor=people["author"], revision=requested.revision
+        )
     other_draft = draft(session, policy, people["author"], label="9.1", start=40)
     with pytest.raises(Forbidden, match="Only the author"):
         policies.submit(session, other_draft.id, "Mine now", actor=people["other"])
@@ -238,7 +254,9 @@ def test_the_executor_runs_once(session, policy, people):
     old = approved_version(session, policy, "1.0", day(-100))
     version = draft(session, policy, people["author"])
     requested = policies.submit(session, version.id, "Please", actor=people["author"]).action
-    approvals.decide(session, requested.id, "approve", actor=people["checker"])
+    approvals.decide(
+        session, requested.id, "approve", actor=people["checker"], revision=requested.revision
+    )
     again = approvals.execute(session, requested.id, actor=people["checker"])
     assert not again.executed_now and "already carried out" in again.message
     approved_events = session.scalar(
@@ -279,7 +297,9 @@ def test_a_version_whose_first_day_passed_is_refused_at_approval(session, policy
     version = draft(session, policy, people["author"], start=3)
     requested = policies.submit(session, version.id, "Please", actor=people["author"]).action
     version.effective_from = day(-1)  # time went by while it waited
-    decided = approvals.decide(session, requested.id, "approve", actor=people["checker"])
+    decided = approvals.decide(
+        session, requested.id, "approve", actor=people["checker"], revision=requested.revision
+    )
     assert not decided.executed and "which has passed" in decided.message
     assert not version.approved
 
@@ -462,7 +482,14 @@ def test_a_versions_way_is_a_walk_of_the_policy_version_machine(session, policy,
     for decision in ("reject", "approve"):
         requested = policies.submit(session, version.id, "Please", actor=people["author"])
         path.append(state())
-        approvals.decide(session, requested.action.id, decision, "Not yet", actor=people["checker"])
+        approvals.decide(
+            session,
+            requested.action.id,
+            decision,
+            "Not yet",
+            actor=people["checker"],
+            revision=requested.action.revision,
+        )
         path.append(state())
     path += [state(day(10)), state(day(20))]
     assert path == [

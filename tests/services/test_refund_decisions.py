@@ -159,9 +159,13 @@ def test_the_requester_never_gives_the_second_approval_either(session, people):
                            reason_code="damaged", note="", actor=finance_agent)  # fmt: skip
     action = rd.approve(session, mine.id, amount="10.00", actor=people["first"]).action
     with pytest.raises(Forbidden, match="someone else must decide it"):
-        approvals.decide(session, action.id, "approve", actor=finance_agent)
+        approvals.decide(
+            session, action.id, "approve", actor=finance_agent, revision=action.revision
+        )
     assert action.status == "pending" and mine.status == "pending_second_approval"
-    assert approvals.decide(session, action.id, "approve", actor=people["second"]).executed
+    assert approvals.decide(
+        session, action.id, "approve", actor=people["second"], revision=action.revision
+    ).executed
     assert mine.status == "approved"
 
 
@@ -209,10 +213,14 @@ def test_over_the_threshold_the_first_approval_asks_for_a_second(session, people
     assert rd.proposed_amount(request, action) == Decimal("300.00")
     # One person never gives both approvals.
     with pytest.raises(Forbidden):
-        approvals.decide(session, action.id, "approve", actor=people["first"])
+        approvals.decide(
+            session, action.id, "approve", actor=people["first"], revision=action.revision
+        )
     with pytest.raises(Conflict):
         rd.approve(session, request.id, amount="300.00", actor=people["second"])
-    outcome = approvals.decide(session, action.id, "approve", actor=people["second"])
+    outcome = approvals.decide(
+        session, action.id, "approve", actor=people["second"], revision=action.revision
+    )
     assert outcome.executed, outcome.message
     assert request.status == "approved" and request.approved_amount == Decimal("300.00")
     bodies = session.scalars(
@@ -269,11 +277,18 @@ def test_the_first_approver_rejecting_withdraws_their_approval(session, people):
 def test_a_refused_second_approval_can_be_asked_again(session, people):
     request, *_ = over_threshold(session, people)
     action = rd.approve(session, request.id, amount="300.00", actor=people["first"]).action
-    approvals.decide(session, action.id, "reject", "Check the photos", actor=people["second"])
+    approvals.decide(
+        session,
+        action.id,
+        "reject",
+        "Check the photos",
+        actor=people["second"],
+        revision=action.revision,
+    )
     assert request.status == "pending_second_approval"
     again = rd.approve(session, request.id, amount="260.00", actor=people["second"]).action
     assert again.id != action.id and again.requested_by_user_id == people["second"].id
-    approvals.decide(session, again.id, "approve", actor=people["first"])
+    approvals.decide(session, again.id, "approve", actor=people["first"], revision=again.revision)
     assert request.status == "approved" and request.approved_amount == Decimal("260.00")
 
 
@@ -282,7 +297,9 @@ def test_the_executor_refuses_a_request_that_moved_on(session, people):
     action = rd.approve(session, request.id, amount="300.00", actor=people["first"]).action
     request.status = "canceled"
     session.flush()
-    outcome = approvals.decide(session, action.id, "approve", actor=people["second"])
+    outcome = approvals.decide(
+        session, action.id, "approve", actor=people["second"], revision=action.revision
+    )
     assert not outcome.executed and "canceled now" in outcome.message
     assert session.get(AdminAction, action.id).status == "approved"
 
@@ -381,7 +398,9 @@ def test_the_second_approval_keeps_rejected_lines_and_is_audited_with_its_approv
                         approved_line_ids=[big.id]).action  # fmt: skip
     assert request.status == "pending_second_approval"
     seen = request.version
-    approvals.decide(session, action.id, "approve", actor=people["second"])
+    approvals.decide(
+        session, action.id, "approve", actor=people["second"], revision=action.revision
+    )
     assert request.status == "approved" and request.approved_amount == Decimal("50.00")
     assert request.version == seen + 1 and request.decided_at is not None
     assert sorted(line.approval_status for line in lines) == ["approved", "rejected"]
@@ -444,7 +463,14 @@ def test_changing_the_amount_checks_the_version_and_is_audited(session, people):
 def test_the_amount_cannot_change_once_the_second_approval_is_gone(session, people):
     request, *_ = over_threshold(session, people)
     action = rd.approve(session, request.id, amount="300.00", actor=people["first"]).action
-    approvals.decide(session, action.id, "reject", "Check the photos", actor=people["second"])
+    approvals.decide(
+        session,
+        action.id,
+        "reject",
+        "Check the photos",
+        actor=people["second"],
+        revision=action.revision,
+    )
     assert (
         request.status == "pending_second_approval" and rd.open_action(session, request.id) is None
     )
@@ -475,7 +501,14 @@ def test_only_this_requests_second_approval_counts(session, people):
 def test_the_latest_second_approval_is_the_newest_one(session, people):
     request, *_ = over_threshold(session, people)
     first = rd.approve(session, request.id, amount="300.00", actor=people["first"]).action
-    approvals.decide(session, first.id, "reject", "Check the photos", actor=people["second"])
+    approvals.decide(
+        session,
+        first.id,
+        "reject",
+        "Check the photos",
+        actor=people["second"],
+        revision=first.revision,
+    )
     again = rd.approve(session, request.id, amount="260.00", actor=people["second"]).action
     # the newest by creation is the latest, whichever of the two ids sorts first
     newer, older = sorted((first, again), key=lambda action: action.id)
@@ -549,7 +582,14 @@ def test_the_first_approval_over_the_threshold_is_audited_and_asks_once(session,
     with pytest.raises(Conflict, match="already waiting for a second approval"):
         rd.approve(session, request.id, amount="300.00", actor=people["second"])
     # refused, then asked again: the same request, one version on, audited again
-    approvals.decide(session, action.id, "reject", "Check the photos", actor=people["second"])
+    approvals.decide(
+        session,
+        action.id,
+        "reject",
+        "Check the photos",
+        actor=people["second"],
+        revision=action.revision,
+    )
     seen = request.version
     again = rd.approve(session, request.id, amount="260.00", actor=people["second"], note=" ")
     assert again.request is request and request.version == seen + 1
@@ -560,7 +600,14 @@ def test_the_first_approval_over_the_threshold_is_audited_and_asks_once(session,
     assert latest.reason is None  # a blank note is no note
     third, *_ = over_threshold(session, people)
     first_action = rd.approve(session, third.id, amount="300.00", actor=people["first"]).action
-    approvals.decide(session, first_action.id, "reject", "Photos", actor=people["second"])
+    approvals.decide(
+        session,
+        first_action.id,
+        "reject",
+        "Photos",
+        actor=people["second"],
+        revision=first_action.revision,
+    )
     rd.approve(session, third.id, amount="290.00", actor=people["second"], note="Photos now in")
     assert audit_of(session, third, "refund.first_approval")[-1].reason == "Photos now in"
     assert latest.summary.endswith("for USD 260.00, again")

@@ -238,7 +238,7 @@ class Run:
                 p for p in (self.people["first"], self.people["second"])
                 if p.id != action.requested_by_user_id
             )  # fmt: skip
-            approvals.decide(s, action.id, "approve", actor=checker)
+            approvals.decide(s, action.id, "approve", actor=checker, revision=action.revision)
             return "second approval"
         if kind == "change":
             amount = (request.total_requested_amount * Decimal(op[2])).quantize(Decimal("0.01"))

@@ -182,8 +182,12 @@ def test_the_approval_path_executes_exactly_once_and_posts_one_record(session, w
     adjust(session, customer, maker, "5.00")
     action = adjust(session, customer, maker, "250.00").request
     with pytest.raises(Forbidden):
-        approvals.decide(session, action.id, "approve", actor=maker)  # never one's own
-    decided = approvals.decide(session, action.id, "approve", actor=checker)
+        approvals.decide(
+            session, action.id, "approve", actor=maker, revision=action.revision
+        )  # never one's own
+    decided = approvals.decide(
+        session, action.id, "approve", actor=checker, revision=action.revision
+    )
     assert decided.executed and "255.00 USD" in decided.message
     assert action.status == "executed"
     assert balance(session, customer) == Decimal("255.00")
@@ -206,7 +210,9 @@ def test_an_approved_debit_that_would_go_below_zero_stays_approved(session, worl
     action = adjust(session, customer, maker, "150.00", "debit").request
     wallets.post(session, user_id=customer.id, currency="USD", amount=Decimal("-20.00"),
                  record_type="use", reason="spent meanwhile")  # fmt: skip  # 140 left
-    decided = approvals.decide(session, action.id, "approve", actor=checker)
+    decided = approvals.decide(
+        session, action.id, "approve", actor=checker, revision=action.revision
+    )
     assert not decided.executed and "below zero" in decided.message
     assert action.status == "approved"
     assert balance(session, customer) == Decimal("140.00")
@@ -231,7 +237,9 @@ def test_the_seeded_payload_shape_is_carried_out(session, world):
         "Goodwill credit after a lost parcel",
         actor=maker,
     ).action
-    assert approvals.decide(session, action.id, "approve", actor=checker).executed
+    assert approvals.decide(
+        session, action.id, "approve", actor=checker, revision=action.revision
+    ).executed
     assert balance(session, customer) == Decimal("28.00")
 
 
@@ -273,7 +281,9 @@ def test_adjustments_older_than_the_window_or_approved_do_not_count(session, wor
     session.add(Configuration(key=states.WALLET_DIRECT_WINDOW_HOURS, value="1"))
     # approved through maker-checker: not a direct adjustment of the approver's
     asked = adjust(session, customer, maker, "150.00").request
-    assert approvals.decide(session, asked.id, "approve", actor=checker).executed
+    assert approvals.decide(
+        session, asked.id, "approve", actor=checker, revision=asked.revision
+    ).executed
     assert adjust(session, customer, checker, "90.00").applied
     # two hours on, the 90.00 is out of the one-hour window
     assert adjust(session, customer, checker, "20.00", now=utcnow() + timedelta(hours=2)).applied

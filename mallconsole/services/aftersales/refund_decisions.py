@@ -563,7 +563,15 @@ def reject(
         if action.requested_by_user_id == actor.id:
             approvals.withdraw(session, action.id, actor=actor, now=now)
         else:
-            approvals.decide(session, action.id, "reject", reason, actor=actor, now=now)
+            approvals.decide(
+                session,
+                action.id,
+                "reject",
+                reason,
+                actor=actor,
+                revision=action.revision,
+                now=now,
+            )
     _set_lines(request_lines(session, request.id), _all(request, "rejected", session), now)
     number = request.refund_request_number
     _move(session, request, "rejected", actor=actor, action="refund.rejected",
