@@ -9,6 +9,8 @@ are left to autovacuum, which analyzes the new tables within its next rounds.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,9 +24,9 @@ BATCH = 5000
 TABLES = [t for t in Base.metadata.sorted_tables if t.name not in MATERIALIZED_VIEWS]
 
 
-def make_writer(connection: Connection):
-    """A function writing ``{table name: [row dicts]}`` on ``connection`` in FK order."""
-    postgres = connection.dialect.name == "postgresql"
+def make_writer(connection: Connection, copier: _Copier | None = None):
+    """A function writing ``{table name: [row dicts]}`` on ``connection`` in FK order (on
+    PostgreSQL through ``copier``, which may send the rows while the caller goes on)."""
 
     def write(rows_by_table: dict[str, list[dict]]) -> None:
         for table in TABLES:
@@ -33,8 +35,8 @@ def make_writer(connection: Connection):
                 continue
             columns = [c.name for c in table.columns]
             _fill_defaults(table, rows)
-            if postgres:
-                _copy(connection, table, columns, rows)
+            if copier is not None:
+                copier.send(table, columns, _copy_values(table, columns, rows))
             else:
                 for start in range(0, len(rows), BATCH):
                     chunk = [{c: r.get(c) for c in columns} for r in rows[start : start + BATCH]]
@@ -62,9 +64,8 @@ def _fill_defaults(table, rows: list[dict]) -> None:
 def bulk_writer(connection: Connection) -> Iterator:
     """``make_writer`` for a whole load; on PostgreSQL without FK checks and secondary
     indexes until the load is done (same transaction, re-validated at the end)."""
-    write = make_writer(connection)
     if connection.dialect.name != "postgresql":
-        yield write
+        yield make_writer(connection)
         return
     names = [t.name for t in TABLES]
     foreign_keys = connection.execute(
@@ -87,7 +88,13 @@ def bulk_writer(connection: Connection) -> Iterator:
         connection.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield write
+    copier = _Copier(connection)
+    try:
+        yield make_writer(connection, copier)
+    except BaseException:
+        copier.close(raise_error=False)  # the caller's error is the one to see
+        raise
+    copier.close()  # waits for the rows still on their way; raises what went wrong there
     connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
     for _, definition in indexes:
         connection.exec_driver_sql(definition)
@@ -95,24 +102,66 @@ def bulk_writer(connection: Connection) -> Iterator:
         connection.exec_driver_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
 
-def _copy(connection: Connection, table, columns: list[str], rows: list[dict]) -> None:
-    """``COPY … FROM STDIN`` through psycopg 3 on the connection's own transaction."""
+def _copy_values(table, columns: list[str], rows: list[dict]) -> list[list]:
+    """The rows as ``COPY`` values, taken now: the caller may go on changing its dicts."""
     from psycopg.types.json import Jsonb
 
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    cursor = connection.connection.driver_connection.cursor()
+    if not json_columns:
+        return [list(map(r.get, columns)) for r in rows]
+    return [
+        [
+            Jsonb(r[c]) if c in json_columns and r.get(c) is not None else r.get(c)
+            for c in columns
+        ]
+        for r in rows
+    ]
+
+
+class _Copier:
+    """``COPY … FROM STDIN`` on the connection's own transaction, from one thread beside the
+    caller: the server parses and stores one batch while the caller builds the next (the
+    driver releases the GIL while it waits). One batch in flight at a time, in order; an
+    error in the thread is raised to the caller at its next ``send`` or at ``close``."""
+
+    _DONE = object()
+
+    def __init__(self, connection: Connection):
+        self._driver = connection.connection.driver_connection
+        self._batches: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="demo-copy", daemon=True)
+        self._thread.start()
+
+    def send(self, table, columns: list[str], values: list[list]) -> None:
+        self._raise()
+        self._batches.put((table, columns, values))
+
+    def close(self, *, raise_error: bool = True) -> None:
+        self._batches.put(self._DONE)
+        self._thread.join()
+        if raise_error:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        while (batch := self._batches.get()) is not self._DONE:
+            if self._error is None:  # after a failure, drain without writing
+                try:
+                    _copy(self._driver, *batch)
+                except BaseException as exc:  # handed to the caller's thread
+                    self._error = exc
+
+
+def _copy(driver_connection, table, columns: list[str], values: list[list]) -> None:
+    """One table's rows through psycopg 3's ``COPY … FROM STDIN``."""
     names = ", ".join(f'"{c}"' for c in columns)
-    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        if json_columns:
-            for r in rows:
-                copy.write_row(
-                    [
-                        Jsonb(r[c]) if c in json_columns and r.get(c) is not None else r.get(c)
-                        for c in columns
-                    ]
-                )
-        else:
+    with driver_connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             write_row = copy.write_row
-            for r in rows:
-                write_row(list(map(r.get, columns)))
-    cursor.close()
+            for row in values:
+                write_row(row)
