@@ -110,10 +110,7 @@ def _copy_values(table, columns: list[str], rows: list[dict]) -> list[list]:
     if not json_columns:
         return [list(map(r.get, columns)) for r in rows]
     return [
-        [
-            Jsonb(r[c]) if c in json_columns and r.get(c) is not None else r.get(c)
-            for c in columns
-        ]
+        [Jsonb(r[c]) if c in json_columns and r.get(c) is not None else r.get(c) for c in columns]
         for r in rows
     ]
 
