@@ -59,3 +59,8 @@ format: setup
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# bench/README.md: the pages under load over a PostgreSQL demo world.
+BENCH_ARGS ?= --scale 10 --cases 1000000
+bench: setup
+	$(BIN)/python bench/harness.py $(BENCH_ARGS)

@@ -103,7 +103,8 @@ def _filtered(statement, filters: dict):
     return statement
 
 
-def _statement(queue: str, filters: dict, *, user_id: str | None, now: datetime, columns):
+def queue_statement(queue: str, filters: dict, *, user_id: str | None, now: datetime, columns):
+    """SELECT ``columns`` of the cases in ``queue`` with ``filters`` (no order, no limit)."""
     statement = select(*columns).where(_queue_condition(queue, user_id=user_id, now=now))
     return _filtered(statement, filters)
 
@@ -193,7 +194,9 @@ def _joined(statement):
 def case_page(session, queue: str, filters: dict, ordering, *, user_id, cursor, limit, now=None):
     """One page of ``queue`` with ``filters`` in ``ordering``; one query."""
     now = now or utcnow()
-    statement = _joined(_statement(queue, filters, user_id=user_id, now=now, columns=_ROW_COLUMNS))
+    statement = _joined(
+        queue_statement(queue, filters, user_id=user_id, now=now, columns=_ROW_COLUMNS)
+    )
     name = ordering.key.name
 
     def key_of(row):
@@ -220,7 +223,7 @@ def case_page(session, queue: str, filters: dict, ordering, *, user_id, cursor, 
 def count_cases(session, queue: str, filters: dict, *, user_id, now=None) -> QueueCount:
     """How many cases ``queue`` holds with ``filters`` (exact to 10,000)."""
     now = now or utcnow()
-    statement = _statement(queue, filters, user_id=user_id, now=now, columns=(SupportCase.id,))
+    statement = queue_statement(queue, filters, user_id=user_id, now=now, columns=(SupportCase.id,))
     return capped_count(session, statement, estimate=True)
 
 
@@ -237,7 +240,7 @@ def queue_tabs(session, *, user_id, now=None) -> list[QueueTab]:
     statement for the four."""
     now = now or utcnow()
     counted = {
-        key: _statement(key, {}, user_id=user_id, now=now, columns=(SupportCase.id,))
+        key: queue_statement(key, {}, user_id=user_id, now=now, columns=(SupportCase.id,))
         for key in QUEUES
     }
     counts, _ = capped_counts(session, counted, estimate=True)
