@@ -272,6 +272,15 @@ def s3_bucket(s3_client, monkeypatch, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_counts():
+    """Each test counts its own rows: nothing kept from an earlier test's counts."""
+    from mallconsole.services.kit.pagination import forget_counts
+
+    forget_counts()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _collect_garbage_after_each_test():
     """``LEAK_CHECK=1``: collect garbage after every test, so a connection a test forgot to
     close is reported against that test rather than a later one."""

@@ -170,6 +170,28 @@ def test_counts_are_exact_up_to_the_cap_and_capped_above(session):
     assert (over.value, over.capped, over.display) == (COUNT_CAP, True, "10,000+")
 
 
+def test_a_count_seen_over_the_cap_is_not_read_again_within_the_minute(
+    session, monkeypatch, count_queries
+):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    clock = [1000.0]
+    monkeypatch.setattr(pagination.time, "monotonic", lambda: clock[0])
+    runs_of = select(JobRun.id).where(JobRun.job_name == "count")
+    none = select(JobRun.id).where(JobRun.job_name == "nothing")
+    _bulk_runs(session, 5)
+    first, _ = pagination.capped_counts(session, {"runs": runs_of, "none": none})
+    assert first["runs"].display == "3+" and first["none"].display == "0"
+    session.execute(JobRun.__table__.delete().where(JobRun.job_name == "count"))
+    with count_queries() as statements:
+        again, _ = pagination.capped_counts(session, {"runs": runs_of, "none": none})
+    # Still "3+" from the minute's memory; only the small count was read again.
+    assert again["runs"].display == "3+" and again["none"].display == "0"
+    assert len(statements) == 1 and statements[0].count("count(") == 1
+    clock[0] += pagination.OVER_CAP_SECONDS
+    later, _ = pagination.capped_counts(session, {"runs": runs_of, "none": none})
+    assert later["runs"].display == "0"
+
+
 def test_a_count_over_the_cap_can_carry_postgresqls_estimate(session, dialect):
     ids = select(JobRun.id).where(JobRun.job_name == "count")
     _bulk_runs(session, COUNT_CAP + 5)

@@ -308,8 +308,8 @@ def capped_count(session, ids, *, estimate: bool = False) -> QueueCount:
     Reads at most ``COUNT_CAP + 1`` index entries. With ``estimate`` on PostgreSQL, a count
     over the cap is completed with the planner's row estimate (shown with "≈").
     """
-    value = session.execute(_limited(ids)).scalar_one()
-    return _queue_count(session, ids, value, estimate)
+    counts, _ = capped_counts(session, {"count": ids}, estimate=estimate)
+    return counts["count"]
 
 
 def capped_counts(
@@ -319,17 +319,57 @@ def capped_counts(
     one round trip. ``also`` adds scalar expressions (a queue's oldest item, say) read in the
     same statement; their values come back in the second dict."""
     also = also or {}
+    now = time.monotonic()
+    keys = {name: _count_key(ids) for name, ids in counted.items()}
+    # A count seen over the cap within the minute is not counted again: "10,000+" (or the
+    # estimate) stands, and the page does not read 10,001 index entries per such tab.
+    known = {
+        name
+        for name, key in keys.items()
+        if key in _over_cap and now - _over_cap[key] < OVER_CAP_SECONDS
+    }
+    fresh = [name for name in counted if name not in known]
     columns = [
-        _limited(ids).scalar_subquery().label(f"count_{i}")
-        for i, ids in enumerate(counted.values())
+        _limited(counted[name]).scalar_subquery().label(f"count_{i}")
+        for i, name in enumerate(fresh)
     ]
     columns += [expression.label(f"also_{i}") for i, expression in enumerate(also.values())]
-    row = session.execute(select(*columns)).one()
+    row = session.execute(select(*columns)).one() if columns else ()
+    values = {name: row[i] for i, name in enumerate(fresh)}
+    if len(_over_cap) > 1000:
+        _over_cap.clear()
+    for name in fresh:
+        if values[name] > COUNT_CAP and keys[name] is not None:
+            _over_cap[keys[name]] = now
+    values.update({name: COUNT_CAP + 1 for name in known})
     counts = {
-        name: _queue_count(session, ids, row[i], estimate)
-        for i, (name, ids) in enumerate(counted.items())
+        name: _queue_count(session, ids, values[name], estimate) for name, ids in counted.items()
     }
-    return counts, {name: row[len(counted) + i] for i, name in enumerate(also)}
+    return counts, {name: row[len(fresh) + i] for i, name in enumerate(also)}
+
+
+# Counts over the cap, remembered a minute per process (by statement and its values, the
+# current time left out: a queue of things due "now" is the same queue a second later).
+OVER_CAP_SECONDS = 60
+_over_cap: dict[tuple, float] = {}
+
+
+def _count_key(statement) -> tuple | None:
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:  # a statement SQLAlchemy cannot key: always counted
+        return None
+    values = tuple(
+        p.effective_value
+        for p in cache_key.bindparams
+        if not isinstance(p.effective_value, datetime)
+    )
+    return (COUNT_CAP, cache_key.key, repr(values))
+
+
+def forget_counts() -> None:
+    """Forget the counts over the cap and the estimates kept (tests that change the data)."""
+    _over_cap.clear()
+    _estimates.clear()
 
 
 # PostgreSQL's estimates of the counts over the cap, kept a minute per process: a screen's tabs
