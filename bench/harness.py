@@ -177,11 +177,11 @@ def _grow_cases(conn, target: int, log) -> bool:
     copied = _other_columns(conn, "shopping_mall_support_cases", ("id", "case_number"))
     names = ", ".join(f'"{c}"' for c in copied)
     originals = conn.exec_driver_sql(
-        "SELECT count(*) FROM shopping_mall_support_cases WHERE case_number NOT LIKE '%%-9_____'"
+        "SELECT count(*) FROM shopping_mall_support_cases WHERE case_number NOT LIKE '%%-9______'"
     ).scalar()
     rounds = -(-(target - have) // originals)
-    # Numbers PREFIX-YYYYMMDD-9NNNNN: the same day as the copy's original, never one the
-    # console hands out before a day has 900,000 cases.
+    # Numbers PREFIX-YYYYMMDD-9NNNNNN (seven digits): the day of the copy's original, and
+    # never one the console hands out (six digits).
     conn.exec_driver_sql(
         f"""
         INSERT INTO shopping_mall_support_cases (id, case_number, {names})
@@ -189,14 +189,14 @@ def _grow_cases(conn, target: int, log) -> bool:
                split_part(c.case_number, '-', 1) || '-' || split_part(c.case_number, '-', 2)
                  || '-9' || lpad((row_number() OVER (
                       PARTITION BY split_part(c.case_number, '-', 2)
-                      ORDER BY g, c.id) + coalesce(m.top, 0))::text, 5, '0'),
+                      ORDER BY g, c.id) + coalesce(m.top, 0))::text, 6, '0'),
                {", ".join(f"c.{n}" for n in (f'"{c}"' for c in copied))}
         FROM (SELECT * FROM shopping_mall_support_cases
-              WHERE case_number NOT LIKE '%%-9_____') c
+              WHERE case_number NOT LIKE '%%-9______') c
         CROSS JOIN generate_series(1, {rounds}) g
         LEFT JOIN (SELECT split_part(case_number, '-', 2) AS day,
-                          max(right(case_number, 5)::int) AS top
-                   FROM shopping_mall_support_cases WHERE case_number LIKE '%%-9_____'
+                          max(right(case_number, 6)::int) AS top
+                   FROM shopping_mall_support_cases WHERE case_number LIKE '%%-9______'
                    GROUP BY 1) m ON m.day = split_part(c.case_number, '-', 2)
         ORDER BY g, c.id
         LIMIT {target - have}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core import states
@@ -38,7 +38,7 @@ from mallconsole.models import (
 )
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, numbering, settings, versions
-from mallconsole.services.kit.pagination import QueueCount, SortKey, capped_count
+from mallconsole.services.kit.pagination import QueueCount, SortKey, capped_count, capped_counts
 from mallconsole.services.money import ledger, reserves
 
 TABLE = "shopping_mall_payouts"
@@ -657,23 +657,12 @@ def count_payouts(session, filters):
     return capped_count(session, ids)
 
 
-def status_counts(session) -> dict[str, int]:
-    return dict(
-        session.execute(
-            select(Payout.status, func.count())
-            .where(Payout.deleted_at.is_(None))
-            .group_by(Payout.status)
-        ).all()
-    )
-
-
 def counts_by_state(session) -> list[tuple[str, str, QueueCount]]:
     """Every payout state in the machine's order: its code, its label and how many payouts are
-    in it."""
-    counts = status_counts(session)
-    return [
-        (s, states.label(MACHINE, s), QueueCount(counts.get(s, 0), False)) for s in states.PAYOUT
-    ]
+    in it (exact to the cap, one statement)."""
+    live = select(Payout.id).where(Payout.deleted_at.is_(None))
+    counts, _ = capped_counts(session, {s: live.where(Payout.status == s) for s in states.PAYOUT})
+    return [(s, states.label(MACHINE, s), counts[s]) for s in states.PAYOUT]
 
 
 def waiting_for_approval(session, payout_ids) -> dict[str, AdminAction]:
