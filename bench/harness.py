@@ -682,6 +682,40 @@ def machine() -> dict:
     }
 
 
+# The console's page beside each of the peers' (bench/peers): the same rows, asked the same way.
+COMPARED = {
+    "first page": "cases: all, first page",
+    "page at row 500,000": "cases: all, page at row",
+    "filtered (open + urgent)": "cases: open + urgent",
+    "exact case-number search": "search: case number",
+}
+
+
+def _side_by_side(report: dict) -> list[str]:
+    names = sorted({f["role"] for f in report["peers"]})
+    lines = [
+        "| page | Mall Console | " + " | ".join(names) + " | best peer ÷ console |",
+        "|---|---:|" + "---:|" * len(names) + "---:|",
+    ]
+    for peer_page, ours in COMPARED.items():
+        console = next((f for f in report["pages"] if f["page"].startswith(ours)), None)
+        theirs = {f["role"]: f for f in report["peers"] if f["page"] == peer_page}
+        if console is None or not theirs:
+            continue
+        valid = [f["p95_ms"] for f in theirs.values() if not f["errors"]]
+        ratio = f"{min(valid) / console['p95_ms']:.1f}×" if valid and console["p95_ms"] else "—"
+        cells = [
+            f"{theirs[n]['p95_ms']}" + (" (errors)" if theirs[n]["errors"] else "")
+            if n in theirs
+            else "—"
+            for n in names
+        ]
+        lines.append(
+            f"| {peer_page} | {console['p95_ms']} | " + " | ".join(cells) + f" | {ratio} |"
+        )
+    return lines
+
+
 def _or_dash(value) -> str:
     return "—" if value is None else str(value)
 
@@ -713,6 +747,8 @@ def markdown(report: dict) -> str:
             f"{_or_dash(f['app_cpu_ms'])} | {f['db_cpu_ms']} | {f['errors']} |"
         )
     if report.get("peers"):
+        lines += ["", "## Side by side (p95 ms; the best peer's p95 over the console's)", ""]
+        lines += _side_by_side(report)
         lines += ["", "## Peers (same run, same table)", "",
                   "| peer | page | median ms | p95 ms | req/s | KB | non-200 |",
                   "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
