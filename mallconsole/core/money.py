@@ -12,10 +12,9 @@ import re
 from decimal import Decimal
 from functools import cache
 
-from babel import Locale
 from babel import numbers as babel_numbers
 
-from mallconsole.core.locale import current_reader
+from mallconsole.core.locale import babel_locale, current_reader
 from mallconsole.core.text import EMPTY
 
 
@@ -40,7 +39,7 @@ def currency_digits(currency: str) -> int:
 @cache
 def _code_pattern(locale: str) -> str:
     """The locale's currency pattern with the ISO code in place of the symbol, spaced."""
-    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    pattern = babel_locale(locale).currency_formats["standard"].pattern
     pattern = pattern.split(";")[0].replace("¤", "¤¤")
     # CLDR's currency spacing: a code is kept apart from the digits by a no-break space.
     pattern = re.sub(r"¤¤(?=[#0])", "¤¤\xa0", pattern)
@@ -60,7 +59,7 @@ def format_money(amount, currency: str, locale: str | None = None, *, code: bool
         exact_number(amount),
         currency,
         format=_code_pattern(locale) if code else None,
-        locale=locale,
+        locale=babel_locale(locale),
         currency_digits=True,
         decimal_quantization=False,
     )
@@ -71,7 +70,9 @@ def format_number(value, locale: str | None = None) -> str:
     if value is None:
         return EMPTY
     return babel_numbers.format_decimal(
-        exact_number(value), locale=locale or current_reader().locale, decimal_quantization=False
+        exact_number(value),
+        locale=babel_locale(locale or current_reader().locale),
+        decimal_quantization=False,
     )
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import dates as babel_dates
 from babel.units import format_unit
 
-from mallconsole.core.locale import Reader, current_reader
+from mallconsole.core.locale import Reader, babel_locale, current_reader
 from mallconsole.core.money import format_money, format_number
 from mallconsole.core.text import EMPTY
 from mallconsole.core.timezones import to_zone, zone_label
@@ -31,12 +32,18 @@ def format_local_time(
     if moment is None:
         return EMPTY
     reader = current_reader()
-    zone = zone or reader.zone
-    locale = locale or reader.locale
-    local = to_zone(_aware(moment), zone)
-    pattern = babel_dates.get_datetime_format("medium", locale=locale)
-    text = pattern.replace("{1}", babel_dates.format_date(local, "medium", locale=locale))
-    text = text.replace("{0}", babel_dates.format_time(local, "short", locale=locale))
+    return _local_time(_aware(moment), zone or reader.zone, locale or reader.locale)
+
+
+# A pure function of its arguments, called for every time on every row: the same rows are
+# read again and again (queues, their polls), so the words are kept (about 1 MB at most).
+@lru_cache(maxsize=8192)
+def _local_time(moment: datetime, zone: str, locale: str) -> str:
+    local = to_zone(moment, zone)
+    data = babel_locale(locale)
+    pattern = babel_dates.get_datetime_format("medium", locale=data)
+    text = pattern.replace("{1}", babel_dates.format_date(local, "medium", locale=data))
+    text = text.replace("{0}", babel_dates.format_time(local, "short", locale=data))
     return f"{text} {zone_label(local, zone)}"
 
 
@@ -44,7 +51,9 @@ def format_day(day: date | None, locale: str | None = None) -> str:
     """A calendar date (no time, no zone): ``Nov 22, 2026`` (en_US), ``22.11.2026`` (de_DE)."""
     if day is None:
         return EMPTY
-    return babel_dates.format_date(day, "medium", locale=locale or current_reader().locale)
+    return babel_dates.format_date(
+        day, "medium", locale=babel_locale(locale or current_reader().locale)
+    )
 
 
 def format_period(start: datetime | None, end: datetime | None, locale: str | None = None) -> str:
@@ -77,7 +86,7 @@ def format_relative(
         _aware(moment) - _aware(now),
         add_direction=True,
         format=style,
-        locale=locale or current_reader().locale,
+        locale=babel_locale(locale or current_reader().locale),
     )
 
 
