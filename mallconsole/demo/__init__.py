@@ -83,6 +83,7 @@ def build_world(
             mfa_secret_encrypted=encrypt_secret(config, staff.DEMO_TOTP_SECRET),
         )
     world.flush("load complete")
+    reviews.summarize_open_reports(connection)
     with Session(bind=connection) as session:
         refresh_product_rating_aggregates(session)
         session.flush()

@@ -208,3 +208,15 @@ def write_aggregates(world: World) -> None:
             ratings_5_count=buckets[4],
             last_approved_review_at=last,
         )
+
+
+def summarize_open_reports(connection) -> None:
+    """Each reported review's summary of its open reports (count, oldest, rank), as the
+    triggers on the reports keep it: after a bulk load on PostgreSQL, which loads without
+    them, every open report is touched once so that its trigger runs (indexes back in place)."""
+    if connection.dialect.name != "postgresql":
+        return  # the triggers ran as the rows were written
+    connection.exec_driver_sql(
+        "UPDATE shopping_mall_review_reports SET shopping_mall_review_id = shopping_mall_review_id "
+        "WHERE resolved = false AND deleted_at IS NULL"
+    )

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     ForeignKey,
     Index,
     String,
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 from mallconsole.models.base import (
     Base,
     Exact,
+    UTCDateTime,
     created_at,
     deleted_at,
     record_version,
@@ -39,6 +41,14 @@ class Review(Base):
             "id",
             sqlite_where=text("state = 'pending' AND deleted_at IS NULL"),
             postgresql_where=text("state = 'pending' AND deleted_at IS NULL"),
+        ),
+        # The reported queue in its order, and its count (revision 0014).
+        Index(
+            "ix_reviews_reported_rank",
+            "report_rank",
+            "id",
+            sqlite_where=text("report_rank IS NOT NULL AND deleted_at IS NULL"),
+            postgresql_where=text("report_rank IS NOT NULL AND deleted_at IS NULL"),
         ),
     )
 
@@ -64,6 +74,11 @@ class Review(Base):
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
     version: Mapped[record_version]
+    # The review's open reports, kept by triggers on the reports (revision 0014): how many, the
+    # oldest, and the reported queue's order (count × 10^10 − the oldest's epoch seconds).
+    open_report_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    first_open_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_rank: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ReviewMedia(Base):

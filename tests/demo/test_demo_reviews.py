@@ -35,3 +35,29 @@ def test_each_reported_review_opens_in_focus_mode(seeded):
             focus = review_queues.focus(session, review_id)
             assert focus.open_reports
             assert focus.report_reason in states.REVIEW_REPORT_REASONS
+
+
+def test_each_review_carries_the_summary_of_its_open_reports(demo):
+    """The bulk load writes without the reports' triggers on PostgreSQL; what they keep is
+    completed after it: every review's count and oldest open report equal a recount."""
+    from sqlalchemy import text
+
+    rows = demo.execute(
+        text(
+            "SELECT r.id, r.open_report_count, r.first_open_report_at, r.report_rank IS NULL, "
+            "count(p.id), min(p.created_at) FROM shopping_mall_reviews r "
+            "LEFT JOIN shopping_mall_review_reports p ON p.shopping_mall_review_id = r.id "
+            "AND NOT p.resolved AND p.deleted_at IS NULL "
+            "GROUP BY r.id, r.open_report_count, r.first_open_report_at, r.report_rank"
+        )
+    ).all()
+    reported = [row for row in rows if row[4]]
+    assert reported, "the demo world has reported reviews"
+    wrong = [
+        row
+        for row in rows
+        if row[1] != row[4]
+        or str(row[2] or "")[:19] != str(row[5] or "")[:19]
+        or row[3] != (row[4] == 0)
+    ]
+    assert wrong == []

@@ -184,3 +184,48 @@ def test_moderators_deciding_one_queue_at_once_decide_each_review_once_and_keep_
         )
         assert ratings.stored_sku_ratings(check) == ratings.recompute_sku_ratings(check)
         assert sum(r.total_reviews for r in ratings.stored_sku_ratings(check).values()) > 0
+
+
+def test_reports_filed_at_once_all_count(race_app):
+    """16 customers report one review at the same moment (16 connections): the review's
+    summary counts 16, as a recount does; no filing lost to another's."""
+    from mallconsole.models import ReviewReport
+    from tests.moderation.reviews import add_review
+
+    with race_app.app_context():
+        session = db.session
+        review_id = add_review(
+            session, make_shelf(session, store_name="Race Reports"), state="approved"
+        ).id
+        session.commit()
+        session.remove()
+        engine = db.engine
+
+    def file_report(i):
+        with Session(engine) as session:
+            session.add(
+                ReviewReport(
+                    shopping_mall_review_id=review_id, reporter_role="customer",
+                    reason_category="spam", note=f"Report {i}", resolved=False,
+                )
+            )  # fmt: skip
+            session.commit()
+
+    results = in_threads(16, file_report)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    with engine.connect() as connection:
+        count, first = connection.execute(
+            text(
+                "SELECT open_report_count, first_open_report_at FROM shopping_mall_reviews "
+                "WHERE id = :id"
+            ),
+            {"id": review_id},
+        ).one()
+        recount = connection.execute(
+            text(
+                "SELECT count(*), min(created_at) FROM shopping_mall_review_reports "
+                "WHERE shopping_mall_review_id = :id AND NOT resolved"
+            ),
+            {"id": review_id},
+        ).one()
+    assert (count, first) == (16, recount[1]) and recount[0] == 16

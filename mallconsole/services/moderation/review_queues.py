@@ -18,11 +18,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
-    BigInteger,
     and_,
-    cast,
     exists,
-    extract,
     false,
     func,
     literal_column,
@@ -93,36 +90,20 @@ _PENDING = literal_column("'pending'")
 OPEN_REPORT = and_(ReviewReport.resolved == false(), ReviewReport.deleted_at.is_(None))
 
 
-def _open_reports_of(review_id):
-    return and_(ReviewReport.shopping_mall_review_id == review_id, OPEN_REPORT)
-
-
-OPEN_REPORTS = (
-    select(func.count(ReviewReport.id))
-    .where(_open_reports_of(Review.id))
-    .correlate(Review)
-    .scalar_subquery()
-)
-FIRST_REPORTED = (
-    select(func.min(ReviewReport.created_at))
-    .where(_open_reports_of(Review.id))
-    .correlate(Review)
-    .scalar_subquery()
-)
-# The reported queue's order as one number: more open reports first, then the oldest first
-# report (seconds since 1970 are below 10^10), so a keyset page over it reads "most reported,
-# then longest waiting" with the review id breaking the last ties.
-REPORT_RANK = cast(OPEN_REPORTS, BigInteger) * 10_000_000_000 - cast(
-    extract("epoch", FIRST_REPORTED), BigInteger
-)
+# Each review's open reports, kept on the review by triggers on the reports (revision 0014):
+# the reported queue reads the reported reviews in its order from ix_reviews_reported_rank.
+OPEN_REPORTS = Review.open_report_count
+FIRST_REPORTED = Review.first_open_report_at
+# More open reports first, then the oldest first report: count × 10^10 − its epoch seconds.
+REPORT_RANK = Review.report_rank
 MEDIA_COUNT = (
     select(func.count(ReviewMedia.id))
     .where(ReviewMedia.shopping_mall_review_id == Review.id, ReviewMedia.deleted_at.is_(None))
     .correlate(Review)
     .scalar_subquery()
 )
-# Read from the open reports' index, not by probing every review.
-HAS_OPEN_REPORT = Review.id.in_(select(ReviewReport.shopping_mall_review_id).where(OPEN_REPORT))
+# Written as ix_reviews_reported_rank's predicate (with LIVE_REVIEW).
+HAS_OPEN_REPORT = Review.report_rank.is_not(None)
 
 SORTS = {
     "pending": (
@@ -147,7 +128,7 @@ ID_COLUMNS = {
 # How "Start moderating" picks: the queue's natural order.
 CLAIM_ORDERS = {
     "pending": (Review.created_at.asc(), Review.id.asc()),
-    "reported": (OPEN_REPORTS.desc(), FIRST_REPORTED.asc(), Review.id.asc()),
+    "reported": (REPORT_RANK.desc(), Review.id.desc()),
     "replies": (SellerReply.created_at.asc(), SellerReply.id.asc()),
 }
 YES_NO = ("yes", "no")
