@@ -42,6 +42,13 @@ class Review(Base):
             sqlite_where=text("state = 'pending' AND deleted_at IS NULL"),
             postgresql_where=text("state = 'pending' AND deleted_at IS NULL"),
         ),
+        # The few deleted reviews: a reply's "on a live review" without reading every review.
+        Index(
+            "ix_reviews_deleted",
+            "id",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
         # The reported queue in its order, and its count (revision 0014).
         Index(
             "ix_reviews_reported_rank",

@@ -10,7 +10,8 @@ open report) and ``report_rank`` (more open reports first, then the longest wait
 ``shopping_mall_review_reports`` whoever writes the reports (the storefront files them, the
 console resolves them). ``ix_reviews_reported_rank`` (report_rank, id) over reported live
 reviews answers the reported queue and its count by reading only reported reviews, in order,
-however many reviews and reports there are.
+however many reviews and reports there are. ``ix_reviews_deleted`` holds the few deleted
+reviews, so the seller-reply queue checks its replies' reviews are live without reading them all.
 
 On PostgreSQL the trigger locks the review's row (``FOR NO KEY UPDATE``, which the report's
 own foreign-key check does not block) before counting, so two reports filed at once both
@@ -131,6 +132,13 @@ def upgrade():
             "WHERE resolved = 0 AND deleted_at IS NULL"
         )
     op.create_index(
+        "ix_reviews_deleted",
+        REVIEWS,
+        ["id"],
+        sqlite_where=sa.text("deleted_at IS NOT NULL"),
+        postgresql_where=sa.text("deleted_at IS NOT NULL"),
+    )
+    op.create_index(
         "ix_reviews_reported_rank",
         REVIEWS,
         ["report_rank", "id"],
@@ -141,6 +149,7 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_reviews_reported_rank", table_name=REVIEWS)
+    op.drop_index("ix_reviews_deleted", table_name=REVIEWS)
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER tr_review_reports_summary ON {REPORTS}")

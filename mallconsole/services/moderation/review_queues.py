@@ -102,6 +102,12 @@ MEDIA_COUNT = (
     .correlate(Review)
     .scalar_subquery()
 )
+# A reply on a live review, written as a look-up of the few deleted reviews
+# (ix_reviews_deleted) rather than a read of every review's row.
+_Deleted = aliased(Review, name="deleted_review")
+ON_LIVE_REVIEW = ~exists().where(
+    _Deleted.id == SellerReply.shopping_mall_review_id, _Deleted.deleted_at.is_not(None)
+)
 # Written as ix_reviews_reported_rank's predicate (with LIVE_REVIEW).
 HAS_OPEN_REPORT = Review.report_rank.is_not(None)
 
@@ -140,7 +146,7 @@ def _condition(queue: str):
     if queue == "reported":
         return and_(LIVE_REVIEW, HAS_OPEN_REPORT)
     if queue == "replies":
-        return and_(SellerReply.state == _PENDING, SellerReply.deleted_at.is_(None), LIVE_REVIEW)
+        return and_(SellerReply.state == _PENDING, SellerReply.deleted_at.is_(None), ON_LIVE_REVIEW)
     if queue == "decided":
         return ReviewModeration.effective == true()
     raise NotFound("There is no such moderation queue.")
@@ -148,12 +154,14 @@ def _condition(queue: str):
 
 def _base(queue: str, *columns):
     statement = select(*columns)
+    # Replies and decisions reach their review by a left join (every one has its review): a
+    # count or an age that reads no column of the review skips the reviews table altogether.
     if queue == "replies":
-        statement = statement.select_from(SellerReply).join(
+        statement = statement.select_from(SellerReply).outerjoin(
             Review, Review.id == SellerReply.shopping_mall_review_id
         )
     elif queue == "decided":
-        statement = statement.select_from(ReviewModeration).join(
+        statement = statement.select_from(ReviewModeration).outerjoin(
             Review, Review.id == ReviewModeration.shopping_mall_review_id
         )
     else:
