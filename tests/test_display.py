@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel import Locale
 from bs4 import BeautifulSoup
 from flask import render_template_string
 
@@ -347,3 +348,26 @@ def test_a_time_attribute_has_at_most_three_digits_of_a_fraction():
 )
 def test_a_file_size_reads_in_the_readers_words(size, locale, words):
     assert display.format_file_size(size, locale) == words
+
+
+@pytest.mark.parametrize("code", locale.SUPPORTED_LOCALES)
+def test_month_names_are_written_as_each_locale_writes_them(code):
+    """``20 Dec 2026`` in English, ``20 déc. 2026`` in French: CLDR's own month names, never
+    lowered or capitalised by the console; a month alone is CLDR's stand-alone form."""
+    data = Locale.parse(code)
+    named = "MMM" in data.date_formats["medium"].pattern
+    for month in range(1, 13):
+        day = date(2026, month, 20)
+        written = data.months["format"]["abbreviated"][month]
+        texts = [
+            format_day(day, code),
+            format_local_time(datetime(2026, month, 20, 9, tzinfo=UTC), "UTC", code),
+        ]
+        for text in texts:
+            assert (written in text) is named
+        assert display.format_month(day, code) == data.months["stand-alone"]["abbreviated"][month]
+    if code.startswith("en"):
+        assert format_day(date(2026, 12, 20), code) in ("Dec 20, 2026", "20 Dec 2026")
+        assert display.format_month(date(2026, 12, 20), code) == "Dec"
+    if code == "de_DE":
+        assert display.format_month(date(2026, 12, 20), code) == "Dez"

@@ -47,6 +47,14 @@ def format_day(day: date | None, locale: str | None = None) -> str:
     return babel_dates.format_date(day, "medium", locale=locale or current_reader().locale)
 
 
+def format_month(day: date | None, locale: str | None = None) -> str:
+    """A month on its own (a chart's axis): ``Dec`` (en), ``Dez`` (de), ``déc.`` (fr), ``12월``
+    (ko), as the locale writes the abbreviated month standing alone."""
+    if day is None:
+        return EMPTY
+    return babel_dates.format_date(day, "LLL", locale=locale or current_reader().locale)
+
+
 def format_period(start: datetime | None, end: datetime | None, locale: str | None = None) -> str:
     """``Oct 1, 2026 – Oct 3, 2026``: the reader's days of a period that ends just before
     ``end`` (a payout's period: its first moment and the first moment after it)."""

@@ -161,6 +161,7 @@ def install(app) -> None:
     app.add_template_filter(local_time, "localtime")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(display.format_day, "localdate")
+    app.add_template_filter(display.format_month, "localmonth")
     app.add_template_filter(money, "money")
     app.add_template_filter(counted, "counted")
     app.add_template_filter(number, "number")
