@@ -120,7 +120,7 @@ def example_of(reader: Reader) -> str:
     locale = reader.locale
     moment = datetime(2026, 11, 22, 17, 30, tzinfo=UTC)
     return (
-        f"{format_money(Decimal('1234.56'), 'USD', locale)} · "
+        f"{format_money(Decimal('1234.56'), 'USD', locale, code=True)} · "
         f"{format_number(Decimal('12345.6'), locale)} · "
         f"{format_local_time(moment, reader.zone, locale)} · "
         f"{format_relative(moment - timedelta(minutes=35), moment, locale)}"

@@ -54,8 +54,8 @@ def counted(words: str, n) -> str:
     return f"{head} {last}".strip()
 
 
-def money(amount, currency: str, code: bool = False) -> str:
-    """``{{ refund.amount|money(refund.currency) }}``: per currency and the reader's locale."""
+def money(amount, currency: str, code: bool = True) -> str:
+    """``{{ refund.amount|money(refund.currency) }}``: ``USD 25.00`` (en), ``25,00 USD`` (de)."""
     return format_money(amount, currency, code=code)
 
 
