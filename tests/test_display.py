@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel import Locale
 from bs4 import BeautifulSoup
 from flask import render_template_string
 
@@ -240,8 +241,8 @@ def test_the_filters_and_the_moment_macro_in_a_rendered_template(app, monkeypatc
     monkeypatch.setattr(display, "utcnow", lambda: MOMENT + timedelta(minutes=35))
     template = """
       <p class="money">{{ amount|money('EUR') }}</p>
-      <p class="code">{{ amount|money('EUR', code=True) }}</p>
-      <p class="krw">{{ won|money('KRW') }}</p>
+      <p class="code">{{ amount|money('EUR', code=False) }}</p>
+      <p class="krw">{{ won|money('KRW', code=False) }}</p>
       <p class="number">{{ count|number }}</p>
       <p class="time">{{ at|localtime }}</p>
       <p class="day">{{ day|localdate }}</p>
@@ -266,8 +267,8 @@ def test_the_filters_and_the_moment_macro_in_a_rendered_template(app, monkeypatc
     def text(css):
         return page.select_one(css).get_text()
 
-    assert text(".money") == f"-1.234,50{NBSP}€"
-    assert text(".code") == f"-1.234,50{NBSP}EUR"
+    assert text(".money") == f"-1.234,50{NBSP}EUR"  # the code, always, unless asked otherwise
+    assert text(".code") == f"-1.234,50{NBSP}€"
     assert text(".krw") == f"12.000{NBSP}₩"
     assert text(".number") == "10.000"
     assert text(".time") == "22.11.2026, 08:30 UTC"
@@ -292,7 +293,7 @@ def test_a_signed_in_readers_choice_and_zone_win_over_the_browser(client, sessio
         client.get("/account", headers={"Accept-Language": "de-DE"}).data, "html.parser"
     )
     example = page.select_one(".locale-example").get_text()
-    assert example.startswith("US$1,234.56 · 12,345.6 · 2026. 11. 23.")
+    assert example.startswith("USD\xa01,234.56 · 12,345.6 · 2026. 11. 23.")
     assert "KST (Asia/Seoul)" in example
     sessions = page.select_one("table.sessions tbody").get_text()
     assert "KST (Asia/Seoul)" in sessions and ("오전" in sessions or "오후" in sessions)
@@ -347,3 +348,40 @@ def test_a_time_attribute_has_at_most_three_digits_of_a_fraction():
 )
 def test_a_file_size_reads_in_the_readers_words(size, locale, words):
     assert display.format_file_size(size, locale) == words
+
+
+@pytest.mark.parametrize("code", locale.SUPPORTED_LOCALES)
+def test_month_names_are_written_as_each_locale_writes_them(code):
+    """``20 Dec 2026`` in English, ``20 déc. 2026`` in French: CLDR's own month names, never
+    lowered or capitalised by the console; a month alone is CLDR's stand-alone form."""
+    data = Locale.parse(code)
+    named = "MMM" in data.date_formats["medium"].pattern
+    for month in range(1, 13):
+        day = date(2026, month, 20)
+        written = data.months["format"]["abbreviated"][month]
+        texts = [
+            format_day(day, code),
+            format_local_time(datetime(2026, month, 20, 9, tzinfo=UTC), "UTC", code),
+        ]
+        for text in texts:
+            assert (written in text) is named
+        assert display.format_month(day, code) == data.months["stand-alone"]["abbreviated"][month]
+    if code.startswith("en"):
+        assert format_day(date(2026, 12, 20), code) in ("Dec 20, 2026", "20 Dec 2026")
+        assert display.format_month(date(2026, 12, 20), code) == "Dec"
+    if code == "de_DE":
+        assert display.format_month(date(2026, 12, 20), code) == "Dez"
+
+
+@pytest.mark.parametrize(
+    ("amount", "locale", "expected"),
+    [
+        (D("25"), "en_US", f"+USD{NBSP}25.00"),
+        (D("-25"), "en_US", f"-USD{NBSP}25.00"),
+        (D("25"), "de_DE", f"+25,00{NBSP}USD"),
+        (D("-25"), "de_DE", f"-25,00{NBSP}USD"),
+        (D("0"), "de_DE", f"0,00{NBSP}USD"),
+    ],
+)
+def test_a_change_of_money_is_signed_where_the_locale_puts_the_code(amount, locale, expected):
+    assert format_money(amount, "USD", locale, code=True, signed=True) == expected

@@ -1,9 +1,11 @@
 """LIKE patterns match what was typed, literally (``core/text.py``), in every search that builds
 one; record ids are UUIDs."""
 
+from datetime import timedelta
+
 import pytest
 
-from mallconsole.core.text import escape_like, is_id, like_pattern
+from mallconsole.core.text import duration_words, escape_like, is_id, like_pattern
 from mallconsole.services.money import ledger
 from tests.factories.ledgers import seller_with_account
 
@@ -60,3 +62,20 @@ def test_a_case_subject_with_text_direction_marks_is_refused(session):
     with pytest.raises(ValidationError) as refused:
         case_queues.open_case(session, intake, actor=agent)
     assert "text-direction" in refused.value.field_errors["subject"][0]
+
+
+@pytest.mark.parametrize(
+    ("delta", "words"),
+    [
+        (timedelta(seconds=5), "1 min"),
+        (timedelta(minutes=35, seconds=29), "35 min"),
+        (timedelta(hours=2), "2 h"),
+        (-timedelta(hours=2, minutes=5), "2 h 5 min"),
+        (timedelta(hours=23, minutes=59, seconds=40), "24 h"),
+        (timedelta(hours=47, minutes=20), "47 h"),
+        (timedelta(hours=48), "2 days"),
+        (timedelta(hours=3839, minutes=25), "159 days"),
+    ],
+)
+def test_a_span_reads_to_the_minute_then_the_hour_then_in_days(delta, words):
+    assert duration_words(delta) == words

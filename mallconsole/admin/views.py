@@ -19,7 +19,7 @@ from mallconsole.web.htmx import is_htmx, render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
 from mallconsole.web.refusals import on_screen, refusals, validated
-from mallconsole.web.templating import add_area_link
+from mallconsole.web.templating import add_area_link, duration
 
 home = add_home(
     bp,
@@ -79,6 +79,8 @@ def _job_page(name, form, *, status=200, stale=None):
         job=job,
         form=form,
         stale=stale,
+        # htmx swaps the schedule in place: the header's state label follows it (oob)
+        changed_in_place=is_htmx(),
         history=history,
         recent=jobs.recent_runs(db.session, name),
     )
@@ -115,7 +117,7 @@ def job_run(name):
 @require(Permission.JOBS_MANAGE)
 def job_schedule_update(name):
     """Pause or resume a job's schedule; refused (409, with the changes) when stale."""
-    jobs.get_job(name)
+    job = jobs.get_job(name)
     form = JobScheduleForm()
     page = partial(_schedule_refused, name, form)
     with refusals(on_screen(page, ValidationError, versions.StaleRecord), form):
@@ -129,10 +131,22 @@ def job_schedule_update(name):
             expected_version=versions.read_version(form.version.data),
             actor=current_user.user,
         )
-    notify("Schedule paused." if pausing else "Schedule resumed.")
+    notify(_schedule_message(job, paused=pausing))
     if is_htmx():
         return _saved_schedule(name)
     return redirect(url_for("admin.job_detail", name=name))
+
+
+def _schedule_message(job, *, paused: bool) -> str:
+    """What pausing or resuming did, and what it means for the job's runs."""
+    if paused:
+        return (
+            f"{job.label}: schedule paused. It will not run on its schedule until it is "
+            "resumed; you can still run it now."
+        )
+    every = jobs.interval(job)
+    then = f"It runs every {duration(every)} again." if every else "It runs when started."
+    return f"{job.label}: schedule resumed. {then}"
 
 
 def _schedule_refused(name, form, refusal):

@@ -21,6 +21,9 @@ from mallconsole.core.timezones import DEFAULT_ZONE
 # each language is that language's default (``en`` → ``en_US``, ``de-AT`` → ``de_DE``).
 SUPPORTED_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "ko_KR", "ja_JP")
 DEFAULT_LOCALE = "en_US"
+# The console's own sentences (messages, audit summaries) are English: a day or a month they
+# name is written as CLDR's English writes it, never by the server's C library locale.
+MESSAGE_LOCALE = "en"
 _ENVIRON_KEY = "mallconsole.reader"
 
 

@@ -46,17 +46,23 @@ def _code_pattern(locale: str) -> str:
     return re.sub(r"(?<=[#0])¤¤", "\xa0¤¤", pattern)
 
 
-def format_money(amount, currency: str, locale: str | None = None, *, code: bool = False) -> str:
+def format_money(
+    amount, currency: str, locale: str | None = None, *, code: bool = False, signed: bool = False
+) -> str:
     """``$1,234.56`` (en_US), ``1.234,56 €`` (de_DE), ``₩12,000`` (ko_KR); exact, never rounded.
 
-    ``code=True`` shows the ISO code instead of the symbol (``USD 1,234.56``, ``1.234,56 EUR``).
+    ``code=True`` shows the ISO code instead of the symbol (``USD 1,234.56``, ``1.234,56 EUR``):
+    how screens, messages and the audit trail write amounts. ``signed=True`` marks an amount
+    above zero with the locale's plus sign (a change: ``+USD 25.00``).
     """
     if amount is None:
         return EMPTY
     locale = locale or current_reader().locale
     currency = currency.upper()
-    return babel_numbers.format_currency(
-        exact_number(amount),
+    value = exact_number(amount)
+    plus = babel_numbers.get_plus_sign_symbol(locale) if signed and value > 0 else ""
+    return plus + babel_numbers.format_currency(
+        value,
         currency,
         format=_code_pattern(locale) if code else None,
         locale=babel_locale(locale),

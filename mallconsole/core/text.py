@@ -1,8 +1,10 @@
-"""Small text rules every layer shares: LIKE patterns, record ids, what an absent value shows."""
+"""Small text rules every layer shares: LIKE patterns, record ids, what an absent value shows,
+a span of time in words."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 # What a screen shows for a value that is not there.
 EMPTY = "—"
@@ -49,3 +51,18 @@ BIDI_REFUSAL = (
 def has_bidi_controls(text: str | None) -> bool:
     """Whether ``text`` holds a character that reorders how it is shown."""
     return any(c in BIDI_CONTROLS for c in text or "")
+
+
+def duration_words(delta: timedelta) -> str:
+    """``35 min``, ``2 h 5 min``, ``30 h``, ``12 days``: a span as a queue reads it (its sign
+    ignored): to the minute under a day, to the hour under two days, in whole days beyond,
+    never under a minute."""
+    delta = abs(delta)
+    unit = timedelta(hours=1) if delta >= timedelta(days=1) else timedelta(minutes=1)
+    minutes = max(1, round(delta / unit)) * (unit // timedelta(minutes=1))
+    hours, rest = divmod(minutes, 60)
+    if hours >= 48:
+        return f"{hours // 24} days"
+    if hours:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{minutes} min"

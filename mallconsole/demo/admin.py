@@ -553,10 +553,10 @@ def _admin_actions(world: World, admin: str, admin2: str) -> None:
         new = wallet["balance"] + Decimal(amount)
         return ("shopping_mall_user_balances", wallet["id"],
                 {"before": {"balance": str(wallet["balance"])},
-                 "after": {"adjustment": f"+{amount} USD", "balance": str(new)},
+                 "after": {"adjustment": f"+{amount}", "balance": str(new)},
                  "amount": amount, "currency": "USD", "reason": "goodwill credit",
-                 "labels": {"adjustment": "Adjustment",
-                            "balance": "Store credit (USD)"}})  # fmt: skip
+                 "labels": {"adjustment": "Adjustment", "balance": "Store credit"},
+                 "amounts": ["adjustment", "balance"]})  # fmt: skip
 
     def erase(index):
         customer = customers[index % len(customers)]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from mallconsole.core import states
+from mallconsole.core.money import format_money
 from mallconsole.demo import support
 from mallconsole.demo.approvals import requested_audit
 from mallconsole.demo.audit import audit, audit_walk
@@ -374,11 +375,13 @@ def _second_approval_request(world: World, request: dict, first: str, at) -> Non
         target_entity_table="shopping_mall_refund_requests",
         target_entity_id=request["id"],
         status="pending",
-        justification=f"Over the USD {REFUND_DUAL_APPROVAL_USD} threshold: first approval given",
+        justification=f"Over the {format_money(REFUND_DUAL_APPROVAL_USD, 'USD', code=True)} "
+        "threshold: first approval given",
         payload={
             "before": {"status": "pending_second_approval", "approved_amount": None},
             "after": {"status": "approved", "approved_amount": amount},
-            "labels": {"approved_amount": "Amount to refund (USD)"},
+            "labels": {"approved_amount": "Amount to refund"},
+            "amounts": ["approved_amount"],
             "refund_request_number": request["refund_request_number"],
             "currency": "USD",
         },

@@ -38,6 +38,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import and_, exists, func, select, update
@@ -45,6 +46,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
+from mallconsole.core.money import format_money
 from mallconsole.core.roles import Permission, permissions_of
 from mallconsole.core.text import is_id
 from mallconsole.models import AdminAction, MakerCheckerApproval, User, utcnow
@@ -145,15 +147,38 @@ class FieldChange:
 
 
 def changes_of(payload: dict | None) -> list[FieldChange]:
-    """The diff a payload asks for: every field of ``after``, with its ``before`` value."""
+    """The diff a payload asks for: every field of ``after``, with its ``before`` value.
+
+    The fields a payload names in ``amounts`` are amounts of its ``currency`` (``"25.00"``,
+    ``"+25.00"`` for a change), written here as the reader writes money (``USD 25.00``)."""
     payload = payload or {}
     before = payload.get("before") or {}
     after = payload.get("after") or {}
     labels = payload.get("labels") or {}
+    amounts = set(payload.get("amounts") or ()) if payload.get("currency") else set()
+
+    def value(name, raw):
+        return _amount_words(raw, payload["currency"]) if name in amounts else raw
+
     return [
-        FieldChange(labels.get(name) or name.replace("_", " ").capitalize(), before.get(name), v)
+        FieldChange(
+            labels.get(name) or name.replace("_", " ").capitalize(),
+            value(name, before.get(name)),
+            value(name, v),
+        )
         for name, v in after.items()
     ]
+
+
+def _amount_words(raw, currency: str):
+    """A payload's amount (text) as money; anything else (none, not a number) as it is."""
+    try:
+        amount = Decimal(str(raw))
+    except (InvalidOperation, TypeError):
+        return raw
+    if raw is None or not amount.is_finite():
+        return raw
+    return format_money(amount, str(currency), code=True, signed=str(raw).startswith("+"))
 
 
 def display_value(value) -> str:

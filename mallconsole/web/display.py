@@ -56,6 +56,14 @@ def format_day(day: date | None, locale: str | None = None) -> str:
     )
 
 
+def format_month(day: date | None, locale: str | None = None) -> str:
+    """A month on its own (a chart's axis): ``Dec`` (en), ``Dez`` (de), ``déc.`` (fr), ``12월``
+    (ko), as the locale writes the abbreviated month standing alone."""
+    if day is None:
+        return EMPTY
+    return babel_dates.format_date(day, "LLL", locale=locale or current_reader().locale)
+
+
 def format_period(start: datetime | None, end: datetime | None, locale: str | None = None) -> str:
     """``Oct 1, 2026 – Oct 3, 2026``: the reader's days of a period that ends just before
     ``end`` (a payout's period: its first moment and the first moment after it)."""
@@ -121,7 +129,7 @@ def example_of(reader: Reader) -> str:
     locale = reader.locale
     moment = datetime(2026, 11, 22, 17, 30, tzinfo=UTC)
     return (
-        f"{format_money(Decimal('1234.56'), 'USD', locale)} · "
+        f"{format_money(Decimal('1234.56'), 'USD', locale, code=True)} · "
         f"{format_number(Decimal('12345.6'), locale)} · "
         f"{format_local_time(moment, reader.zone, locale)} · "
         f"{format_relative(moment - timedelta(minutes=35), moment, locale)}"

@@ -54,8 +54,8 @@ def counted(words: str, n) -> str:
     return f"{head} {last}".strip()
 
 
-def money(amount, currency: str, code: bool = False) -> str:
-    """``{{ refund.amount|money(refund.currency) }}``: per currency and the reader's locale."""
+def money(amount, currency: str, code: bool = True) -> str:
+    """``{{ refund.amount|money(refund.currency) }}``: ``USD 25.00`` (en), ``25,00 USD`` (de)."""
     return format_money(amount, currency, code=code)
 
 
@@ -161,6 +161,7 @@ def install(app) -> None:
     app.add_template_filter(local_time, "localtime")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(display.format_day, "localdate")
+    app.add_template_filter(display.format_month, "localmonth")
     app.add_template_filter(money, "money")
     app.add_template_filter(counted, "counted")
     app.add_template_filter(number, "number")

@@ -216,21 +216,81 @@ def test_pausing_a_schedule_needs_a_reason_and_keeps_the_input(client, session, 
     assert page.select_one("textarea[name=reason]") is not None
 
 
-def test_pausing_and_resuming_a_schedule(client, session, admin):
+PAUSED_MESSAGE = (
+    "Refresh product ratings: schedule paused. It will not run on its schedule until it is "
+    "resumed; you can still run it now."
+)
+RESUMED_MESSAGE = "Refresh product ratings: schedule resumed. It runs every 15 min again."
+
+
+def job_row_schedule(client):
+    """The Schedule cell of the job's row on the Jobs list."""
+    row = page_of(client.get("/admin/jobs")).select_one('#jobs tr[data-job="refresh-ratings"]')
+    return row.select("td")[0].get_text(" ", strip=True)
+
+
+def test_pausing_and_resuming_a_schedule_as_pages(client, session, admin):
     response = post_schedule(
         client, {"action": "pause", "reason": "Carrier outage", "version": "1"}
     )
     assert response.status_code == 302
     page = page_of(client.get("/admin/jobs/refresh-ratings"))
+    assert page.select_one("#messages").get_text(strip=True) == PAUSED_MESSAGE
+    assert page.select_one("#job-state").get_text(strip=True) == "Paused"
     assert "Carrier outage" in page.select_one("#schedule").get_text()
-    assert "Schedule paused." in page.select_one("#messages").get_text()
+    assert page.select_one("#schedule button[type=submit]").get_text(strip=True) == (
+        "Resume the schedule"
+    )
+    assert page.select_one("input[name=action]")["value"] == "resume"
     assert page.select_one("input[name=version]")["value"] == "2"
     history = page.select_one("#schedule .timeline").get_text()
     assert admin.email in history and "Job paused" in history
+    assert job_row_schedule(client) == "Paused Carrier outage"
+
+    resumed = post_schedule(client, {"action": "resume", "version": "2"})
+    assert resumed.status_code == 302
+    page = page_of(client.get("/admin/jobs/refresh-ratings"))
+    assert page.select_one("#messages").get_text(strip=True) == RESUMED_MESSAGE
+    assert page.select_one("#job-state").get_text(strip=True) == "Every 15 min"
+    assert page.select_one("#schedule button[type=submit]").get_text(strip=True) == (
+        "Pause the schedule"
+    )
+    assert jobs.job_status(session, "refresh-ratings").paused is False
+    assert job_row_schedule(client) == "Every 15 min"
+
+
+def test_pausing_and_resuming_a_schedule_in_place(client, session, admin):
+    response = post_schedule(
+        client, {"action": "pause", "reason": "Carrier outage", "version": "1"}, **HTMX
+    )
+    assert response.status_code == 200
+    fragment = page_of(response)
+    assert fragment.select_one("#messages").get_text(strip=True) == PAUSED_MESSAGE
+    # the header's state label is swapped too, out of band, so the page says "Paused"
+    state = fragment.select_one("#job-state")
+    assert state["hx-swap-oob"] == "true" and state.get_text(strip=True) == "Paused"
+    assert fragment.select_one("#schedule button[type=submit]").get_text(strip=True) == (
+        "Resume the schedule"
+    )
+    assert fragment.select_one("input[name=version]")["value"] == "2"
+    assert job_row_schedule(client) == "Paused Carrier outage"
+
     resumed = post_schedule(client, {"action": "resume", "version": "2"}, **HTMX)
     assert resumed.status_code == 200
-    assert "Schedule resumed." in page_of(resumed).select_one("#messages").get_text()
+    fragment = page_of(resumed)
+    assert fragment.select_one("#messages").get_text(strip=True) == RESUMED_MESSAGE
+    assert fragment.select_one("#job-state").get_text(strip=True) == "Every 15 min"
+    assert fragment.select_one("#schedule button[type=submit]").get_text(strip=True) == (
+        "Pause the schedule"
+    )
     assert jobs.job_status(session, "refresh-ratings").paused is False
+    assert job_row_schedule(client) == "Every 15 min"
+
+
+def test_the_job_page_itself_has_one_state_label(client, session, admin):
+    page = page_of(client.get("/admin/jobs/refresh-ratings"))
+    states = page.select("#job-state")
+    assert len(states) == 1 and not states[0].has_attr("hx-swap-oob")
 
 
 def test_a_stale_schedule_edit_is_409_with_what_changed_and_the_input_kept(client, session, admin):
@@ -254,7 +314,7 @@ def test_a_stale_schedule_edit_is_409_with_what_changed_and_the_input_kept(clien
     assert rows["Paused"][0] == "Yes"
     assert page.select_one("textarea[name=reason]").get_text().strip() == "My own reason"
     assert page.select_one("input[name=version]")["value"] == "2"
-    assert b"Schedule paused." not in response.data
+    assert b"schedule paused." not in response.data
     assert jobs.job_status(session, "refresh-ratings").schedule.pause_reason == "Index rebuild"
 
 

@@ -30,7 +30,7 @@ def test_the_choice_is_offered_with_the_browsers_language_as_default(client, log
     assert options["de_DE"] == "Deutsch (Deutschland)" and options["ko_KR"] == "한국어 (대한민국)"
     assert set(options) == {"", "en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "ko_KR", "ja_JP"}
     assert select.find("option", selected=True)["value"] == ""
-    assert html.select_one(".locale-example").get_text().startswith(f"1.234,56{NBSP}$ · 12.345,6")
+    assert html.select_one(".locale-example").get_text().startswith(f"1.234,56{NBSP}USD · 12.345,6")
 
 
 def test_a_locale_choice_is_stored_audited_and_used(client, session, login_as):
@@ -47,7 +47,9 @@ def test_a_locale_choice_is_stored_audited_and_used(client, session, login_as):
     assert "Deutsch (Deutschland)" in html.select_one("#messages").get_text()
     assert html.select_one("select[name=locale] option[selected]")["value"] == "de_DE"
     example = html.select_one(".locale-example").get_text()
-    assert example.startswith(f"1.234,56{NBSP}$ · 12.345,6 · 22.11.2026, 18:30 CET (Europe/Paris)")
+    assert example.startswith(
+        f"1.234,56{NBSP}USD · 12.345,6 · 22.11.2026, 18:30 CET (Europe/Paris)"
+    )
     assert "vor 35 Minuten" in example
     first_row = html.select_one("table.sessions tbody tr").get_text()
     assert "(Europe/Paris)" in first_row and "AM" not in first_row and "PM" not in first_row

@@ -141,7 +141,7 @@ def test_an_adjustment_under_the_threshold_applies_and_says_so(client, session, 
     assert response.status_code == 303
     assert wallets.wallet(session, customer.id, "USD").balance == Decimal("25.50")
     page = page_of(client.get(response.headers["Location"]))
-    assert "Store credit is now 25.50 USD" in page.select_one("#messages").get_text()
+    assert "Store credit is now USD\xa025.50" in page.select_one("#messages").get_text()
     top = page.select_one("#listing tbody tr")
     assert "Parcel arrived late" in top.get_text() and "25.50" in top.get_text()
 
@@ -205,7 +205,7 @@ def test_a_stale_page_is_refused_with_the_balance_now_and_the_input_kept(
     refused = client.post(url, data=data)
     assert refused.status_code == 409
     again = page_of(refused)
-    assert "it is now 8.00 USD" in again.select_one(".error-summary").get_text()
+    assert "it is now USD\xa08.00" in again.select_one(".error-summary").get_text()
     assert again.select_one("#amount")["value"] == "2.00"
     assert again.select_one('[name="expected_balance"]')["value"] == "8.00"
     data["expected_balance"] = "8.00"

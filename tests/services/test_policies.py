@@ -509,3 +509,28 @@ def test_an_approved_version_is_not_approved_again(session, policy, people):
         refused.value.message == f"Version {version.version} of {policy.title} is already approved."
     )
     assert version.row_version == 2  # approved once
+
+
+ENGLISH_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def english_day(moment: datetime) -> str:
+    return f"{moment.day} {ENGLISH_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def test_the_in_force_message_names_its_months_capitalised(session, policy, people):
+    version = draft(session, policy, people["author"], label="2.0", start=10, end=200)
+    decided = approve(session, version, people["author"], people["checker"])
+    assert decided.message.endswith(
+        f"Version 2.0 of Returns policy is in force from {english_day(day(10))} "
+        f"until {english_day(day(200))}."
+    )
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_a_window_day_is_written_with_its_english_month_abbreviation(month):
+    assert policies.day_words(date(2026, month, 20)) == f"20 {ENGLISH_MONTHS[month - 1]} 2026"
+    moment = policies.day_start(date(2026, month, 1))
+    assert policies.window_words(moment, None, opening="from") == (
+        f"from 1 {ENGLISH_MONTHS[month - 1]} 2026, open-ended"
+    )

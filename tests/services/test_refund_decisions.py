@@ -66,7 +66,7 @@ def test_under_the_threshold_one_approval_approves(session, people):
     )  # fmt: skip
     assert request.status == "approved" and request.approved_amount == Decimal("40.00")
     assert request.approved_by_user_id == people["first"].id and request.decided_at
-    assert "approved for USD 40.00" in decision.message
+    assert "approved for USD\xa040.00" in decision.message
     lines = session.scalars(
         select(RefundItem).where(RefundItem.shopping_mall_refund_request_id == request.id)
     ).all()
@@ -87,7 +87,7 @@ def test_approve_in_part_and_per_line(session, people):
     with pytest.raises(ValidationError) as refused:
         rd.approve(session, request.id, amount="35.00", actor=people["first"],
                    approved_line_ids=[first_line.id])  # fmt: skip
-    assert "at most USD 30.00" in refused.value.field_errors["amount"][0]
+    assert "at most USD\xa030.00" in refused.value.field_errors["amount"][0]
     rd.approve(session, request.id, amount="25.00", actor=people["first"],
                approved_line_ids=[first_line.id])  # fmt: skip
     assert request.status == "approved" and request.approved_amount == Decimal("25.00")
@@ -109,7 +109,7 @@ def test_no_line_approved_is_refused(session, people):
         ("10.001", "at most 2 decimals"),
         ("0", "Enter an amount above zero, or reject the request."),
         ("0.00", "Enter an amount above zero, or reject the request."),
-        ("40.01", "at most USD 40.00"),
+        ("40.01", "at most USD\xa040.00"),
         ("١٠", "like 1,234.56"),  # other scripts' digits are not read as 10
         ("1e1", "like 1,234.56"),
         ("1,0", "like 1,234.56"),
@@ -132,7 +132,7 @@ def test_the_ceiling_counts_refunds_and_other_requests(session, people):
     with pytest.raises(ValidationError) as refused:
         rd.approve(session, request.id, amount="25.00", actor=people["first"])
     text = refused.value.field_errors["amount"][0]
-    assert "at most USD 20.00" in text and "held by other requests USD 30.00" in text
+    assert "at most USD\xa020.00" in text and "held by other requests USD\xa030.00" in text
     rd.approve(session, request.id, amount="20.00", actor=people["first"])
     # The other request now meets the approved 20.00: 90 − 40 − 20 = 30 left for it.
     rd.approve(session, other.id, amount="30.00", actor=people["second"])
@@ -325,9 +325,9 @@ def test_refunds_one_approver_gives_on_one_order_count_together(session, people)
     decision = rd.approve(session, second.id, amount="20.00", actor=people["first"])
     assert second.status == "pending_second_approval"
     action = decision.action
-    assert "Together with the USD 40.00 you approved on this order" in action.justification
-    assert decision.message.startswith("Together with the USD 40.00 you approved on this order")
-    assert "first approval given for USD 20.00" in decision.message
+    assert "Together with the USD\xa040.00 you approved on this order" in action.justification
+    assert decision.message.startswith("Together with the USD\xa040.00 you approved on this order")
+    assert "first approval given for USD\xa020.00" in decision.message
     # another approver's refunds are their own: a third request is theirs to approve at once
     third = cr.raise_refund(
         session, order.id, [(None, "10.00")], reason_code="damaged", note="", actor=people["agent"]
@@ -356,7 +356,7 @@ def test_approving_audits_who_approved_and_why(session, people):
     (event,) = audit_of(session, request, "refund.approved")
     assert event.actor_user_id == people["first"].id and event.entity_id == request.id
     assert event.reason == "Photos checked"
-    assert event.summary == f"Approved {request.refund_request_number} for USD 40.00"
+    assert event.summary == f"Approved {request.refund_request_number} for USD\xa040.00"
     assert request.version == 2
 
 
@@ -408,7 +408,7 @@ def test_the_second_approval_keeps_rejected_lines_and_is_audited_with_its_approv
     assert event.actor_user_id == people["second"].id and event.entity_id == request.id
     assert event.shopping_mall_admin_action_id == action.id
     assert event.reason == action.justification and event.reason
-    assert event.summary == f"Second approval of {request.refund_request_number} for USD 50.00"
+    assert event.summary == f"Second approval of {request.refund_request_number} for USD\xa050.00"
     assert event.changes == {
         "before": {"status": "pending_second_approval", "approved_amount": None,
                    "version": seen},
@@ -447,12 +447,12 @@ def test_changing_the_amount_checks_the_version_and_is_audited(session, people):
     decision = rd.change_amount(session, request.id, amount="280.00", actor=people["first"],
                                 expected_version=seen)  # fmt: skip
     assert decision.request is request and decision.action is action
-    assert decision.message == "The amount is now USD 280.00. The second approval starts again."
+    assert decision.message == "The amount is now USD\xa0280.00. The second approval starts again."
     assert request.version == seen + 1
     (event,) = audit_of(session, request, "refund.amount_changed")
     assert event.actor_user_id == people["first"].id and event.entity_id == request.id
     assert event.summary == (
-        f"Changed {request.refund_request_number} to USD 280.00; the approvals restart"
+        f"Changed {request.refund_request_number} to USD\xa0280.00; the approvals restart"
     )
     assert event.changes == {
         "before": {"approved_amount": "300.00", "version": seen},
@@ -545,7 +545,7 @@ def test_the_ceiling_counts_only_this_orders_live_money_and_open_requests(sessio
     assert (room.captured, room.refunded, room.elsewhere, room.limit) == (
         Decimal("90.00"), Decimal("5.00"), Decimal("45.00"), Decimal("40.00"),
     )  # fmt: skip
-    with pytest.raises(ValidationError, match="at most USD 40.00"):
+    with pytest.raises(ValidationError, match="at most USD\xa040.00"):
         rd.approve(session, request.id, amount="40.01", actor=people["first"])
     rd.approve(session, request.id, amount="40.00", actor=people["first"])
     assert request.status == "approved"
@@ -558,7 +558,7 @@ def test_nothing_captured_leaves_nothing_to_approve(session, people):
     ):
         capture.status = "failed"
     session.flush()
-    with pytest.raises(ValidationError, match="at most USD 0.00"):
+    with pytest.raises(ValidationError, match="at most USD\xa00.00"):
         rd.approve(session, request.id, amount="0.50", actor=people["first"])
     assert request.status == "pending"
 
@@ -573,12 +573,12 @@ def test_the_first_approval_over_the_threshold_is_audited_and_asks_once(session,
     action = decision.action
     assert action.idempotency_key == f"refund-second-approval:{request.refund_request_number}:2"
     assert action.justification == (
-        "Over the USD 250.00 threshold: first approval given. Receipt attached"
+        "Over the USD\xa0250.00 threshold: first approval given. Receipt attached"
     )
     (event,) = audit_of(session, request, "refund.first_approval")
     assert event.actor_user_id == people["first"].id and event.entity_id == request.id
     assert event.reason == "Receipt attached"
-    assert event.summary == f"First approval of {request.refund_request_number} for USD 300.00"
+    assert event.summary == f"First approval of {request.refund_request_number} for USD\xa0300.00"
     with pytest.raises(Conflict, match="already waiting for a second approval"):
         rd.approve(session, request.id, amount="300.00", actor=people["second"])
     # refused, then asked again: the same request, one version on, audited again
@@ -594,7 +594,7 @@ def test_the_first_approval_over_the_threshold_is_audited_and_asks_once(session,
     again = rd.approve(session, request.id, amount="260.00", actor=people["second"], note=" ")
     assert again.request is request and request.version == seen + 1
     assert again.action.idempotency_key.endswith(f":{seen + 1}")
-    assert again.action.justification == "Over the USD 250.00 threshold: first approval given"
+    assert again.action.justification == "Over the USD\xa0250.00 threshold: first approval given"
     latest = audit_of(session, request, "refund.first_approval")[-1]
     assert latest.actor_user_id == people["second"].id and latest.entity_id == request.id
     assert latest.reason is None  # a blank note is no note
@@ -610,7 +610,7 @@ def test_the_first_approval_over_the_threshold_is_audited_and_asks_once(session,
     )
     rd.approve(session, third.id, amount="290.00", actor=people["second"], note="Photos now in")
     assert audit_of(session, third, "refund.first_approval")[-1].reason == "Photos now in"
-    assert latest.summary.endswith("for USD 260.00, again")
+    assert latest.summary.endswith("for USD\xa0260.00, again")
     assert latest.changes == {
         "before": {"version": seen},
         "after": {"version": seen + 1, "approved_amount": "260.00"},

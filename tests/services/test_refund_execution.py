@@ -73,7 +73,7 @@ def test_back_to_the_payment(session, people):
     seller = with_fee(session, order)
     done = rx.execute(session, request.refund_request_number, actor=people["second"])
     assert done.created and request.status == "executed"
-    assert "USD 40.00 to the original payment" in done.message
+    assert "USD\xa040.00 to the original payment" in done.message
     (refund,) = done.refunds
     assert refund.status == "succeeded" and refund.amount == Decimal("40.00")
     assert refund.idempotency_key == f"refund:{request.refund_request_number}"
@@ -100,7 +100,7 @@ def test_back_to_the_payment(session, people):
         )
     )
     assert body == (
-        f"Refund request {request.refund_request_number} executed: USD 40.00 to the original "
+        f"Refund request {request.refund_request_number} executed: USD\xa040.00 to the original "
         "payment."
     )
     audit = session.scalar(
@@ -213,7 +213,7 @@ def test_no_room_left_on_the_captures_is_a_409(session, people):
     refund_paid(session, payment, "60.00")
     with pytest.raises(Conflict) as refused:
         rx.execute(session, request.id, actor=people["first"])
-    assert "USD 30.00 left" in refused.value.message
+    assert "USD\xa030.00 left" in refused.value.message
 
 
 def test_split_always_sums_to_the_total():

@@ -367,3 +367,25 @@ def test_the_home_links_each_queue_count_to_its_list(client, session, agent):
     assert link == "/support/cases?queue=sla"
     assert listed(page_of(client.get(link))) != []
     assert page.select_one('form[action="/support/cases/take-next"]') is not None
+
+
+@pytest.mark.parametrize(
+    ("sla_in", "words"),
+    [
+        (-timedelta(minutes=5, seconds=10), "5 min overdue"),
+        (-timedelta(hours=2, minutes=5, seconds=10), "2 h 5 min overdue"),
+        (-timedelta(hours=30, minutes=10), "30 h overdue"),
+        (-timedelta(hours=3839, minutes=25), "159 days overdue"),
+        (timedelta(minutes=35, seconds=10), "35 min left"),
+        (timedelta(days=12, minutes=10), "12 days left"),
+    ],
+)
+def test_the_case_list_and_the_case_screen_say_the_sla_in_the_same_words(
+    client, session, agent, sla_in, words
+):
+    case = add_case(session, case_number="CAS-20261201-000009", sla_in=sla_in)
+    row = page_of(client.get("/support/cases?queue=all")).select_one("#listing tbody tr")
+    assert row.select_one(".sla").get_text(strip=True) == words
+    header = page_of(client.get(f"/support/cases/{case.id}")).select_one("#case-header")
+    sla = next(dt for dt in header.select("dt") if dt.get_text() == "SLA").find_next("dd")
+    assert sla.select_one(".state").get_text(strip=True) == words

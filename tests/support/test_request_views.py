@@ -188,7 +188,7 @@ def test_raised_from_a_case(client, session, agent):
     event = session.scalar(
         select(SupportCaseEvent).where(SupportCaseEvent.shopping_mall_support_case_id == case.id)
     )
-    assert event.event_type == "request_raised" and event.body.endswith("raised for USD 9.99")
+    assert event.event_type == "request_raised" and event.body.endswith("raised for USD\xa09.99")
 
 
 def test_a_case_of_another_customer_is_refused(client, session, agent):

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from babel.dates import format_date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -39,6 +40,7 @@ from mallconsole.core.errors import (
     NotFound,
     ValidationError,
 )
+from mallconsole.core.locale import MESSAGE_LOCALE
 from mallconsole.core.text import BIDI_REFUSAL, LIKE_ESCAPE, has_bidi_controls, is_id, like_pattern
 from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, User, utcnow
 from mallconsole.services import approvals
@@ -93,20 +95,22 @@ def parse_day(raw, *, field_name: str, what: str, required: bool) -> date | None
 
 
 def day_words(moment: datetime | date | None) -> str:
-    """``19 Dec 2026`` (windows are whole days in UTC)."""
+    """``19 Dec 2026``: a day of a window (windows are whole days in UTC) in the console's
+    English sentences, its month as CLDR writes it, whatever the server's own locale."""
     if moment is None:
         return "open-ended"
-    return f"{moment.day} {moment:%b %Y}"
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return format_date(day, "d MMM y", locale=MESSAGE_LOCALE)
 
 
-def window_words(start: datetime | None, end: datetime | None) -> str:
+def window_words(start: datetime | None, end: datetime | None, *, opening: str = "From") -> str:
     """A window in words: ``From 8 Jun 2026, open-ended`` or ``From 8 Jun 2026 until 19 Dec
-    2026`` (it ends as the last day named begins)."""
+    2026`` (it ends as the last day named begins); ``opening="from"`` inside a sentence."""
     if start is None:
         return states.NOT_SET
     if end is None:
-        return f"From {day_words(start)}, open-ended"
-    return f"From {day_words(start)} until {day_words(end)}"
+        return f"{opening} {day_words(start)}, open-ended"
+    return f"{opening} {day_words(start)} until {day_words(end)}"
 
 
 def _overlaps(start_a, end_a, start_b, end_b) -> bool:
@@ -745,11 +749,11 @@ def superseded_by(session, version: PolicyVersion, *, lock: bool = False) -> Pol
             continue
         if _overlaps(version.effective_from, version.effective_to,
                      other.effective_from, other.effective_to):  # fmt: skip
+            mine = window_words(version.effective_from, version.effective_to, opening="from")
+            theirs = window_words(other.effective_from, other.effective_to, opening="from")
             raise Conflict(
-                f"Its window ({window_words(version.effective_from, version.effective_to)}) "
-                f"overlaps approved version {other.version} "
-                f"({window_words(other.effective_from, other.effective_to)}). Change the dates "
-                "of this draft so the windows do not overlap."
+                f"Its window ({mine}) overlaps approved version {other.version} ({theirs}). "
+                "Change the dates of this draft so the windows do not overlap."
             )
     return predecessor
 
@@ -907,10 +911,8 @@ def carry_out(session, action: AdminAction, *, actor) -> str:
             after={"status": "active", "version": policy.version},
             admin_action=action,
         )
-    return (
-        f"Version {version.version} of {policy.title} is in force "
-        f"{window_words(version.effective_from, version.effective_to).lower()}"
-    )
+    window = window_words(version.effective_from, version.effective_to, opening="from")
+    return f"Version {version.version} of {policy.title} is in force {window}"
 
 
 def target_labels(session, ids) -> dict[str, str]:

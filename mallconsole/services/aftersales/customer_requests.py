@@ -139,8 +139,7 @@ def raised_body(kind: Kind, number: str, *, amount=None, currency=None, units=No
     25.00"); the demo world writes the same sentence."""
     body = f"{kind.label} {number} raised"
     if amount is not None:
-        step = Decimal(1).scaleb(-currency_digits(currency))
-        return f"{body} for {currency} {Decimal(amount).quantize(step)}"
+        return f"{body} for {_words(Decimal(amount), currency)}"
     if units is not None:
         return f"{body} for {units} {'unit' if units == 1 else 'units'}"
     return body
@@ -344,9 +343,8 @@ def refund_room(session, order: Order) -> RefundRoom:
 _ROOM_PARTS = ("ceiling", "captured", "refunded", "requested")
 
 
-def _money_text(amount: Decimal, currency: str) -> str:
-    step = Decimal(1).scaleb(-currency_digits(currency))
-    return f"{currency} {amount.quantize(step)}"
+def _words(amount: Decimal, currency: str) -> str:
+    return money.format_money(amount, currency, code=True)
 
 
 def parse_amount(raw, currency: str) -> Decimal | None:
@@ -586,9 +584,9 @@ def raise_refund(session, order_id, lines, *, reason_code, note, actor, case_id=
         if item_id is not None and amount > by_item[item_id].ceiling:
             line = by_item[item_id]
             errors[key] = [
-                f"At most {_money_text(line.ceiling, currency)} on {line.item.product_name}: "
-                f"its total is {_money_text(line.item.line_grand_total, currency)} and "
-                f"{_money_text(line.taken, currency)} is already refunded or requested."
+                f"At most {_words(line.ceiling, currency)} on {line.item.product_name}: "
+                f"its total is {_words(line.item.line_grand_total, currency)} and "
+                f"{_words(line.taken, currency)} is already refunded or requested."
             ]
             continue
         wanted.append((item_id, amount))
@@ -596,11 +594,11 @@ def raise_refund(session, order_id, lines, *, reason_code, note, actor, case_id=
     if not wanted and not errors:
         errors["lines"] = ["Enter an amount on at least one line."]
     elif total > room.ceiling:
-        money = {name: _money_text(getattr(room, name), currency) for name in _ROOM_PARTS}
+        parts = {name: _words(getattr(room, name), currency) for name in _ROOM_PARTS}
         errors["lines"] = [
-            f"The total {_money_text(total, currency)} is above what can still be refunded: "
-            f"{money['ceiling']} (captured {money['captured']}, refunded {money['refunded']}, "
-            f"requested {money['requested']})."
+            f"The total {_words(total, currency)} is above what can still be refunded: "
+            f"{parts['ceiling']} (captured {parts['captured']}, refunded {parts['refunded']}, "
+            f"requested {parts['requested']})."
         ]
     _refuse(errors)
     request = _new_request(

@@ -34,7 +34,7 @@ from sqlalchemy import func, or_, select
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, Forbidden, NotFound, ValidationError
-from mallconsole.core.money import currency_digits
+from mallconsole.core.money import currency_digits, format_money
 from mallconsole.models import (
     AdminAction,
     AuditEvent,
@@ -76,10 +76,10 @@ def plain_amount(amount: Decimal | None, currency: str) -> str:
 
 
 def money_text(amount: Decimal | None, currency: str) -> str:
-    """ "USD 25.00", "KRW 2500": the amount in its currency's minor digits."""
+    """ "USD 25.00" (en), "25,00 USD" (de): the amount as screens write it, in words."""
     if amount is None:
         return states.NOT_SET
-    return f"{currency} {plain_amount(amount, currency)}"
+    return format_money(Decimal(amount), currency, code=True)
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -470,7 +470,8 @@ def _payload(request: RefundRequest, amount: Decimal) -> dict:
     return {
         "before": {"status": "pending_second_approval", "approved_amount": None},
         "after": {"status": "approved", "approved_amount": str(amount)},
-        "labels": {"approved_amount": f"Amount to refund ({request.currency})"},
+        "labels": {"approved_amount": "Amount to refund"},
+        "amounts": ["approved_amount"],
         "refund_request_number": request.refund_request_number,
         "currency": request.currency,
         # whoever raised the request never gives its second approval either

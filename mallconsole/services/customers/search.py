@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, column, exists, func, or_, select, table
 
 from mallconsole.core.errors import DomainError
+from mallconsole.core.money import format_money
 from mallconsole.core.roles import Permission
 from mallconsole.core.text import LIKE_ESCAPE, like_pattern
 from mallconsole.models import (
@@ -106,7 +107,7 @@ class ResultGroup:
 
 
 def _money(amount, currency) -> str:
-    return "—" if amount is None else f"{amount:,.2f} {currency}"
+    return format_money(amount, currency, code=True)
 
 
 def _order_card(o: Order) -> SearchCard:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.core.money import format_money
 from mallconsole.core.text import LIKE_ESCAPE, like_pattern
 from mallconsole.models import (
     AdminAction,
@@ -253,7 +254,8 @@ def compose_payout(
     parts = split(entries)
     if parts.net <= ZERO:
         raise Conflict(
-            f"{seller.display_name}'s payable {currency} entries come to {parts.net} {currency}: "
+            f"{seller.display_name}'s payable {currency} entries come to "
+            f"{format_money(parts.net, currency, code=True)}: "
             "there is nothing to pay out."
         )
     payout = Payout(
@@ -335,14 +337,16 @@ def approval_payload(payout_number: str, seller: str, net: Decimal, currency: st
         "seller": seller,
         "net_amount": net,
         "currency": currency,
-        "labels": {"status": "Payout", "sent": f"Net amount to send ({currency})"},
+        "labels": {"status": "Payout", "sent": "Net amount to send"},
+        "amounts": ["sent"],
     }
 
 
 def approval_justification(payout_number: str, seller: str, net: Decimal, currency: str) -> str:
     """Why the request is asked for, in words: ``Pay USD 6,250.22 to …``."""
     return (
-        f"Pay {currency} {reserves.quantize(net, currency):,} to {seller} ({payout_number}): "
+        f"Pay {format_money(reserves.quantize(net, currency), currency, code=True)} to {seller} "
+        f"({payout_number}): "
         "over the payout approval threshold."
     )
 

@@ -63,7 +63,7 @@ def parse_amount(raw, currency: str, *, field_name: str = "amount", required=Tru
         message = f"Enter an amount greater than zero, like {money.amount_example(currency)}."
         raise ValidationError(message, field_errors={field_name: [message]})
     if value >= AMOUNT_LIMIT:
-        message = f"Enter an amount under {money.format_number(AMOUNT_LIMIT)} {currency}."
+        message = f"Enter an amount under {format_money(AMOUNT_LIMIT, currency, code=True)}."
         raise ValidationError(message, field_errors={field_name: [message]})
     return value
 

@@ -170,7 +170,7 @@ def parse_amount(raw, currency: str) -> Decimal:
     elif problem is None and amount <= 0:
         problem = "Enter an amount above zero; choose “Take store credit away” to reduce it."
     elif problem is None and amount > MAX_AMOUNT:
-        problem = f"Enter an amount up to {money.format_number(MAX_AMOUNT)} {currency}."
+        problem = f"Enter an amount up to {_money(MAX_AMOUNT, currency)}."
     if problem:
         raise ValidationError(problem, field_errors={"amount": [problem]})
     return amount
@@ -214,8 +214,8 @@ def exact(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-currency_digits(currency)))
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{exact(amount, currency):,} {currency}"
+def _money(amount: Decimal, currency: str, *, signed: bool = False) -> str:
+    return money.format_money(exact(amount, currency), currency, code=True, signed=signed)
 
 
 def adjust(
@@ -280,13 +280,14 @@ def adjust(
                 "before": {"balance": str(exact(balance, currency))},
                 # the amount is what is carried out; the balances are as they were when asked
                 "after": {
-                    "adjustment": f"{exact(signed, currency):+,} {currency}",
+                    "adjustment": f"{exact(signed, currency):+}",
                     "balance": str(exact(balance + signed, currency)),
                 },
                 "amount": str(exact(signed, currency)),
                 "currency": currency,
                 "reason": reason,
-                "labels": {"adjustment": "Adjustment", "balance": f"Store credit ({currency})"},
+                "labels": {"adjustment": "Adjustment", "balance": "Store credit"},
+                "amounts": ["adjustment", "balance"],
             },
             reason,
             actor=actor,
@@ -361,7 +362,7 @@ def _apply(
         entity_table=TABLE,
         entity_id=movement.wallet.id,
         action="wallet.adjusted",
-        summary=f"Store credit adjusted by {amount:+,} {currency}",
+        summary=f"Store credit adjusted by {_money(amount, currency, signed=True)}",
         reason=reason,
         before={"balance": str(after - amount), "currency": currency},
         after={"balance": str(after), "currency": currency, "record_id": movement.record.id},
@@ -405,6 +406,6 @@ def carry_out(session, action: AdminAction, *, actor) -> str:
         admin_action=action,
     )
     return (
-        f"Store credit adjusted by {amount:+,} {currency}; it is now "
+        f"Store credit adjusted by {_money(amount, currency, signed=True)}; it is now "
         f"{_money(movement.wallet.balance, currency)}"
     )

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from mallconsole.core import states
 from mallconsole.core.errors import ValidationError
+from mallconsole.core.money import format_money
 from mallconsole.models import User, UserBalance, UserBalanceRecord
 from mallconsole.services.kit import versions
 
@@ -73,8 +74,8 @@ def post(
     after = account.balance + amount
     if after < ZERO:
         raise ValidationError(
-            f"The store credit is {account.balance} {currency}: taking {-amount} {currency} "
-            "would leave it below zero."
+            f"The store credit is {format_money(account.balance, currency, code=True)}: taking "
+            f"{format_money(-amount, currency, code=True)} would leave it below zero."
         )
     account.balance = after
     session.flush()  # a new wallet gets its id before its first record points at it

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from mallconsole.core import states
 from mallconsole.core.errors import ValidationError
-from mallconsole.core.text import BIDI_REFUSAL, has_bidi_controls
+from mallconsole.core.text import BIDI_REFUSAL, duration_words, has_bidi_controls
 from mallconsole.models import (
     Customer,
     Order,
@@ -119,19 +119,17 @@ class SlaStatus:
     @property
     def words(self) -> str:
         """ "2 h 5 min overdue", "35 min left", "3 days overdue"."""
-        minutes = int(self.delta.total_seconds() // 60)
-        hours, rest = divmod(minutes, 60)
-        if hours >= 48:
-            amount = f"{hours // 24} days"
-        elif hours:
-            amount = f"{hours} h {rest} min" if rest else f"{hours} h"
-        else:
-            amount = f"{minutes} min"
-        return f"{amount} {'overdue' if self.state == 'breached' else 'left'}"
+        return sla_words(-self.delta if self.state == "breached" else self.delta)
 
     @property
     def tone(self) -> str:
         return {"breached": "danger", "due_soon": "warning"}.get(self.state, "neutral")
+
+
+def sla_words(left: timedelta) -> str:
+    """Time left against an SLA in words: ``35 min left``; none or less: ``12 days overdue``.
+    The case list and the case screen both say it this way."""
+    return f"{duration_words(left)} {'overdue' if left <= timedelta(0) else 'left'}"
 
 
 def sla_status(case_row: SupportCase, *, now: datetime) -> SlaStatus | None:

@@ -53,7 +53,7 @@ from mallconsole.services.kit.pagination import (
     decode_cursor,
     keyset_page,
 )
-from mallconsole.services.support import canned_replies
+from mallconsole.services.support import canned_replies, case_queues
 
 CASES = SupportCase.__tablename__
 EVENTS = SupportCaseEvent.__tablename__
@@ -135,6 +135,11 @@ class Sla:
     @property
     def breached(self) -> bool:
         return self.left <= timedelta(0)
+
+    @property
+    def words(self) -> str:
+        """``2 h 5 min overdue``, ``12 days overdue``, ``35 min left``: as the case list says."""
+        return case_queues.sla_words(self.left)
 
     @property
     def tone(self) -> str:
