@@ -45,7 +45,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
-from mallconsole.core.roles import Permission, permissions_of
+from mallconsole.core.roles import Permission, holders_in_words, permissions_of
 from mallconsole.core.text import is_id
 from mallconsole.models import AdminAction, MakerCheckerApproval, User, utcnow
 from mallconsole.services.identity.staff import active_roles
@@ -209,6 +209,17 @@ class ActionRow:
     @property
     def unavailable(self) -> str | None:
         return unavailable_reason(self.action.action_name)
+
+    @property
+    def waiting_for(self) -> str:
+        """Who the request waits for, as its maker reads it: "another finance manager"."""
+        return waiting_for(self.action, len(self.current_approvals))
+
+
+def waiting_for(action: AdminAction, given: int = 0) -> str:
+    """Who a pending request waits for, in the role's words: "another finance manager", "2 more
+    system admins" (``given``: the approvals of its current revision so far)."""
+    return holders_in_words(action.approver_permission, max(1, action.approvals_needed - given))
 
 
 def _now(now: datetime | None) -> datetime:
@@ -627,6 +638,16 @@ def _closed_message(action: AdminAction) -> str:
     return "The requester withdrew this request."
 
 
+def seen_revision(revision) -> int:
+    """The revision a decision names (the one the person saw); refused when it names none."""
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
+        raise ValidationError(
+            "The decision did not say which version of the request it was made on. Reload the "
+            "request and decide again."
+        )
+    return revision
+
+
 @dataclass(frozen=True)
 class Decided:
     action: AdminAction
@@ -649,11 +670,7 @@ def decide(
     ``revision`` is the revision the person decided on (the form's hidden field): a decision
     names what it saw, so an approval never lands on a change made after the page was read."""
     now = _now(now)
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
-        raise ValidationError(
-            "The decision did not say which version of the request it was made on. Reload the "
-            "request and decide again."
-        )
+    revision = seen_revision(revision)
     if decision not in states.MAKER_CHECKER_DECISIONS:
         raise ValidationError("Choose to approve or to reject.")
     reason = _text(

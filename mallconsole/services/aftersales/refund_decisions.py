@@ -542,10 +542,12 @@ def reject(
     reason: str,
     actor,
     expected_version: int | None = None,
+    revision: int | None = None,
     now: datetime | None = None,
 ) -> Decision:
     """Reject the request with a reason (pending, or waiting for its second approval: the
-    waiting approval is withdrawn by its requester or rejected by anyone else)."""
+    waiting approval is withdrawn by its requester or rejected by anyone else; ``revision``,
+    when given, is the second approval's revision the person saw, refused when stale)."""
     now = now or utcnow()
     reason = (reason or "").strip()
     if not reason:
@@ -569,7 +571,7 @@ def reject(
                 "reject",
                 reason,
                 actor=actor,
-                revision=action.revision,
+                revision=action.revision if revision is None else revision,
                 now=now,
             )
     _set_lines(request_lines(session, request.id), _all(request, "rejected", session), now)
@@ -580,6 +582,39 @@ def reject(
                 actor=actor, now=now)  # fmt: skip
     session.flush()
     return Decision(request, f"{number} is rejected.")
+
+
+def second_approval(
+    session,
+    reference: str,
+    decision: str,
+    reason: str | None = None,
+    *,
+    actor,
+    revision: int | None,
+    now: datetime | None = None,
+) -> Decision:
+    """The second finance manager's decision from the refund screen, on the revision of the
+    waiting approval they saw: approve (the approvals service's ``decide``, which carries it
+    out) or reject the refund with a reason (its waiting approval rejected with it)."""
+    order, request = lock_request(session, reference)
+    action = open_action(session, request.id)
+    number = request.refund_request_number
+    if action is None or action.status != "pending":
+        raise Conflict(
+            f"No second approval of {number} is waiting any more: it is "
+            f"{states.label(MACHINE, request.status).lower()}. Reload the page."
+        )
+    if action.requested_by_user_id == actor.id:
+        raise Forbidden("You gave the first approval, so another finance manager decides it.")
+    revision = approvals.seen_revision(revision)
+    if decision == "reject":
+        return reject(session, request.id, reason=reason, actor=actor, revision=revision, now=now)
+    decided = approvals.decide(
+        session, action.id, decision, reason, actor=actor, revision=revision, now=now
+    )
+    session.flush()
+    return Decision(request, decided.message, action)
 
 
 def _all(request, decision: str, session) -> dict[str, str]:

@@ -31,6 +31,7 @@ from mallconsole.models import (
     User,
     utcnow,
 )
+from mallconsole.services import approvals
 from mallconsole.services.aftersales.refund_decisions import (
     ACTION,
     TABLE,
@@ -286,6 +287,11 @@ class RefundView:
         if self.action is not None and self.action.status == "pending":
             return self.action
         return None
+
+    @property
+    def waiting_for(self) -> str | None:
+        """Who the waiting second approval waits for, in words: "another finance manager"."""
+        return approvals.waiting_for(self.waiting_action) if self.waiting_action else None
 
     @property
     def approved_lines_total(self) -> Decimal:
