@@ -38,6 +38,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import and_, exists, func, select, update
@@ -169,6 +170,27 @@ def describe_change(payload: dict | None) -> str:
     )
 
 
+# Where a payload names the money it moves, beside its "currency": a store-credit adjustment's
+# "amount", a payout's "net_amount", else a refund's approved amount (``after``).
+AMOUNT_KEYS = ("amount", "net_amount")
+
+
+def amount_of(payload: dict | None) -> tuple[Decimal, str] | None:
+    """The amount a payload moves and its currency, or None when it moves no money."""
+    payload = payload or {}
+    currency = payload.get("currency")
+    raw = next((payload[k] for k in AMOUNT_KEYS if payload.get(k) is not None), None)
+    if raw is None:
+        raw = (payload.get("after") or {}).get("approved_amount")
+    if not isinstance(currency, str) or raw is None:
+        return None
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        return None
+    return (value, currency) if value.is_finite() else None
+
+
 @dataclass
 class ActionRow:
     """An action as the inbox shows it."""
@@ -186,6 +208,11 @@ class ActionRow:
     @property
     def changes(self) -> list[FieldChange]:
         return changes_of(self.action.payload)
+
+    @property
+    def amount(self) -> tuple[Decimal, str] | None:
+        """The money the request moves and its currency (None: it moves none)."""
+        return amount_of(self.action.payload)
 
     @property
     def status_label(self) -> str:

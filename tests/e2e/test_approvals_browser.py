@@ -50,7 +50,11 @@ def test_one_admin_asks_another_approves_and_the_badge_follows(browser, live_ser
     maker.goto("/admin/approvals/mine")
     mine = maker.locator(f"#approval-{requested}")
     expect(mine).to_contain_text("Waiting for approval")
+    mine.get_by_role("button", name="Show").click()
+    expect(mine).to_contain_text("Waiting for another system admin to decide.")
     expect(mine.get_by_role("button", name="Withdraw")).to_be_visible()
+    mine.get_by_role("button", name="Hide").click()
+    expect(mine.locator(".approval-more")).to_have_count(0)
     # Nothing waits for the requester: their own request is not theirs to decide.
     expect(maker.locator("a.nav-badge")).to_have_attribute("data-count", "0")
 
@@ -63,6 +67,8 @@ def test_one_admin_asks_another_approves_and_the_badge_follows(browser, live_ser
     expect(checker).to_have_url(re.compile(r"/admin/approvals$"))
     row = checker.locator(f"#approval-{requested}")
     expect(row).to_contain_text("Raise the threshold for the Q4 peak")
+    row.get_by_role("button", name="Decide").click()
+    expect(row.get_by_role("button", name="Hide")).to_be_focused()
     expect(row.locator(".change-table .before")).to_have_text("250.00")
     expect(row.locator(".change-table .after")).to_have_text("300.00")
     row.get_by_role("button", name=re.compile("^Approve")).click()

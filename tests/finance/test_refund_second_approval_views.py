@@ -215,7 +215,10 @@ def test_the_maker_reads_who_it_waits_for_everywhere(client, session, agent, log
     for page in (refund, detail, mine):
         assert "someone with the right role" not in words(page)
     assert "Waiting for another finance manager to decide." in words(detail)
-    assert "Waiting for another finance manager" in words(mine.select_one(f"#approval-{action.id}"))
+    assert mine.select_one(f"#approval-{action.id}") is not None
+    # the inbox says it on expand, with the change
+    row = client.get(f"/finance/approvals/{action.id}/row?tab=mine", headers=HTMX)
+    assert "Waiting for another finance manager to decide." in words(page_of(row))
 
 
 def test_the_words_come_from_the_role_vocabulary(session):
