@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -334,3 +335,49 @@ def test_the_service_refuses_a_decision_without_its_revision(session, colleague)
     action = seller_request(session, colleague, "s-revision")
     with pytest.raises(ValidationError, match="which version"):
         approvals.decide(session, action.id, "approve", actor=colleague, revision=None)
+
+
+def refund_request(session, actor, amount="871.81"):
+    """A second approval of a refund, shaped as refund decisions ask for it."""
+    return approvals.request_approval(
+        session,
+        "approve_refund",
+        "shopping_mall_refund_requests",
+        str(uuid.uuid4()),
+        {
+            "before": {"status": "pending_second_approval", "approved_amount": None},
+            "after": {"status": "approved", "approved_amount": amount},
+            "labels": {"approved_amount": "Amount to refund (USD)"},
+            "currency": "USD",
+        },
+        "Over the USD 250.00 threshold: first approval given",
+        actor=actor,
+    ).action
+
+
+def test_a_full_page_of_requests_stays_within_the_page_budget(client, session, login_as):
+    """50 rows (a page) of one line each: the inbox and "my requests" stay within 60 KB, and
+    each row says the amount with its currency."""
+    maker = make_staff(session, "fm-budget@views.test", (Role.FINANCE_MANAGER,))
+    made = [refund_request(session, maker, f"{300 + n}.50") for n in range(55)]
+    login_as(Role.FINANCE_MANAGER)
+    response = client.get("/finance/approvals")
+    assert len(response.data) <= 60_000, len(response.data)
+    rows = page_of(response).select("#listing tbody.approval")
+    assert len(rows) == 50 and page_of(response).select_one("#listing .count").text == "55"
+    soonest = rows[0].select_one("td.num").get_text(" ", strip=True).replace("\xa0", " ")
+    assert soonest == "USD 300.50"
+    assert made[0].id in rows[0]["id"]
+    opened = client.get(rows[0].select_one("button.row-toggle")["hx-get"], headers=HTMX)
+    assert len(opened.data) <= 15_000
+    assert "871.81" not in opened.get_data(as_text=True)
+    assert "300.50" in page_of(opened).select_one(".change-table").get_text()
+
+
+def test_my_full_page_of_requests_stays_within_the_page_budget(client, session, login_as):
+    me = login_as(Role.FINANCE_MANAGER)
+    for n in range(52):
+        refund_request(session, me, f"{400 + n}.00")
+    response = client.get("/finance/approvals/mine")
+    assert len(response.data) <= 60_000, len(response.data)
+    assert len(page_of(response).select("#listing tbody.approval")) == 50
