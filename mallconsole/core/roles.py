@@ -25,11 +25,6 @@ class Role(StrEnum):
         return ROLE_LABELS[self]
 
     @property
-    def member_name(self) -> str:
-        """What one holder of the role is called in a sentence: "finance manager"."""
-        return ROLE_MEMBER_NAMES[self][0]
-
-    @property
     def home_endpoint(self) -> str:
         return f"{ROLE_BLUEPRINTS[self]}.home"
 

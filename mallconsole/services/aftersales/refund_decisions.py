@@ -16,6 +16,9 @@ row locks, ``SELECT … FOR UPDATE`` on PostgreSQL, taken in that order like rai
   first approval moves it to ``pending_second_approval`` and opens the action, whose executor
   (``carry_out``) only sets the request to ``approved``; moving the money is the separate
   Execute step (``refund_execution``);
+* the second approval is given from the approvals inbox or from the refund screen
+  (``second_approval``), always through the approvals service's ``decide`` on the revision the
+  approver saw; rejecting it there rejects the refund too;
 * the first approver may change the amount while the second approval is waiting: the action
   gets a new revision and the approvals given so far no longer count;
 * each decision checks the version the manager saw (409 on a stale one), writes one audit event
@@ -597,7 +600,7 @@ def second_approval(
     """The second finance manager's decision from the refund screen, on the revision of the
     waiting approval they saw: approve (the approvals service's ``decide``, which carries it
     out) or reject the refund with a reason (its waiting approval rejected with it)."""
-    order, request = lock_request(session, reference)
+    _, request = lock_request(session, reference)  # the order first, as every decision locks
     action = open_action(session, request.id)
     number = request.refund_request_number
     if action is None or action.status != "pending":
