@@ -101,6 +101,8 @@ def sixteen(live_server, live_database, tmp_path):
     app = make_test_app(live_database, tmp_path / "sixteen", "e2e-secret-key")
     with app.app_context():
         session = db.session
+        if session.scalar(select(User).where(User.email == "admin2@demo.mall")) is None:
+            make_staff(session, "admin2@demo.mall", [Role.SYSTEM_ADMIN], password=DEMO_PASSWORD)
         maker = session.scalar(select(User).where(User.email == "admin@demo.mall"))
         for n in range(16):
             approvals.request_approval(
