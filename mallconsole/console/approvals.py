@@ -22,7 +22,7 @@ from mallconsole.extensions import db
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
 from mallconsole.web.authz import require
-from mallconsole.web.htmx import is_htmx, render
+from mallconsole.web.htmx import fragment_of, is_htmx, render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
 from mallconsole.web.refusals import refusals, validated
@@ -41,6 +41,7 @@ AREA_KINDS = {
     ),
 }
 BACKGROUND_EVENT = "approvals-changed"
+TABS = ("waiting", "mine")
 
 
 def add_approvals(bp, permission: Permission) -> None:
@@ -95,6 +96,22 @@ def add_approvals(bp, permission: Permission) -> None:
         history = audit.history(db.session, approvals.TABLE, row.action.id)
         return render("approvals/detail.html", **context(row=row, form=_form(row), history=history))
 
+    @bp.get("/approvals/<action_id>/row", endpoint="approval_row")
+    @require(permission)
+    @fragment_of(f"{area}.approval_detail")
+    def row(action_id):
+        """The request's row of the inbox, its change and decision shown (``expanded=1``) or
+        not (htmx's row expand)."""
+        tab = request.args.get("tab", "waiting")
+        expanded = request.args.get("expanded", "1")
+        if tab not in TABS or expanded not in ("0", "1"):
+            abort(400, description="That is not a row of the approvals inbox.")
+        found = _visible_row(action_id, permission)
+        return render(
+            "approvals/_row.html",
+            **context(row=found, form=_form(found), tab=tab, expanded=expanded == "1"),
+        )
+
     @bp.post("/approvals/<action_id>/decide", endpoint="approval_decide")
     @require(permission)
     def decide(action_id):
@@ -133,8 +150,11 @@ def add_approvals(bp, permission: Permission) -> None:
 
     def _answer(row, form, *, status=200, problem=None):
         if is_htmx():
+            tab = request.form.get("back") if request.form.get("back") in TABS else "waiting"
             response = render(
-                "approvals/_row.html", status=status, **context(row=row, form=form, error=problem)
+                "approvals/_row.html",
+                status=status,
+                **context(row=row, form=form, error=problem, tab=tab),
             )
             response.headers["HX-Trigger"] = json.dumps({BACKGROUND_EVENT: None})
             return response

@@ -37,6 +37,15 @@ ROLE_LABELS = {
     Role.SYSTEM_ADMIN: "Admin",
 }
 
+# What holders of each role are called in sentences (one, several): "another finance manager".
+ROLE_MEMBER_NAMES = {
+    Role.SUPPORT_AGENT: ("support agent", "support agents"),
+    Role.OPERATIONS_MANAGER: ("operations manager", "operations managers"),
+    Role.FINANCE_MANAGER: ("finance manager", "finance managers"),
+    Role.CONTENT_MODERATOR: ("content moderator", "content moderators"),
+    Role.SYSTEM_ADMIN: ("system admin", "system admins"),
+}
+
 # Blueprint name (and package) of each role; the URL prefix is "/<name>/".
 ROLE_BLUEPRINTS = {
     Role.SUPPORT_AGENT: "support",
@@ -166,3 +175,16 @@ def permissions_of(roles) -> frozenset[Permission]:
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]
     return frozenset(granted)
+
+
+def roles_holding(permission) -> tuple[Role, ...]:
+    """The roles whose holders have ``permission``, in role order."""
+    return tuple(role for role in Role if permission in ROLE_PERMISSIONS[role])
+
+
+def holders_in_words(permission, count: int = 1) -> str:
+    """Who else, holding ``permission``, is needed: "another finance manager", "2 more system
+    admins" ("another person" when several roles hold it)."""
+    roles = roles_holding(permission)
+    one, several = ROLE_MEMBER_NAMES[roles[0]] if len(roles) == 1 else ("person", "people")
+    return f"another {one}" if count == 1 else f"{count} more {several}"

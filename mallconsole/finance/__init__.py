@@ -5,7 +5,16 @@ from mallconsole.web.authz import role_blueprint
 
 bp = role_blueprint(Role.FINANCE_MANAGER, __name__)
 
-from mallconsole.finance import chargebacks, exports, ledgers, payouts, refunds, views, wallets  # noqa: E402, F401  (the modules register the routes)
+from mallconsole.finance import (  # noqa: E402, F401  (the modules register the routes)
+    chargebacks,
+    exports,
+    ledgers,
+    orders,
+    payouts,
+    refunds,
+    views,
+    wallets,
+)
 from mallconsole.web.templating import add_area_link  # noqa: E402
 
 add_area_link(bp, "Ledgers", "ledger_list", Permission.PAYOUTS_VIEW, also=("ledger_detail",),

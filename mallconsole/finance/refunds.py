@@ -3,13 +3,16 @@ execution."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from functools import partial
 
 from flask import redirect, request, url_for
 from flask_login import current_user
 
+from mallconsole.console.forms import DecisionForm
 from mallconsole.core import states
+from mallconsole.core.errors import Conflict
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
@@ -23,7 +26,7 @@ from mallconsole.finance.forms import (
 from mallconsole.services.aftersales import refund_decisions, refund_execution, refund_queue
 from mallconsole.services.kit import versions
 from mallconsole.web.authz import require
-from mallconsole.web.htmx import render
+from mallconsole.web.htmx import is_htmx, render
 from mallconsole.web.messages import notify
 from mallconsole.web.queues import QueueScreen, queue_screen
 from mallconsole.web.refusals import refusals, validated
@@ -73,8 +76,15 @@ def refund_list():
 
 
 def _detail_page(refund_id, *, status=200, approve=None, reject=None, amount=None, execute=None,
-                 stale=None):  # fmt: skip
+                 stale=None, second=None, problem=None, block=None):  # fmt: skip
     view = refund_queue.load(db.session, refund_id)
+    waiting = view.waiting_action
+    if second is None or (problem and waiting is not None):
+        # a conflict shows the approval as it is now: deciding again decides that revision
+        second = DecisionForm(
+            formdata=None, data={"revision": waiting.revision if waiting else None,
+                                 "reason": second.reason.data if second else None},
+        )  # fmt: skip
     version = view.request.version
     currency = view.request.currency
     approve = approve or ApproveForm(
@@ -87,6 +97,7 @@ def _detail_page(refund_id, *, status=200, approve=None, reject=None, amount=Non
     proposed = view.proposed
     return render(
         "finance/refund_detail.html",
+        block,
         status=status,
         view=view,
         approve=approve,
@@ -96,6 +107,8 @@ def _detail_page(refund_id, *, status=200, approve=None, reject=None, amount=Non
             formdata=None, amount=refund_decisions.plain_amount(proposed, currency), version=version
         ),
         execute=execute or ExecuteForm(formdata=None),
+        second=second,
+        problem=problem,
         stale=stale,
         states=states,
         money=refund_decisions.money_text,
@@ -177,6 +190,32 @@ def refund_amount(refund_id):
         refund_decisions.change_amount(db.session, refund_id, amount=form.amount.data,
                                        actor=current_user.user, expected_version=version)
     ))  # fmt: skip
+
+
+@bp.post("/refunds/<refund_id>/second-approval")
+@require(Permission.REFUNDS_DECIDE)
+def refund_second_approval(refund_id):
+    """Give the second approval here, or reject the refund, on the approval's revision seen;
+    htmx reloads the screen in place."""
+    form = DecisionForm()
+
+    def page(refusal):
+        problem = refusal.message if isinstance(refusal.error, Conflict) else None
+        return _detail_page(refund_id, status=refusal.status, second=form, problem=problem,
+                            block="second_approval")  # fmt: skip
+
+    with refusals(page, form):
+        validated(form)
+        decision = refund_decisions.second_approval(
+            db.session, refund_id, form.decision.data, form.reason.data,
+            actor=current_user.user, revision=versions.read_version(form.revision.data),
+        )  # fmt: skip
+    if not is_htmx():
+        return _decided(refund_id, decision.message)
+    notify(decision.message)
+    screen = url_for(DETAIL, refund_id=decision.request.refund_request_number)
+    target = {"path": screen, "target": "#main", "select": "#main", "swap": "outerHTML"}
+    return "", 204, {"HX-Location": json.dumps(target)}
 
 
 @bp.post("/refunds/<refund_id>/execute")

@@ -47,7 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from mallconsole.core.money import format_money
-from mallconsole.core.roles import Permission, permissions_of
+from mallconsole.core.roles import Permission, holders_in_words, permissions_of
 from mallconsole.core.text import is_id
 from mallconsole.models import AdminAction, MakerCheckerApproval, User, utcnow
 from mallconsole.services.identity.staff import active_roles
@@ -194,6 +194,27 @@ def describe_change(payload: dict | None) -> str:
     )
 
 
+# Where a payload names the money it moves, beside its "currency": a store-credit adjustment's
+# "amount", a payout's "net_amount", else a refund's approved amount (``after``).
+AMOUNT_KEYS = ("amount", "net_amount")
+
+
+def amount_of(payload: dict | None) -> tuple[Decimal, str] | None:
+    """The amount a payload moves and its currency, or None when it moves no money."""
+    payload = payload or {}
+    currency = payload.get("currency")
+    raw = next((payload[k] for k in AMOUNT_KEYS if payload.get(k) is not None), None)
+    if raw is None:
+        raw = (payload.get("after") or {}).get("approved_amount")
+    if not isinstance(currency, str) or raw is None:
+        return None
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        return None
+    return (value, currency) if value.is_finite() else None
+
+
 @dataclass
 class ActionRow:
     """An action as the inbox shows it."""
@@ -211,6 +232,11 @@ class ActionRow:
     @property
     def changes(self) -> list[FieldChange]:
         return changes_of(self.action.payload)
+
+    @property
+    def amount(self) -> tuple[Decimal, str] | None:
+        """The money the request moves and its currency (None: it moves none)."""
+        return amount_of(self.action.payload)
 
     @property
     def status_label(self) -> str:
@@ -234,6 +260,17 @@ class ActionRow:
     @property
     def unavailable(self) -> str | None:
         return unavailable_reason(self.action.action_name)
+
+    @property
+    def waiting_for(self) -> str:
+        """Who the request waits for, as its maker reads it: "another finance manager"."""
+        return waiting_for(self.action, len(self.current_approvals))
+
+
+def waiting_for(action: AdminAction, given: int = 0) -> str:
+    """Who a pending request waits for, in the role's words: "another finance manager", "2 more
+    system admins" (``given``: the approvals of its current revision so far)."""
+    return holders_in_words(action.approver_permission, max(1, action.approvals_needed - given))
 
 
 def _now(now: datetime | None) -> datetime:
@@ -652,6 +689,16 @@ def _closed_message(action: AdminAction) -> str:
     return "The requester withdrew this request."
 
 
+def seen_revision(revision) -> int:
+    """The revision a decision names (the one the person saw); refused when it names none."""
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
+        raise ValidationError(
+            "The decision did not say which version of the request it was made on. Reload the "
+            "request and decide again."
+        )
+    return revision
+
+
 @dataclass(frozen=True)
 class Decided:
     action: AdminAction
@@ -674,11 +721,7 @@ def decide(
     ``revision`` is the revision the person decided on (the form's hidden field): a decision
     names what it saw, so an approval never lands on a change made after the page was read."""
     now = _now(now)
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
-        raise ValidationError(
-            "The decision did not say which version of the request it was made on. Reload the "
-            "request and decide again."
-        )
+    revision = seen_revision(revision)
     if decision not in states.MAKER_CHECKER_DECISIONS:
         raise ValidationError("Choose to approve or to reject.")
     reason = _text(

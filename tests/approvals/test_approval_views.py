@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -24,6 +25,13 @@ KEY = states.REFUND_DUAL_APPROVAL_THRESHOLD.format(currency="USD")
 
 def page_of(response):
     return BeautifulSoup(response.data, "html.parser")
+
+
+def expanded(client, area, action, tab="waiting"):
+    """The request's row opened in place: its change and its decision (htmx's row expand)."""
+    response = client.get(f"/{area}/approvals/{action.id}/row?tab={tab}", headers=HTMX)
+    assert response.status_code == 200
+    return page_of(response).select_one(f"tbody#approval-{action.id}")
 
 
 @pytest.fixture
@@ -66,10 +74,12 @@ def test_the_admin_inbox_shows_the_change_who_asked_and_why(
     row = page.select_one(f"#approval-{action.id}")
     text = row.get_text(" ", strip=True)
     assert "Change a setting" in text and KEY in text and "Q4 peak" in text
-    assert "maker@views.test" in text and "0 of 1" in text
+    assert "maker@views.test" in text and row.select(".change-table") == []
+    row = expanded(client, "admin", action)
+    assert "0 of 1" in row.get_text(" ", strip=True)
     assert [td.get_text() for td in row.select(".change-table td")] == ["250.00", "300.00"]
     assert row.select_one(".change-table tbody th").get_text() == "Value"
-    buttons = [b.get_text(" ", strip=True) for b in row.select("button")]
+    buttons = [b.get_text(" ", strip=True) for b in row.select("form button")]
     assert buttons[0].startswith("Approve") and buttons[1].startswith("Reject")
     assert page.select_one("#listing .count").get_text() == "1"
     assert "shopping_mall" not in page.get_text() and "change_configuration" not in page.get_text()
@@ -85,12 +95,13 @@ def test_each_area_lists_only_its_own_kinds(client, session, login_as, colleague
     ).action  # fmt: skip
     login_as(Role.FINANCE_MANAGER)
     page = page_of(client.get("/finance/approvals"))
-    rows = page.select("#listing tr.approval-row")
+    rows = page.select("#listing tbody.approval")
     assert [r["id"] for r in rows] == [f"approval-{wallet.id}"]
     assert "Store credit adjustment" in rows[0].get_text()
+    row = expanded(client, "finance", wallet)
     # store credit has its executor (services/money/wallet_adjustments.py): it can be approved
-    assert "cannot carry out" not in rows[0].get_text()
-    assert [b.get_text(" ", strip=True) for b in rows[0].select("button")] == [
+    assert "cannot carry out" not in row.get_text()
+    assert [b.get_text(" ", strip=True) for b in row.select("form button")] == [
         "Approve store credit adjustment",
         "Reject store credit adjustment",
     ]
@@ -119,9 +130,9 @@ def test_approving_in_place_carries_the_change_out(client, session, login_as, co
         headers=HTMX,
     )
     assert response.status_code == 200
-    row = page_of(response).select_one(f"tr#approval-{action.id}")
+    row = page_of(response).select_one(f"tbody#approval-{action.id}")
     assert row["data-status"] == "executed" and "Approved and carried out" in row.get_text()
-    assert not row.select("button")
+    assert not row.select("form button")
     assert "approvals-changed" in json.loads(response.headers["HX-Trigger"])
     shown = page_of(response).select_one("#messages[hx-swap-oob]").get_text()
     assert "Approved and carried out" in shown and "is now 300.00" in shown
@@ -140,7 +151,7 @@ def test_rejecting_without_a_reason_keeps_the_row_and_says_what_is_missing(
         headers=HTMX,
     )
     assert response.status_code == 422
-    row = page_of(response).select_one(f"tr#approval-{action.id}")
+    row = page_of(response).select_one(f"tbody#approval-{action.id}")
     assert "Give a reason." in row.select_one(".field-errors").get_text()
     assert action.status == "pending"
     response = client.post(
@@ -167,7 +178,7 @@ def test_a_request_decided_meanwhile_answers_409_with_its_new_state(
         headers=HTMX,
     )
     assert response.status_code == 409
-    row = page_of(response).select_one(f"tr#approval-{action.id}")
+    row = page_of(response).select_one(f"tbody#approval-{action.id}")
     assert "already rejected" in row.select_one(".row-error").get_text()
     assert row["data-status"] == "rejected" and threshold.value == "250.00"
 
@@ -189,7 +200,7 @@ def test_a_stale_revision_is_refused(client, session, login_as, colleague, thres
         headers=HTMX,
     )
     assert response.status_code == 409 and threshold.value == "250.00"
-    row = page_of(response).select_one(f"tr#approval-{action.id}")
+    row = page_of(response).select_one(f"tbody#approval-{action.id}")
     assert "changed this request" in row.get_text()
     assert row.select_one("input[name=revision]")["value"] == "2"
 
@@ -218,7 +229,9 @@ def test_my_requests_show_their_state_and_can_be_withdrawn(client, session, logi
     page = page_of(client.get("/admin/approvals/mine"))
     row = page.select_one(f"#approval-{mine.id}")
     assert "Waiting for approval" in row.get_text()
-    assert row.select_one("button").get_text() == "Withdraw"
+    assert expanded(client, "admin", mine, "mine").select_one("form button").get_text() == (
+        "Withdraw"
+    )
     # Not in my own "waiting for me" list.
     assert page_of(client.get("/admin/approvals")).select_one(f"#approval-{mine.id}") is None
     token = csrf_from(page.decode())
@@ -322,3 +335,49 @@ def test_the_service_refuses_a_decision_without_its_revision(session, colleague)
     action = seller_request(session, colleague, "s-revision")
     with pytest.raises(ValidationError, match="which version"):
         approvals.decide(session, action.id, "approve", actor=colleague, revision=None)
+
+
+def refund_request(session, actor, amount="871.81"):
+    """A second approval of a refund, shaped as refund decisions ask for it."""
+    return approvals.request_approval(
+        session,
+        "approve_refund",
+        "shopping_mall_refund_requests",
+        str(uuid.uuid4()),
+        {
+            "before": {"status": "pending_second_approval", "approved_amount": None},
+            "after": {"status": "approved", "approved_amount": amount},
+            "labels": {"approved_amount": "Amount to refund (USD)"},
+            "currency": "USD",
+        },
+        "Over the USD 250.00 threshold: first approval given",
+        actor=actor,
+    ).action
+
+
+def test_a_full_page_of_requests_stays_within_the_page_budget(client, session, login_as):
+    """50 rows (a page) of one line each: the inbox and "my requests" stay within 60 KB, and
+    each row says the amount with its currency."""
+    maker = make_staff(session, "fm-budget@views.test", (Role.FINANCE_MANAGER,))
+    made = [refund_request(session, maker, f"{300 + n}.50") for n in range(55)]
+    login_as(Role.FINANCE_MANAGER)
+    response = client.get("/finance/approvals")
+    assert len(response.data) <= 60_000, len(response.data)
+    rows = page_of(response).select("#listing tbody.approval")
+    assert len(rows) == 50 and page_of(response).select_one("#listing .count").text == "55"
+    soonest = rows[0].select_one("td.num").get_text(" ", strip=True).replace("\xa0", " ")
+    assert soonest == "USD 300.50"
+    assert made[0].id in rows[0]["id"]
+    opened = client.get(rows[0].select_one("button.row-toggle")["hx-get"], headers=HTMX)
+    assert len(opened.data) <= 15_000
+    assert "871.81" not in opened.get_data(as_text=True)
+    assert "300.50" in page_of(opened).select_one(".change-table").get_text()
+
+
+def test_my_full_page_of_requests_stays_within_the_page_budget(client, session, login_as):
+    me = login_as(Role.FINANCE_MANAGER)
+    for n in range(52):
+        refund_request(session, me, f"{400 + n}.00")
+    response = client.get("/finance/approvals/mine")
+    assert len(response.data) <= 60_000, len(response.data)
+    assert len(page_of(response).select("#listing tbody.approval")) == 50

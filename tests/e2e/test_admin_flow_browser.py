@@ -59,8 +59,9 @@ def test_flag_toggle_rollout_policy_approval_and_flag_revert(
     # 4. The other admin approves it from the inbox.
     sign_in(checker, "admin2@demo.mall")
     checker.goto("/admin/approvals")
-    request = checker.locator("[id^=approval-]").filter(has_text="version 1.1")
+    request = checker.locator("tbody[id^=approval-]").filter(has_text="version 1.1")
     expect(request).to_contain_text("Longer return window")
+    request.get_by_role("button", name="Decide").click()
     request.get_by_role("button", name=re.compile("^Approve")).click()
     expect(request).to_contain_text("Approved and carried out")
     maker.reload()

@@ -101,8 +101,11 @@ def test_a_refund_over_the_threshold_from_raise_to_money_moved(browser, live_ser
     sign_in(second, "finance2@demo.mall")
     expect(second).to_have_url(re.compile(r"/finance/$"))
     second.goto("/finance/approvals")
-    row = second.locator("[id^=approval-]").filter(has_text=number)
+    row = second.locator("tbody[id^=approval-]").filter(has_text=number)
     expect(row).to_contain_text("Refund over the approval threshold")
+    expect(row).to_contain_text("USD 300.00")
+    row.get_by_role("button", name="Decide").click()  # the change and the decision, in place
+    expect(row.locator(".change-table .after").last).to_have_text("300.00")
     row.get_by_role("button", name=re.compile("^Approve")).click()
     expect(row).to_contain_text("Approved and carried out")
     expect(second.locator("#messages")).to_contain_text(f"{number} is approved for USD 300.00")

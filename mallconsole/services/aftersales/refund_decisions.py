@@ -16,6 +16,9 @@ row locks, ``SELECT … FOR UPDATE`` on PostgreSQL, taken in that order like rai
   first approval moves it to ``pending_second_approval`` and opens the action, whose executor
   (``carry_out``) only sets the request to ``approved``; moving the money is the separate
   Execute step (``refund_execution``);
+* the second approval is given from the approvals inbox or from the refund screen
+  (``second_approval``), always through the approvals service's ``decide`` on the revision the
+  approver saw; rejecting it there rejects the refund too;
 * the first approver may change the amount while the second approval is waiting: the action
   gets a new revision and the approvals given so far no longer count;
 * each decision checks the version the manager saw (409 on a stale one), writes one audit event
@@ -543,10 +546,12 @@ def reject(
     reason: str,
     actor,
     expected_version: int | None = None,
+    revision: int | None = None,
     now: datetime | None = None,
 ) -> Decision:
     """Reject the request with a reason (pending, or waiting for its second approval: the
-    waiting approval is withdrawn by its requester or rejected by anyone else)."""
+    waiting approval is withdrawn by its requester or rejected by anyone else; ``revision``,
+    when given, is the second approval's revision the person saw, refused when stale)."""
     now = now or utcnow()
     reason = (reason or "").strip()
     if not reason:
@@ -570,7 +575,7 @@ def reject(
                 "reject",
                 reason,
                 actor=actor,
-                revision=action.revision,
+                revision=action.revision if revision is None else revision,
                 now=now,
             )
     _set_lines(request_lines(session, request.id), _all(request, "rejected", session), now)
@@ -581,6 +586,39 @@ def reject(
                 actor=actor, now=now)  # fmt: skip
     session.flush()
     return Decision(request, f"{number} is rejected.")
+
+
+def second_approval(
+    session,
+    reference: str,
+    decision: str,
+    reason: str | None = None,
+    *,
+    actor,
+    revision: int | None,
+    now: datetime | None = None,
+) -> Decision:
+    """The second finance manager's decision from the refund screen, on the revision of the
+    waiting approval they saw: approve (the approvals service's ``decide``, which carries it
+    out) or reject the refund with a reason (its waiting approval rejected with it)."""
+    _, request = lock_request(session, reference)  # the order first, as every decision locks
+    action = open_action(session, request.id)
+    number = request.refund_request_number
+    if action is None or action.status != "pending":
+        raise Conflict(
+            f"No second approval of {number} is waiting any more: it is "
+            f"{states.label(MACHINE, request.status).lower()}. Reload the page."
+        )
+    if action.requested_by_user_id == actor.id:
+        raise Forbidden("You gave the first approval, so another finance manager decides it.")
+    revision = approvals.seen_revision(revision)
+    if decision == "reject":
+        return reject(session, request.id, reason=reason, actor=actor, revision=revision, now=now)
+    decided = approvals.decide(
+        session, action.id, decision, reason, actor=actor, revision=revision, now=now
+    )
+    session.flush()
+    return Decision(request, decided.message, action)
 
 
 def _all(request, decision: str, session) -> dict[str, str]:

@@ -3,7 +3,8 @@ everything the request screen shows.
 
 The queue is one query per page whatever its depth (``keyset_page`` over the request table,
 ordered by raise time or amount, the id breaking ties), plus one query for the order numbers
-and stores of the rows on the page. Tabs count with ``capped_count`` (exact to 10,000).
+and customers and one for the stores of the rows on the page. Tabs count with
+``capped_count`` (exact to 10,000).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from mallconsole.models import (
     User,
     utcnow,
 )
+from mallconsole.services import approvals
 from mallconsole.services.aftersales.refund_decisions import (
     ACTION,
     TABLE,
@@ -135,6 +137,7 @@ class QueueRow:
     order_number: str | None = None
     stores: list[str] = field(default_factory=list)
     has_case: bool = False
+    customer: str | None = None  # the customer's display name
 
     @property
     def status_label(self) -> str:
@@ -161,11 +164,14 @@ def refund_page(session, tab, filters, ordering, *, cursor, limit, now=None):
     rows = [QueueRow(request) for request in page.rows]
     order_ids = {row.request.shopping_mall_order_id for row in rows}
     if order_ids:
-        numbers = dict(
-            session.execute(
-                select(Order.id, Order.order_number).where(Order.id.in_(order_ids))
-            ).all()
-        )
+        orders = {
+            order_id: (number, name or nickname)
+            for order_id, number, name, nickname in session.execute(
+                select(Order.id, Order.order_number, User.name, User.nickname)
+                .outerjoin(User, User.id == Order.shopping_mall_user_id)
+                .where(Order.id.in_(order_ids))
+            )
+        }
         stores: dict[str, list[str]] = {}
         for order_id, name in session.execute(
             select(SellerOrder.shopping_mall_order_id, Store.name)
@@ -175,7 +181,9 @@ def refund_page(session, tab, filters, ordering, *, cursor, limit, now=None):
         ):
             stores.setdefault(order_id, []).append(name)
         for row in rows:
-            row.order_number = numbers.get(row.request.shopping_mall_order_id)
+            row.order_number, row.customer = orders.get(
+                row.request.shopping_mall_order_id, (None, None)
+            )
             row.stores = stores.get(row.request.shopping_mall_order_id, [])
             row.has_case = bool(row.request.shopping_mall_support_case_id)
     page.rows = rows
@@ -286,6 +294,11 @@ class RefundView:
         if self.action is not None and self.action.status == "pending":
             return self.action
         return None
+
+    @property
+    def waiting_for(self) -> str | None:
+        """Who the waiting second approval waits for, in words: "another finance manager"."""
+        return approvals.waiting_for(self.waiting_action) if self.waiting_action else None
 
     @property
     def approved_lines_total(self) -> Decimal:

@@ -9,6 +9,7 @@ return and refund requests, and the support cases about it. Nothing here changes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -34,6 +35,9 @@ from mallconsole.models import (
     SupportCase,
     User,
 )
+
+# What may name an order: its id or its number, letters, digits and dashes.
+REFERENCE = re.compile(r"[0-9A-Za-z-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,9 @@ def safe_link(url: str | None) -> str | None:
 
 def find_order(session, order_id: str) -> Order:
     """The order with this id or ORD- number; NotFound otherwise."""
+    if not REFERENCE.fullmatch(order_id or ""):
+        # nothing else names an order (a NUL byte would not even reach PostgreSQL)
+        raise NotFound("There is no order with this id or number.")
     order = session.scalars(
         select(Order).where(
             or_(Order.id == order_id, Order.order_number == order_id.upper()),
