@@ -37,6 +37,9 @@ STYLES = {
 }
 
 
+HTMX = {"HX-Request": "true"}
+
+
 def amounts_on(response, url="") -> list[str]:
     """Every amount a person reads on the page: each text, and each field's value."""
     assert response.status_code == 200, url
@@ -141,4 +144,11 @@ def test_every_amount_on_the_money_screens_is_in_the_readers_one_style(
     assert expected in seen[screens[2]]
     signed = "+150,00\u00a0USD" if locale == "de_DE" else "+USD\u00a0150.00"
     approvals = seen["/finance/approvals/mine"]
-    assert signed in approvals and expected in approvals
+    assert expected in approvals
+    # The change asked for is on the row's expand, in the same style.
+    mine = BeautifulSoup(client.get("/finance/approvals/mine").data, "html.parser")
+    expands = [button["hx-get"] for button in mine.select("button.row-toggle[hx-get]")]
+    assert expands
+    changes = [a for url in expands for a in amounts_on(client.get(url, headers=HTMX), url)]
+    assert [a for a in changes if not style.fullmatch(a)] == []
+    assert signed in changes
