@@ -105,7 +105,7 @@ def test_a_refund_over_the_threshold_from_raise_to_money_moved(browser, live_ser
     expect(row).to_contain_text("Refund over the approval threshold")
     expect(row).to_contain_text("USD 300.00")
     row.get_by_role("button", name="Decide").click()  # the change and the decision, in place
-    expect(row.locator(".change-table .after").last).to_have_text("300.00")
+    expect(row.locator(".change-table .after").last).to_have_text("USD\u00a0300.00")
     row.get_by_role("button", name=re.compile("^Approve")).click()
     expect(row).to_contain_text("Approved and carried out")
     expect(second.locator("#messages")).to_contain_text(f"{number} is approved for USD 300.00")
