@@ -14,6 +14,7 @@ from enum import Enum
 
 from sqlalchemy import select
 
+from mallconsole.core.people import Person
 from mallconsole.models import AuditEvent, User
 from mallconsole.services.kit.origin import current_origin
 
@@ -99,6 +100,14 @@ class HistoryEntry:
 
     event: AuditEvent
     actor_email: str | None
+    actor_name: str | None = None
+
+    @property
+    def actor(self) -> Person | None:
+        """Who made the change (None: the console itself)."""
+        if self.actor_email is None:
+            return None
+        return Person(self.actor_name, self.actor_email)
 
     @property
     def entity_label(self) -> str:
@@ -117,24 +126,28 @@ class HistoryEntry:
         return [Change(f, before.get(f), after.get(f)) for f in fields]
 
 
-def history(session, entity_table: str, entity_id: str, *, limit: int = 200) -> list[HistoryEntry]:
-    """The audit events of one record, newest first, with the actor's email."""
+def entries(session, *where, limit: int = 200) -> list[HistoryEntry]:
+    """The audit events matching ``where``, newest first, with who made each."""
     rows = session.execute(
-        select(AuditEvent, User.email)
+        select(AuditEvent, User.email, User.name)
         .outerjoin(User, User.id == AuditEvent.actor_user_id)
-        .where(AuditEvent.entity_table == entity_table, AuditEvent.entity_id == entity_id)
+        .where(*where)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     ).all()
-    return [HistoryEntry(event, email) for event, email in rows]
+    return [HistoryEntry(event, email, name) for event, email, name in rows]
+
+
+def history(session, entity_table: str, entity_id: str, *, limit: int = 200) -> list[HistoryEntry]:
+    """The audit events of one record, newest first, with who made each."""
+    return entries(
+        session,
+        AuditEvent.entity_table == entity_table,
+        AuditEvent.entity_id == entity_id,
+        limit=limit,
+    )
 
 
 def recent_events(session, *, limit: int = 10) -> list[HistoryEntry]:
     """The most recent audit events across the console, newest first."""
-    rows = session.execute(
-        select(AuditEvent, User.email)
-        .outerjoin(User, User.id == AuditEvent.actor_user_id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    ).all()
-    return [HistoryEntry(event, email) for event, email in rows]
+    return entries(session, limit=limit)
