@@ -225,7 +225,9 @@ def get_action(session, action_id: str) -> AdminAction:
 
 # Targets: the words and (when its screen exists) the link for each kind of record.
 def _user_label(session, ids):
-    return dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+    # A staff member (a role grant, a purge) by name: their email is for their record.
+    rows = session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
+    return {i: display_name(name, email) for i, name, email in rows}
 
 
 def _seller_label(session, ids):
@@ -263,11 +265,14 @@ def _balance_label(session, ids):
     from mallconsole.models import UserBalance
 
     rows = session.execute(
-        select(UserBalance.id, User.email, UserBalance.currency)
+        select(UserBalance.id, User.name, User.email, UserBalance.currency)
         .join(User, User.id == UserBalance.shopping_mall_user_id)
         .where(UserBalance.id.in_(ids))
     ).all()
-    return {i: f"{email} — {currency} store credit" for i, email, currency in rows}
+    return {
+        i: f"{display_name(name, email)} — {currency} store credit"
+        for i, name, email, currency in rows
+    }
 
 
 TARGETS = {

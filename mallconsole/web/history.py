@@ -237,7 +237,7 @@ def entry_rows(
     return change_rows(
         data.get("before"),
         data.get("after"),
-        currency=currency,
+        currency=currency or entry.currency,
         labels=data.get("labels"),
         amounts=tuple(amounts),
     )

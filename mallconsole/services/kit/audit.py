@@ -101,6 +101,8 @@ class HistoryEntry:
     event: AuditEvent
     actor_email: str | None
     actor_name: str | None = None
+    # The currency of the record the event is about, when it has one: its amounts are in it.
+    currency: str | None = None
 
     @property
     def actor(self) -> Person | None:
@@ -135,7 +137,28 @@ def entries(session, *where, limit: int = 200) -> list[HistoryEntry]:
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     ).all()
-    return [HistoryEntry(event, email, name) for event, email, name in rows]
+    currencies = _currencies(session, [event for event, _, _ in rows])
+    return [
+        HistoryEntry(event, email, name, currencies.get((event.entity_table, event.entity_id)))
+        for event, email, name in rows
+    ]
+
+
+def _currencies(session, events) -> dict[tuple[str, str], str]:
+    """(table, id) -> currency of the records ``events`` are about that have a currency (a
+    refund request, a payout…): one query per such table."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.entity_id:
+            wanted.setdefault(event.entity_table, set()).add(event.entity_id)
+    found = {}
+    for name, ids in wanted.items():
+        table = AuditEvent.metadata.tables.get(name)
+        if table is None or "currency" not in table.c or "id" not in table.c:
+            continue
+        rows = session.execute(select(table.c.id, table.c.currency).where(table.c.id.in_(ids)))
+        found.update({(name, record_id): currency for record_id, currency in rows})
+    return found
 
 
 def history(session, entity_table: str, entity_id: str, *, limit: int = 200) -> list[HistoryEntry]:
