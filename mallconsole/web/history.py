@@ -212,9 +212,14 @@ def change_rows(
     currency = after.get("currency") or before.get("currency") or currency
     currency = currency if isinstance(currency, str) and len(currency) == 3 else None
     rows = []
-    for name in dict.fromkeys([*before, *after]):
+    names = list(dict.fromkeys([*before, *after]))
+    # The currency is written on the amounts; a row of its own says it twice.
+    priced = currency is not None and any(_is_money(n) or n in amounts for n in names)
+    for name in names:
         old, new = before.get(name), after.get(name)
         if name in HIDDEN_FIELDS or name.endswith("_id") or old == new:
+            continue
+        if name == "currency" and priced:
             continue
         if _blank(old) and _blank(new):
             continue  # empty to empty, or one record id to another: nothing to read

@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 
 from mallconsole.core import states
 from mallconsole.core.errors import DomainError, NotFound, ValidationError
-from mallconsole.core.people import Person
+from mallconsole.core.people import Person, display_name
 from mallconsole.models import (
     CancellationRequest,
     CannedReply,
@@ -200,7 +200,7 @@ def support_agents(session) -> list[Agent]:
         .where(SupportAgent.revoked_at.is_(None), User.status == "active")
         .distinct()
     )
-    agents = [Agent(user_id, name or email) for user_id, name, email in rows]
+    agents = [Agent(user_id, display_name(name, email)) for user_id, name, email in rows]
     return sorted(agents, key=lambda agent: (agent.name.casefold(), agent.id))
 
 
