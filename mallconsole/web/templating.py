@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from mallconsole.core import locale, states
 from mallconsole.core.money import format_money, format_number
@@ -23,6 +24,18 @@ INBOX_PERMISSIONS = {
 def local_time(moment) -> str:
     """A stored UTC time in the reader's zone and locale, with the zone shown."""
     return display.format_local_time(moment)
+
+
+def person(who, nobody: str = "Nobody") -> Markup:
+    """``{{ person(entry.actor, 'System') }}``: a staff member by their display name, their email
+    on hover; ``who`` is anything with ``name`` and ``email`` (a user, a ``core.people.Person``),
+    ``nobody`` what is said when there is no one (the console itself). A template global, so a
+    fragment of a page draws people as the whole page does."""
+    name, email = getattr(who, "name", None), getattr(who, "email", None)
+    if not who or not (name or email):
+        return escape(nobody)
+    hover = Markup(' title="{}"').format(email) if email else ""
+    return Markup('<span class="person"{}>{}</span>').format(hover, display_name(name, email))
 
 
 def counted(words: str, n) -> str:
@@ -157,6 +170,8 @@ def install(app) -> None:
     app.add_template_filter(history.decision_rows, "decision_rows")
     app.add_template_filter(display_name, "person_name")
     app.add_template_filter(display.format_period, "localperiod")
+    # A global, not a context variable: macros imported without context use it too.
+    app.jinja_env.globals["person"] = person
 
     @app.context_processor
     def shell_context():
