@@ -16,7 +16,11 @@ def test_the_shell_of_a_signed_in_page(client, login_as):
     sign_out = page.select_one(".usermenu form")
     assert sign_out["method"] == "post" and sign_out["action"] == "/logout"
     assert sign_out.find("input", attrs={"name": "csrf_token"})["value"]
-    assert page.select_one(".usermenu").get_text(" ", strip=True).startswith(user.email)
+    # The staff member by name (here, with none, the part of the email before the @), the
+    # address on hover.
+    menu = page.select_one(".usermenu")
+    assert menu.get_text(" ", strip=True).startswith(user.email.split("@")[0] + " ")
+    assert menu.select_one("a")["title"] == f"Your account: {user.email}"
     assert "Europe/Paris" in page.select_one(".usermenu .zone").get_text()
     assert page.find("body")["hx-indicator"] == "#progress"
     assert page.select_one("#progress.htmx-indicator") is not None

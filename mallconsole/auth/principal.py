@@ -42,6 +42,10 @@ class StaffPrincipal:
         return self.user.email
 
     @property
+    def name(self) -> str | None:
+        return self.user.name
+
+    @property
     def time_zone(self) -> str:
         return self.user.time_zone or "UTC"
 

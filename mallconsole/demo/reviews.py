@@ -11,6 +11,7 @@ from mallconsole.demo.audit import audit
 from mallconsole.demo.names import REVIEW_LINES
 from mallconsole.demo.world import World
 from mallconsole.models.base import uri_digest
+from mallconsole.services.moderation import review_decisions
 
 RATINGS = {
     Decimal("5"): 40,
@@ -132,6 +133,7 @@ def _moderation(world, review, moderator, decision, reason, at, effective) -> No
         reason_code=reason,
         effective=effective,
     )
+    words = review_decisions.reason_words(reason)
     audit(
         world,
         actor=moderator,
@@ -141,7 +143,9 @@ def _moderation(world, review, moderator, decision, reason, at, effective) -> No
         at=at,
         before={"state": "pending" if decision != "remove" else "approved"},
         after={"state": states.MODERATION_DECISION_STATE[decision]},
-        reason=reason,
+        # As a moderator's decision records them: the decision and its reason in words.
+        summary=f"{review_decisions.DECISION_WORDS[decision]}: {words}",
+        reason=words,
     )
 
 

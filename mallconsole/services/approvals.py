@@ -47,6 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from mallconsole.core.money import format_money
+from mallconsole.core.people import Person, display_name
 from mallconsole.core.roles import Permission, holders_in_words, permissions_of
 from mallconsole.core.text import is_id
 from mallconsole.models import AdminAction, MakerCheckerApproval, User, utcnow
@@ -220,18 +221,14 @@ class ActionRow:
     """An action as the inbox shows it."""
 
     action: AdminAction
-    requester: str | None
-    approvals: list[tuple[str | None, MakerCheckerApproval]] = field(default_factory=list)
+    requester: Person | None
+    approvals: list[tuple[Person | None, MakerCheckerApproval]] = field(default_factory=list)
     target: str | None = None
     target_url: str | None = None
 
     @property
     def kind(self) -> str:
         return kind_label(self.action.action_name)
-
-    @property
-    def changes(self) -> list[FieldChange]:
-        return changes_of(self.action.payload)
 
     @property
     def amount(self) -> tuple[Decimal, str] | None:
@@ -249,7 +246,7 @@ class ActionRow:
         return STATUS_TONES.get(self.action.status, "neutral")
 
     @property
-    def current_approvals(self) -> list[tuple[str | None, MakerCheckerApproval]]:
+    def current_approvals(self) -> list[tuple[Person | None, MakerCheckerApproval]]:
         """Approvals that count: the current revision's ``approve`` decisions."""
         return [
             (email, a)
@@ -290,7 +287,9 @@ def get_action(session, action_id: str) -> AdminAction:
 
 # Targets: the words and (when its screen exists) the link for each kind of record.
 def _user_label(session, ids):
-    return dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+    # A staff member (a role grant, a purge) by name: their email is for their record.
+    rows = session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
+    return {i: display_name(name, email) for i, name, email in rows}
 
 
 def _seller_label(session, ids):
@@ -328,11 +327,14 @@ def _balance_label(session, ids):
     from mallconsole.models import UserBalance
 
     rows = session.execute(
-        select(UserBalance.id, User.email, UserBalance.currency)
+        select(UserBalance.id, User.name, User.email, UserBalance.currency)
         .join(User, User.id == UserBalance.shopping_mall_user_id)
         .where(UserBalance.id.in_(ids))
     ).all()
-    return {i: f"{email} — {currency} store credit" for i, email, currency in rows}
+    return {
+        i: f"{display_name(name, email)} — {currency} store credit"
+        for i, name, email, currency in rows
+    }
 
 
 TARGETS = {
@@ -371,28 +373,37 @@ def _describe_targets(session, rows: list[ActionRow]) -> None:
             row.target_url = url_for(screen[0], **{screen[1]: target_id})
 
 
+def _person(email: str | None, name: str | None) -> Person | None:
+    return Person(name, email) if email else None
+
+
 def _rows(session, found) -> list[ActionRow]:
-    """ActionRows for ``(action, requester email)`` pairs, with approvals and targets."""
-    rows = [ActionRow(action, email) for action, email in found]
+    """ActionRows for ``(action, requester email, requester name)`` rows, with approvals and
+    targets."""
+    rows = [ActionRow(action, _person(email, name)) for action, email, name in found]
     if not rows:
         return rows
     by_id = {row.action.id: row for row in rows}
     decisions = session.execute(
-        select(MakerCheckerApproval, User.email)
+        select(MakerCheckerApproval, User.email, User.name)
         .outerjoin(User, User.id == MakerCheckerApproval.approver_user_id)
         .where(MakerCheckerApproval.shopping_mall_admin_action_id.in_(list(by_id)))
         .order_by(MakerCheckerApproval.created_at, MakerCheckerApproval.id)
     ).all()
-    for decision, email in decisions:
-        by_id[decision.shopping_mall_admin_action_id].approvals.append((email, decision))
+    for decision, email, name in decisions:
+        by_id[decision.shopping_mall_admin_action_id].approvals.append(
+            (_person(email, name), decision)
+        )
     _describe_targets(session, rows)
     return rows
 
 
 def action_row(session, action_id: str) -> ActionRow:
     action = get_action(session, action_id)
-    email = session.scalar(select(User.email).where(User.id == action.requested_by_user_id))
-    return _rows(session, [(action, email)])[0]
+    found = session.execute(
+        select(User.email, User.name).where(User.id == action.requested_by_user_id)
+    ).first()
+    return _rows(session, [(action, *(found or (None, None)))])[0]
 
 
 def visible_row(session, action_id: str, *, viewer_id: str, permission) -> ActionRow | None:
@@ -441,7 +452,7 @@ ACTION_ID = AdminAction.id
 
 def _statement(where, filters: dict):
     statement = (
-        select(AdminAction, User.email)
+        select(AdminAction, User.email, User.name)
         .outerjoin(User, User.id == AdminAction.requested_by_user_id)
         .where(where)
     )
@@ -821,10 +832,10 @@ def decide(
 
 
 def _requester(session, action: AdminAction) -> str:
-    return (
-        session.scalar(select(User.email).where(User.id == action.requested_by_user_id))
-        or "The requester"
-    )
+    found = session.execute(
+        select(User.name, User.email).where(User.id == action.requested_by_user_id)
+    ).first()
+    return display_name(*found) if found else "The requester"
 
 
 def _move(session, action, target, *, actor, now, summary, reason=None, extra=None) -> None:

@@ -31,6 +31,7 @@ from sqlalchemy import func, select, text, tuple_
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.core.people import Person
 from mallconsole.extensions import db
 from mallconsole.models import JobRun, JobSchedule, User, new_id, utcnow
 from mallconsole.services import approvals
@@ -498,10 +499,10 @@ def job_status(session, name: str) -> JobStatus:
 
 @dataclass(frozen=True)
 class RunRow:
-    """A job run with the email of whoever asked for it."""
+    """A job run with whoever asked for it."""
 
     run: JobRun
-    requested_by: str | None
+    requested_by: Person | None
 
     @property
     def job(self) -> Job | None:
@@ -514,6 +515,10 @@ class RunRow:
         return None
 
 
+def _run_row(run: JobRun, email: str | None, name: str | None) -> RunRow:
+    return RunRow(run, Person(name, email) if email else None)
+
+
 RUN_SORTS = (
     SortKey("queued", "Queued", JobRun.queued_at, kind=datetime),
     SortKey("started", "Started", JobRun.started_at, nullable=True, kind=datetime),
@@ -523,7 +528,9 @@ RUN_ID = JobRun.id
 
 
 def _runs_statement(filters: dict):
-    statement = select(JobRun, User.email).outerjoin(User, User.id == JobRun.requested_by_user_id)
+    statement = select(JobRun, User.email, User.name).outerjoin(
+        User, User.id == JobRun.requested_by_user_id
+    )
     if filters.get("job"):
         statement = statement.where(JobRun.job_name == filters["job"])
     if filters.get("result"):
@@ -542,7 +549,7 @@ def run_page(session, filters: dict, ordering, *, cursor, limit):
         limit=limit,
         key_of=lambda row: (getattr(row[0], attribute), row[0].id),
     )
-    page.rows = [RunRow(run, email) for run, email in page.rows]
+    page.rows = [_run_row(*row) for row in page.rows]
     return page
 
 
@@ -557,7 +564,7 @@ def get_run(session, run_id: str) -> RunRow:
     row = session.execute(_runs_statement({}).where(JobRun.id == run_id)).first()
     if row is None:
         raise NotFound("There is no such job run.")
-    return RunRow(*row)
+    return _run_row(*row)
 
 
 def recent_runs(session, name: str, *, limit: int = 10) -> list[RunRow]:
@@ -567,4 +574,4 @@ def recent_runs(session, name: str, *, limit: int = 10) -> list[RunRow]:
         .order_by(JobRun.queued_at.desc(), JobRun.id.desc())
         .limit(limit)
     ).all()
-    return [RunRow(run, email) for run, email in rows]
+    return [_run_row(*row) for row in rows]

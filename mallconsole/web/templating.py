@@ -4,15 +4,15 @@ of their roles."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from mallconsole.core import locale, states
 from mallconsole.core.money import format_money, format_number
+from mallconsole.core.people import display_name
 from mallconsole.core.roles import ROLE_BLUEPRINTS, Permission, Role
-from mallconsole.web import display
+from mallconsole.web import display, history
 
 # Areas with an approvals inbox: the navigation shows how many requests wait there.
 INBOX_PERMISSIONS = {
@@ -26,19 +26,16 @@ def local_time(moment) -> str:
     return display.format_local_time(moment)
 
 
-def recorded_value(value) -> str:
-    """A value as an audit event recorded it, in words: a state key as its label, and a moment
-    or a day written as ISO text (``2026-12-24T09:00:00+00:00``, ``2026-12-24``) as the reader
-    reads times and days."""
-    if isinstance(value, str) and 10 <= len(value) <= 32 and value[:4].isdigit():
-        try:
-            if len(value) == 10:
-                return display.format_day(date.fromisoformat(value))
-            if "T" in value:
-                return display.format_local_time(datetime.fromisoformat(value))
-        except (ValueError, OverflowError):  # a moment no zone can show stays as written
-            pass
-    return states.in_words(value)
+def person(who, nobody: str = "Nobody") -> Markup:
+    """``{{ person(entry.actor, 'System') }}``: a staff member by their display name, their email
+    on hover; ``who`` is anything with ``name`` and ``email`` (a user, a ``core.people.Person``),
+    ``nobody`` what is said when there is no one (the console itself). A template global, so a
+    fragment of a page draws people as the whole page does."""
+    name, email = getattr(who, "name", None), getattr(who, "email", None)
+    if not who or not (name or email):
+        return escape(nobody)
+    hover = Markup(' title="{}"').format(email) if email else ""
+    return Markup('<span class="person"{}>{}</span>').format(hover, display_name(name, email))
 
 
 def counted(words: str, n) -> str:
@@ -169,8 +166,13 @@ def install(app) -> None:
     app.add_template_filter(display.machine_time, "machine_time")
     app.add_template_filter(display.format_file_size, "file_size")
     app.add_template_filter(states.in_words, "words")
-    app.add_template_filter(recorded_value, "recorded")
+    app.add_template_filter(history.recorded_value, "recorded")
+    app.add_template_filter(history.entry_rows, "history_rows")
+    app.add_template_filter(history.decision_rows, "decision_rows")
+    app.add_template_filter(display_name, "person_name")
     app.add_template_filter(display.format_period, "localperiod")
+    # A global, not a context variable: macros imported without context use it too.
+    app.jinja_env.globals["person"] = person
 
     @app.context_processor
     def shell_context():

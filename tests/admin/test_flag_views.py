@@ -187,7 +187,7 @@ def test_the_other_admin_approves_from_the_inbox(client, session, login_as, toke
     assert "Change a sensitive feature flag" in row.get_text() and flag.name in row.get_text()
     opened = client.get(f"/admin/approvals/{action.id}/row", headers={"HX-Request": "true"})
     row = page_of(opened).select_one(f"#approval-{action.id}")  # the change, on expand
-    assert [td.get_text() for td in row.select(".change-table td")] == ["10", "40"]
+    assert [td.get_text() for td in row.select(".change-table td")] == ["10%", "40%"]
     response = client.post(
         f"/admin/approvals/{action.id}/decide",
         data={

@@ -238,13 +238,15 @@ def test_an_approved_version_offers_no_edit_and_refuses_one(client, session, adm
 
 
 def test_another_admins_draft_is_read_only(client, session, admin, policy):
-    author = make_staff(session, "other-author@views.test", (Role.SYSTEM_ADMIN,))
+    author = make_staff(
+        session, "other-author@views.test", (Role.SYSTEM_ADMIN,), name="Otto Author"
+    )
     data = policies.check_draft(label="3.0", effective_from=(TODAY + timedelta(days=5)).isoformat(),
                                 effective_to="", change_notes=None, content="x")  # fmt: skip
     version = policies.create_draft(session, policy, data, actor=author)
     url = f"/admin/policies/versions/{version.id}"
     page = page_of(client.get(url))
-    assert page.select_one("#edit") is None and "Only other-author@views.test" in page.text
+    assert page.select_one("#edit") is None and "Only Otto Author" in page.text
     response = client.post(
         f"{url}/submit",
         data={"csrf_token": csrf_from(client.get(url).data), "justification": "Mine"},

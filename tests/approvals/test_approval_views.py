@@ -36,7 +36,7 @@ def expanded(client, area, action, tab="waiting"):
 
 @pytest.fixture
 def colleague(session):
-    return make_staff(session, "maker@views.test", (Role.SYSTEM_ADMIN,))
+    return make_staff(session, "maker@views.test", (Role.SYSTEM_ADMIN,), name="Morgan Maker")
 
 
 @pytest.fixture
@@ -74,10 +74,17 @@ def test_the_admin_inbox_shows_the_change_who_asked_and_why(
     row = page.select_one(f"#approval-{action.id}")
     text = row.get_text(" ", strip=True)
     assert "Change a setting" in text and KEY in text and "Q4 peak" in text
-    assert "maker@views.test" in text and row.select(".change-table") == []
+    # The one who asked, by name, their email on hover; the change on the row's expand, the
+    # amounts with their currency.
+    assert "Morgan Maker" in text and "maker@views.test" not in text
+    assert row.select_one(".person")["title"] == "maker@views.test"
+    assert row.select(".change-table") == []
     row = expanded(client, "admin", action)
     assert "0 of 1" in row.get_text(" ", strip=True)
-    assert [td.get_text() for td in row.select(".change-table td")] == ["250.00", "300.00"]
+    assert [td.get_text() for td in row.select(".change-table td")] == [
+        "USD\xa0250.00",
+        "USD\xa0300.00",
+    ]
     assert row.select_one(".change-table tbody th").get_text() == "Value"
     buttons = [b.get_text(" ", strip=True) for b in row.select("form button")]
     assert buttons[0].startswith("Approve") and buttons[1].startswith("Reject")
@@ -220,7 +227,11 @@ def test_without_javascript_a_decision_redirects_back(
     page = page_of(client.get(response.headers["Location"]))
     assert "is now 300.00" in page.select_one("#messages").get_text()
     timeline = page.select_one(".timeline").get_text(" ", strip=True)
-    assert "Value: 250.00 → 300.00" in timeline
+    assert "Morgan Maker" in timeline and "maker@views.test" not in timeline
+    # The change itself is the change table's; versions and revisions are not shown.
+    change = page.select_one(".change-table").get_text(" ", strip=True)
+    assert "USD\xa0250.00" in change and "USD\xa0300.00" in change
+    assert "Revision" not in timeline and "Version" not in timeline
 
 
 def test_my_requests_show_their_state_and_can_be_withdrawn(client, session, login_as):

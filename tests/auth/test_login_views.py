@@ -29,14 +29,18 @@ def test_login_page_has_the_contract_fields(client):
 
 
 def test_sign_in_lands_on_the_first_roles_home(client, session):
-    user = make_staff(session, "lead@test.mall", [Role.OPERATIONS_MANAGER, Role.SUPPORT_AGENT])
+    user = make_staff(
+        session, "lead@test.mall", [Role.OPERATIONS_MANAGER, Role.SUPPORT_AGENT], name="Lee Lead"
+    )
     response = sign_in(client, "Lead@Test.Mall", DEFAULT_PASSWORD)
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert client.get("/").headers["Location"] == "/support/"
     home = page(client.get("/support/"))
     nav = [a.get_text() for a in home.select("nav.mainnav a")]
     assert nav == ["Support", "Operations"]
-    assert home.select_one(".usermenu a").get_text() == "lead@test.mall"
+    # Signed in as themselves, by name; their address on hover.
+    assert home.select_one(".usermenu a").get_text() == "Lee Lead"
+    assert home.select_one(".usermenu a")["title"] == "Your account: lead@test.mall"
     row = session.query(UserSession).filter_by(shopping_mall_user_id=user.id).one()
     assert row.revoked_at is None and row.expires_at > utcnow() + timedelta(hours=11)
     assert "login_success" in event_types(session, user)

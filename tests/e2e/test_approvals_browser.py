@@ -69,8 +69,8 @@ def test_one_admin_asks_another_approves_and_the_badge_follows(browser, live_ser
     expect(row).to_contain_text("Raise the threshold for the Q4 peak")
     row.get_by_role("button", name="Decide").click()
     expect(row.get_by_role("button", name="Hide")).to_be_focused()
-    expect(row.locator(".change-table .before")).to_have_text("250.00")
-    expect(row.locator(".change-table .after")).to_have_text("300.00")
+    expect(row.locator(".change-table .before")).to_have_text("USD\xa0250.00")
+    expect(row.locator(".change-table .after")).to_have_text("USD\xa0300.00")
     row.get_by_role("button", name=re.compile("^Approve")).click()
 
     # In place: the row's new state, the message, and the badge emptied.
@@ -85,7 +85,8 @@ def test_one_admin_asks_another_approves_and_the_badge_follows(browser, live_ser
     checker.keyboard.press("j")
     checker.keyboard.press("Enter")
     expect(checker).to_have_url(re.compile(rf"/admin/approvals/{requested}$"))
-    expect(checker.locator(".timeline")).to_contain_text("Value: 250.00 → 300.00")
+    expect(checker.locator(".change-table")).to_contain_text("USD\xa0300.00")
+    expect(checker.locator(".timeline")).to_contain_text("Admin action approved")
 
     maker.reload()
     expect(maker.locator(f"#approval-{requested}")).to_contain_text("Approved and carried out")

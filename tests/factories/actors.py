@@ -38,6 +38,7 @@ def make_staff(
     mfa_secret: str | None = None,
     status: str = "active",
     time_zone: str | None = None,
+    name: str | None = None,
 ) -> User:
     """A staff user holding ``roles`` (optionally TOTP-enrolled with ``mfa_secret``)."""
     user = User(
@@ -49,6 +50,7 @@ def make_staff(
         mfa_secret_encrypted=encrypt_secret(current_app.config, mfa_secret) if mfa_secret else None,
         status=status,
         time_zone=time_zone,
+        name=name,
         password_changed_at=utcnow(),
     )
     session.add(user)

@@ -307,12 +307,13 @@ def test_a_review_another_moderator_holds_shows_who_and_refuses_decisions(
     client, session, shelf, moderator, token_of
 ):
     holder = make_moderator(session, "mina@test.mall")
+    holder.name = "Mina Moderator"
     review = add_review(session, shelf)
     review_queues.claim_batch(session, "pending", actor=holder)
     page = soup(client.get(f"/moderation/reviews/{review.id}"))
-    assert (
-        "mina@test.mall is moderating this review" in page.select_one(".decision-panel").get_text()
-    )
+    panel = page.select_one(".decision-panel")
+    assert "Mina Moderator is moderating this review" in panel.get_text()
+    assert panel.select_one(".person")["title"] == "mina@test.mall"
     assert page.select_one("form[data-keyed-decisions]") is None
     response = post(
         client,

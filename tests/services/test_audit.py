@@ -105,7 +105,7 @@ def test_timeline_macro_shows_who_changed_what(app, session):
     from bs4 import BeautifulSoup
     from flask import render_template_string
 
-    actor = make_staff(session, "macro@test.mall", time_zone="Asia/Tokyo")
+    actor = make_staff(session, "macro@test.mall", time_zone="Asia/Tokyo", name="Mac Row")
     audit.record(
         session,
         actor=actor,
@@ -124,7 +124,8 @@ def test_timeline_macro_shows_who_changed_what(app, session):
         )
     page = BeautifulSoup(html, "html.parser")
     entry = page.select_one(".timeline-entry")
-    assert entry.select_one(".actor").get_text() == "macro@test.mall"
+    assert entry.select_one(".actor").get_text() == "Mac Row"
+    assert entry.select_one(".actor .person")["title"] == "macro@test.mall"
     assert entry.select_one(".action").get_text() == "Status changed"
     assert entry.select_one("td.before").get_text(strip=True) == "Open"
     assert entry.select_one("td.after").get_text(strip=True) == "→ Resolved"

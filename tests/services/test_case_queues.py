@@ -83,7 +83,7 @@ def test_rows_say_sla_overdue_or_left_and_who(session, agent):
         ("in_time", timedelta(hours=30)),
     ]
     assert rows[0].requester == "a***@example.test"  # masked in lists
-    assert rows[2].assignee == "agent@queues.test"
+    assert rows[2].assignee.email == "agent@queues.test"
     assert rows[0].sla.tone == "danger" and rows[2].sla.tone == "warning"
 
 

@@ -147,7 +147,7 @@ def test_a_change_based_on_a_stale_view_is_refused_with_what_changed(
     changes = {c.label: c.value for c in stale.value.changes}
     # In words: the state's label and the assignee's name, never keys or ids.
     assert changes == {"Status": "On hold", "Assignee": "Jo Other"}
-    assert {c.by for c in stale.value.changes} == {"other-casework@test.mall"}
+    assert {c.by.email for c in stale.value.changes} == {"other-casework@test.mall"}
     assert case.priority == "normal"
     assert events_of(session, case, "priority_changed") == []
     # Saving again with the version now shown applies it on purpose.
@@ -417,7 +417,9 @@ def test_the_timeline_merges_events_notes_and_files_oldest_first(session, case, 
         ("attachment", "File added"),
         ("event", "Internal note"),
     ]
-    assert entries[0].actor == "Ana Collins" and not entries[0].internal
+    # The customer by name, with no address to hover: theirs is revealed only on purpose.
+    assert entries[0].actor.display == "Ana Collins" and entries[0].actor.email is None
+    assert not entries[0].internal
 
 
 def test_load_earlier_and_newer_pages(session, case, agent):

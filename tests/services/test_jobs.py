@@ -157,7 +157,7 @@ def test_a_stale_pause_is_refused_with_what_changed_since(session, probe_job, ad
         )
     assert stale.value.status == 409 and stale.value.current_version == 2
     changes = {c.field: c for c in stale.value.changes}
-    assert changes["paused"].value is True and changes["paused"].by == "other-admin@test.mall"
+    assert changes["paused"].value is True and changes["paused"].by.email == "other-admin@test.mall"
     assert changes["pause_reason"].value == "Outage"
     assert changes["pause_reason"].label == "Reason for the pause"
     # based on the current version, the same edit goes through

@@ -340,7 +340,8 @@ def test_a_stale_change_is_409_with_what_changed_and_keeps_the_choice(
     part = soup(response)
     notice = part.select_one(".stale")
     rows = [[c.get_text() for c in tr.select("th, td")][:3] for tr in notice.select("tbody tr")]
-    assert rows == [["Priority", "Urgent", "jo-views@test.mall"]]
+    assert rows == [["Priority", "Urgent", "Jo"]]
+    assert notice.select_one(".person")["title"] == "jo-views@test.mall"
     # The agent's choice is kept, with the version now shown: sending again applies it.
     assert part.select_one("#change-status option[selected]")["value"] == "on_hold"
     assert version_of(part) == "2"

@@ -284,6 +284,11 @@ class Entry:
         return kind_words(self.row.key)
 
     @property
+    def currency(self) -> str | None:
+        """The currency of the value when it is an amount (its history shows it so)."""
+        return settings.money_currency(self.row.key)
+
+    @property
     def scope_words(self) -> str:
         if self.row.scope is None:
             return "Everyone (global)"

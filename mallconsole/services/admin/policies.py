@@ -41,11 +41,13 @@ from mallconsole.core.errors import (
     ValidationError,
 )
 from mallconsole.core.locale import MESSAGE_LOCALE
+from mallconsole.core.people import Person
 from mallconsole.core.text import BIDI_REFUSAL, LIKE_ESCAPE, has_bidi_controls, is_id, like_pattern
-from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, User, utcnow
+from mallconsole.models import AdminAction, AuditEvent, Policy, PolicyVersion, utcnow
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
+from mallconsole.services.kit.people import people_by_id
 
 ACTION = "approve_policy_version"
 POLICIES = "shopping_mall_policies"
@@ -216,7 +218,7 @@ class VersionRow:
 
     version: PolicyVersion
     state: str
-    author: str | None
+    author: Person | None
     request: AdminAction | None = None
 
     @property
@@ -236,11 +238,8 @@ class VersionRow:
         return self.state == "draft"
 
 
-def _authors(session, ids) -> dict[str, str]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+def _authors(session, ids) -> dict[str, Person]:
+    return people_by_id(session, ids)
 
 
 def _ordered_versions(session, policy_id: str) -> list[PolicyVersion]:
@@ -262,22 +261,14 @@ def _ordered_versions(session, policy_id: str) -> list[PolicyVersion]:
 
 def policy_history(session, policy: Policy, version_ids, *, limit: int = 30):
     """The audit events of a policy and of its versions, newest first."""
-    rows = session.execute(
-        select(AuditEvent, User.email)
-        .outerjoin(User, User.id == AuditEvent.actor_user_id)
-        .where(
-            or_(
-                and_(AuditEvent.entity_table == POLICIES, AuditEvent.entity_id == policy.id),
-                and_(
-                    AuditEvent.entity_table == VERSIONS,
-                    AuditEvent.entity_id.in_(list(version_ids)),
-                ),
-            )
-        )
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    ).all()
-    return [audit.HistoryEntry(event, email) for event, email in rows]
+    return audit.entries(
+        session,
+        or_(
+            and_(AuditEvent.entity_table == POLICIES, AuditEvent.entity_id == policy.id),
+            and_(AuditEvent.entity_table == VERSIONS, AuditEvent.entity_id.in_(list(version_ids))),
+        ),
+        limit=limit,
+    )
 
 
 def policy_versions(session, policy_id: str, *, now: datetime | None = None) -> list[VersionRow]:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import or_, select
 
 from mallconsole.core.errors import NotFound
+from mallconsole.core.people import Person
 from mallconsole.models import (
     CancellationRequest,
     Carrier,
@@ -45,7 +46,7 @@ class HistoryStep:
     """One step of the order's status history."""
 
     step: OrderStatusHistory
-    by: str | None  # the staff member's or customer's email; None for the system
+    by: Person | None  # the staff member or customer; None for the system
 
 
 @dataclass(frozen=True)
@@ -140,10 +141,19 @@ def load(session, order_id: str) -> OrderView:
         .where(OrderItem.shopping_mall_order_id == oid, OrderItem.deleted_at.is_(None))
         .order_by(OrderItem.line_position)
     ).all()
+    # Staff by name with their email on hover; the customer by name only (their address is
+    # revealed on purpose, on the customer screen).
     history = [
-        HistoryStep(step, email)
-        for step, email in session.execute(
-            select(OrderStatusHistory, User.email)
+        HistoryStep(
+            step,
+            None
+            if email is None
+            else Person(name or "The customer", None)
+            if step.triggered_by_user_id == order.shopping_mall_user_id
+            else Person(name, email),
+        )
+        for step, email, name in session.execute(
+            select(OrderStatusHistory, User.email, User.name)
             .outerjoin(User, User.id == OrderStatusHistory.triggered_by_user_id)
             .where(
                 OrderStatusHistory.shopping_mall_order_id == oid,

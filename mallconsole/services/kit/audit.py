@@ -14,6 +14,7 @@ from enum import Enum
 
 from sqlalchemy import select
 
+from mallconsole.core.people import Person
 from mallconsole.models import AuditEvent, User
 from mallconsole.services.kit.origin import current_origin
 
@@ -99,6 +100,16 @@ class HistoryEntry:
 
     event: AuditEvent
     actor_email: str | None
+    actor_name: str | None = None
+    # The currency of the record the event is about, when it has one: its amounts are in it.
+    currency: str | None = None
+
+    @property
+    def actor(self) -> Person | None:
+        """Who made the change (None: the console itself)."""
+        if self.actor_email is None:
+            return None
+        return Person(self.actor_name, self.actor_email)
 
     @property
     def entity_label(self) -> str:
@@ -117,24 +128,49 @@ class HistoryEntry:
         return [Change(f, before.get(f), after.get(f)) for f in fields]
 
 
-def history(session, entity_table: str, entity_id: str, *, limit: int = 200) -> list[HistoryEntry]:
-    """The audit events of one record, newest first, with the actor's email."""
+def entries(session, *where, limit: int = 200) -> list[HistoryEntry]:
+    """The audit events matching ``where``, newest first, with who made each."""
     rows = session.execute(
-        select(AuditEvent, User.email)
+        select(AuditEvent, User.email, User.name)
         .outerjoin(User, User.id == AuditEvent.actor_user_id)
-        .where(AuditEvent.entity_table == entity_table, AuditEvent.entity_id == entity_id)
+        .where(*where)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     ).all()
-    return [HistoryEntry(event, email) for event, email in rows]
+    currencies = _currencies(session, [event for event, _, _ in rows])
+    return [
+        HistoryEntry(event, email, name, currencies.get((event.entity_table, event.entity_id)))
+        for event, email, name in rows
+    ]
+
+
+def _currencies(session, events) -> dict[tuple[str, str], str]:
+    """(table, id) -> currency of the records ``events`` are about that have a currency (a
+    refund request, a payout…): one query per such table."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.entity_id:
+            wanted.setdefault(event.entity_table, set()).add(event.entity_id)
+    found = {}
+    for name, ids in wanted.items():
+        table = AuditEvent.metadata.tables.get(name)
+        if table is None or "currency" not in table.c or "id" not in table.c:
+            continue
+        rows = session.execute(select(table.c.id, table.c.currency).where(table.c.id.in_(ids)))
+        found.update({(name, record_id): currency for record_id, currency in rows})
+    return found
+
+
+def history(session, entity_table: str, entity_id: str, *, limit: int = 200) -> list[HistoryEntry]:
+    """The audit events of one record, newest first, with who made each."""
+    return entries(
+        session,
+        AuditEvent.entity_table == entity_table,
+        AuditEvent.entity_id == entity_id,
+        limit=limit,
+    )
 
 
 def recent_events(session, *, limit: int = 10) -> list[HistoryEntry]:
     """The most recent audit events across the console, newest first."""
-    rows = session.execute(
-        select(AuditEvent, User.email)
-        .outerjoin(User, User.id == AuditEvent.actor_user_id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    ).all()
-    return [HistoryEntry(event, email) for event, email in rows]
+    return entries(session, limit=limit)

@@ -202,6 +202,15 @@ def declared(key: str) -> tuple[Setting, str | None] | None:
     return found[0], found[1]
 
 
+def money_currency(key: str) -> str | None:
+    """The currency of an amount key (``finance.refund.dual_approval_threshold.USD`` -> USD),
+    or None for a key whose value is not an amount."""
+    found = declared(key)
+    if found is None or found[0].kind is not Kind.MONEY:
+        return None
+    return found[1]
+
+
 def known_spelling(key: str) -> str | None:
     """How a known key is written, when ``key`` is one whatever its case
     (``FINANCE.refund.dual_approval_threshold.usd`` → ``….USD``); None for another key."""

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
+from mallconsole.core.people import Person
 from mallconsole.services.kit import audit
 
 
@@ -27,7 +28,7 @@ class ChangeSince:
     field: str
     label: str
     value: object
-    by: str
+    by: Person | None  # None: the console itself
     at: datetime
 
 
@@ -87,7 +88,7 @@ def changes_since(
                 field=field,
                 label=labels.get(field, field.replace("_", " ").capitalize()),
                 value=value,
-                by=entry.actor_email or "System",
+                by=entry.actor,
                 at=entry.event.created_at,
             )
     return list(newest.values())

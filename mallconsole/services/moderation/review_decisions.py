@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, ValidationError
+from mallconsole.core.people import display_name
 from mallconsole.models import Review, ReviewModeration, ReviewReport, SellerReply, User, utcnow
 from mallconsole.services.kit import audit, claims, versions
 from mallconsole.services.moderation import ratings
@@ -85,7 +86,7 @@ def _claimed_by_someone_else(session, entity_table: str, entity_id: str, actor) 
     claim = claims.holder(session, entity_table, entity_id)
     if claim is not None and claim.claimed_by_user_id != actor.id:
         holder = session.get(User, claim.claimed_by_user_id)
-        who = (holder.name or holder.email) if holder else "another moderator"
+        who = display_name(holder.name, holder.email) if holder else "another moderator"
         raise Conflict(f"{who} is moderating this right now. Leave it to them, or pick another.")
 
 

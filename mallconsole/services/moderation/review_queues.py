@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased
 
 from mallconsole.core import states
 from mallconsole.core.errors import NotFound
+from mallconsole.core.people import Person
 from mallconsole.models import (
     Claim,
     OptionType,
@@ -238,11 +239,11 @@ class QueueRow:
     media: int
     open_reports: int
     first_reported: datetime | None
-    holder: str | None  # who holds a live claim on the item, if anyone
+    holder: Person | None  # who holds a live claim on the item, if anyone
     holder_id: str | None
     reply: SellerReply | None = None
     moderation: ReviewModeration | None = None
-    moderator: str | None = None
+    moderator: Person | None = None
 
     @property
     def item_id(self) -> str:
@@ -271,7 +272,7 @@ def queue_page(session, queue: str, filters: dict, ordering, *, user_id, cursor,
         MEDIA_COUNT,
         OPEN_REPORTS,
         FIRST_REPORTED,
-        func.coalesce(Holder.name, Holder.email),
+        Holder.name,
         Holder.id,
         ordering.key.column.label("sort_key"),
         item.label("item_id"),
@@ -279,7 +280,8 @@ def queue_page(session, queue: str, filters: dict, ordering, *, user_id, cursor,
     if queue == "replies":
         columns.append(SellerReply)
     if queue == "decided":
-        columns += [ReviewModeration, func.coalesce(Moderator.name, Moderator.email)]
+        columns += [ReviewModeration, Moderator.name, Moderator.email]
+    columns.append(Holder.email)  # last: the holder is named, their email on hover
     statement = (
         filtered_statement(queue, filters, user_id=user_id, columns=columns)
         .join(Product, Product.id == Review.product_id)
@@ -318,11 +320,11 @@ def queue_page(session, queue: str, filters: dict, ordering, *, user_id, cursor,
             media=row[5] or 0,
             open_reports=row[6] or 0,
             first_reported=row[7],
-            holder=row[8],
+            holder=Person(row[8], row[-1]) if row[-1] else None,
             holder_id=row[9],
             reply=row[12] if queue == "replies" else None,
             moderation=row[12] if queue == "decided" else None,
-            moderator=row[13] if queue == "decided" else None,
+            moderator=Person(row[13], row[14]) if queue == "decided" and row[14] else None,
         )
         for row in page.rows
     ]
@@ -491,12 +493,12 @@ class Focus:
     order_item: OrderItem | None
     author: User | None
     media: list
-    reports: list  # (report, reporter name or email, resolver name or email)
-    decisions: list  # (moderation row, moderator name or email)
+    reports: list  # (report, reporter name or email, resolver: a Person or None)
+    decisions: list  # (moderation row, moderator: a Person or None)
     reply: SellerReply | None
     history: AuthorHistory
     holder: Claim | None
-    holder_name: str | None
+    holder_name: Person | None  # who holds the claim: named, their email on hover
     sku_options: str | None = None  # the SKU's option values, "Red / S"
 
     @property
@@ -575,7 +577,8 @@ def focus(session, review_id: str, *, now: datetime | None = None) -> Focus:
         select(
             ReviewReport,
             func.coalesce(Reporter.name, Reporter.email),
-            func.coalesce(Resolver.name, Resolver.email),
+            Resolver.name,
+            Resolver.email,
         )
         .outerjoin(Reporter, Reporter.id == ReviewReport.reporter_user_id)
         .outerjoin(Resolver, Resolver.id == ReviewReport.resolver_user_id)
@@ -583,11 +586,17 @@ def focus(session, review_id: str, *, now: datetime | None = None) -> Focus:
         .order_by(ReviewReport.resolved, ReviewReport.created_at.desc(), ReviewReport.id)
     ).all()
     decisions = session.execute(
-        select(ReviewModeration, func.coalesce(Moderator.name, Moderator.email))
+        select(ReviewModeration, Moderator.name, Moderator.email)
         .outerjoin(Moderator, Moderator.id == ReviewModeration.moderator_user_id)
         .where(ReviewModeration.shopping_mall_review_id == review.id)
         .order_by(ReviewModeration.created_at.desc(), ReviewModeration.id.desc())
     ).all()
+    # Staff by name, their email on hover (core.people.Person).
+    reports = [
+        (report, reporter, Person(name, email) if email else None)
+        for report, reporter, name, email in reports
+    ]
+    decisions = [(d, Person(name, email) if email else None) for d, name, email in decisions]
     options = session.scalars(
         select(OptionValue.value)
         .join(SkuOptionValue, SkuOptionValue.shopping_mall_option_value_id == OptionValue.id)
@@ -601,7 +610,7 @@ def focus(session, review_id: str, *, now: datetime | None = None) -> Focus:
         )
     )
     holder = session.execute(
-        select(Claim, func.coalesce(Holder.name, Holder.email))
+        select(Claim, Holder.name, Holder.email)
         .join(Holder, Holder.id == Claim.claimed_by_user_id)
         .where(
             Claim.entity_table.in_((REVIEW_TABLE, REPLY_TABLE)),
@@ -624,7 +633,7 @@ def focus(session, review_id: str, *, now: datetime | None = None) -> Focus:
         reply=reply,
         history=author_history(session, review),
         holder=holder[0] if holder else None,
-        holder_name=holder[1] if holder else None,
+        holder_name=Person(holder[1], holder[2]) if holder else None,
         sku_options=" / ".join(options) or None,
     )
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from mallconsole.core import states
 from mallconsole.core.errors import ValidationError
+from mallconsole.core.people import Person
 from mallconsole.core.text import BIDI_REFUSAL, duration_words, has_bidi_controls
 from mallconsole.models import (
     Customer,
@@ -154,7 +155,7 @@ class CaseRow:
 
     case: SupportCase
     requester: str | None  # the customer's (or seller's) name, else their masked email
-    assignee: str | None
+    assignee: Person | None
     sla: SlaStatus | None
 
     @property
@@ -210,7 +211,7 @@ def case_page(session, queue: str, filters: dict, ordering, *, user_id, cursor, 
         CaseRow(
             case=row[0],
             requester=row[1] or mask_email(row[2]),
-            assignee=row[3] or row[4],
+            assignee=Person(row[3], row[4]) if row[4] else None,
             sla=sla_status(row[0], now=now),
         )
         for row in page.rows

@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 
 from mallconsole.core import states
 from mallconsole.core.errors import DomainError, NotFound, ValidationError
+from mallconsole.core.people import Person, display_name
 from mallconsole.models import (
     CancellationRequest,
     CannedReply,
@@ -204,7 +205,7 @@ def support_agents(session) -> list[Agent]:
         .where(SupportAgent.revoked_at.is_(None), User.status == "active")
         .distinct()
     )
-    agents = [Agent(user_id, name or email) for user_id, name, email in rows]
+    agents = [Agent(user_id, display_name(name, email)) for user_id, name, email in rows]
     return sorted(agents, key=lambda agent: (agent.name.casefold(), agent.id))
 
 
@@ -226,7 +227,7 @@ class TimelineEntry:
     kind: str  # event, note, attachment
     id: str
     at: datetime
-    actor: str
+    actor: Person | None  # None: the console itself
     type_label: str
     visibility: str  # public or internal
     body: str | None = None
@@ -415,7 +416,7 @@ def _entry_views(session, case: SupportCase, rows) -> list[TimelineEntry]:
                     "note",
                     note.id,
                     note.created_at,
-                    _name(person),
+                    _name(person, case),
                     EVENT_LABELS["note"],
                     note.visibility,
                     note.body,
@@ -430,7 +431,7 @@ def _entry_views(session, case: SupportCase, rows) -> list[TimelineEntry]:
                     "attachment",
                     attachment.id,
                     attachment.created_at,
-                    _name(person),
+                    _name(person, case),
                     "File added",
                     "internal",
                     attachments=[view],
@@ -439,10 +440,14 @@ def _entry_views(session, case: SupportCase, rows) -> list[TimelineEntry]:
     return views
 
 
-def _name(person: User | None) -> str:
+def _name(person: User | None, case: SupportCase) -> Person | None:
+    """Who wrote an entry (None: the console): staff by name with their email on hover; the
+    case's customer or seller by name only (their address is theirs to reveal, not a hover)."""
     if person is None:
-        return "System"
-    return person.name or person.email
+        return None
+    if person.id in (case.customer_user_id, case.seller_user_id):
+        return Person(person.name or "The customer", None)
+    return Person(person.name, person.email)
 
 
 def _event_view(case, event, person, by_event, delivery) -> TimelineEntry:
@@ -454,9 +459,9 @@ def _event_view(case, event, person, by_event, delivery) -> TimelineEntry:
         if moved is not None:
             change = (words(moved[0]), words(moved[1]))
             body = None
-    actor = _name(person)
-    if kind in ("customer_message", "created") and person is not None and case.origin_channel:
-        actor = f"{actor} (by {case.origin_channel})"
+    actor = _name(person, case)
+    if kind in ("customer_message", "created") and actor is not None and case.origin_channel:
+        actor = Person(f"{actor.display} (by {case.origin_channel})", actor.email)
     state = delivery.get(event.id)
     return TimelineEntry(
         "event",

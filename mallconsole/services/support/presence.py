@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 
 from mallconsole.core.errors import Forbidden, NotFound
+from mallconsole.core.people import display_name
 from mallconsole.core.roles import Permission
 from mallconsole.models import (
     JobSchedule,
@@ -152,7 +153,7 @@ def viewers(
     found = [
         Viewer(
             user_id=user_id,
-            name=name or email,
+            name=display_name(name, email),
             typing=typing and seen_at > now - TYPING_WINDOW,
         )
         for typing, seen_at, user_id, name, email in session.execute(statement)
