@@ -131,7 +131,8 @@ def _amount(value, currency: str | None) -> str | None:
         return None
     if not number.is_finite():
         return None
-    return format_money(number, currency, code=True)
+    # "+25.00": a change of a balance, written with its sign as the reader writes money.
+    return format_money(number, currency, code=True, signed=str(value).startswith("+"))
 
 
 def _is_money(name: str) -> bool:
@@ -253,7 +254,10 @@ def decision_rows(payload: dict | None) -> list[Row]:
     currency of its amounts from the payload (or from the configuration key it changes)."""
     payload = payload if isinstance(payload, dict) else {}
     currency = payload.get("currency")
-    amounts: tuple[str, ...] = ()
+    # The fields the payload names as amounts of its currency (a store-credit adjustment's
+    # "adjustment" and "balance", a refund's "approved_amount").
+    named = payload.get("amounts")
+    amounts = tuple(n for n in named if isinstance(n, str)) if isinstance(named, list) else ()
     key = payload.get("key")
     if isinstance(key, str):
         money_currency = settings.money_currency(key)
