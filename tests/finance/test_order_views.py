@@ -88,3 +88,7 @@ def test_the_refund_list_links_each_order_and_names_its_customer(client, session
     assert link["href"] == f"/finance/orders/{order.order_number}"
     assert words(row.select_one("td.customer")) == "Mina Park"
     assert client.get(link["href"]).status_code == 200
+    # The refund's own screen links the same order screen.
+    screen = page_of(client.get(f"/finance/refunds/{request.refund_request_number}"))
+    links = [a["href"] for a in screen.select("a[href^='/finance/orders/']")]
+    assert links == [f"/finance/orders/{order.order_number}"]
