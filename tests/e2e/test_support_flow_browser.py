@@ -52,7 +52,8 @@ def test_take_answer_and_raise_a_refund_from_the_case(page, waiting_case):
     page.goto("/support/cases?queue=unassigned")
     page.get_by_role("button", name="Take next").click()
     expect(page).to_have_url(re.compile(rf"/support/cases/{case_id}$"))
-    expect(page.locator("#case-header")).to_contain_text("support@demo.mall")
+    # Assigned to the agent, shown by name with the address on hover.
+    expect(page.locator("#case-header .person[title='support@demo.mall']")).to_be_visible()
 
     # Answer with the canned reply, filled in for this case.
     page.locator("body").press("Control+/")
