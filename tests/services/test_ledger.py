@@ -94,3 +94,11 @@ def test_an_unknown_seller_is_not_found(session):
     with pytest.raises(NotFound):
         ledger.post(session, seller_id="0" * 36, currency="USD", amount=Decimal("1"),
                     entry_type="sale", source_type="capture")  # fmt: skip
+
+
+def test_a_lower_case_currency_continues_the_same_running_balance(session, seller):
+    _post(session, seller, "10")
+    entry = ledger.post(session, seller_id=seller.id, currency="usd", amount=Decimal("5"),
+                        entry_type="sale", source_type="capture")  # fmt: skip
+    assert (entry.currency, entry.balance_after) == ("USD", Decimal("15"))
+    assert ledger.reconcile(session, seller.id, "USD") == []
