@@ -146,3 +146,23 @@ def test_a_chargeback_names_its_order_when_it_has_one(session, seller):
     disputed.shopping_mall_order_id = order.id
     assert chargebacks.order_of(session, disputed) is order
     assert chargebacks.order_of(session, _chargeback(session, seller)) is None
+
+
+def test_the_lost_event_says_in_money_what_a_reserve_covered(session, seller, finance):
+    import re
+
+    reserve = reserves.place_reserve(
+        session, seller_id=seller.id, currency="USD", reserve_type="case_hold",
+        amount=Decimal("50.00"), percent=None, reason="risk", policy_reference="p",
+        actor=finance,
+    )  # fmt: skip
+    session.flush()
+    session.expire_all()  # read back as the database holds it (SQLite: four decimals)
+    cb = _chargeback(session, seller, respond_in_days=-1)
+    chargebacks.mark_lost(session, cb.id, expected_version=cb.version, reserve_id=reserve.id,
+                          actor=finance)  # fmt: skip
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_id == cb.id,
+                                 AuditEvent.action == "chargeback.lost")
+    ).one()  # fmt: skip
+    assert re.fullmatch(r"Chargeback lost; USD\s50\.00 covered by a reserve", event.summary)
