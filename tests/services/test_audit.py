@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError
 from mallconsole.models import AuditEvent, utcnow
 from mallconsole.services.kit import audit
 from tests.factories.actors import make_staff
+from tests.factories.records import build
 
 
 def test_record_writes_one_row_with_origin_and_before_after(app, session):
@@ -141,3 +142,127 @@ def test_records_and_actions_read_as_words():
     assert entity_label(None) == "Record"
     assert action_label("review.approve") == "Review approve"
     assert action_label("job_run_requested") == "Job run requested"
+
+
+def test_before_and_after_values_are_stored_as_json():
+    import enum
+    from datetime import date, datetime
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    value = {
+        1: Decimal("2.50"),
+        "nested": {"on": date(2026, 3, 4), "at": datetime(2026, 3, 4, 5, 6, 7)},
+        "list": [Decimal("1"), Colour.RED],
+        "tuple": (1, "a"),
+        "set": {Decimal("3")},
+        "plain": None,
+    }
+    assert audit.jsonable(value) == {
+        "1": "2.50",
+        "nested": {"on": "2026-03-04", "at": "2026-03-04T05:06:07"},
+        "list": ["1", "red"],
+        "tuple": [1, "a"],
+        "set": ["3"],
+        "plain": None,
+    }
+    assert audit.jsonable(Colour.RED) == "red"
+    assert audit.jsonable(7) == 7
+
+
+def test_an_event_keeps_its_record_action_reason_and_approval_request(app, session):
+    from mallconsole.models import AdminAction
+
+    request = build(session, AdminAction)
+    by_object = audit.record(session, actor=None, entity_table="t", entity_id="e1",
+                             action="done", summary="Done", reason="why",
+                             admin_action=request)  # fmt: skip
+    by_id = audit.record(session, actor=None, entity_table="t", entity_id="e2", action="again",
+                         admin_action=request.id)  # fmt: skip
+    alone = audit.record(session, actor=None, entity_table="t", entity_id="e3", action="x")
+    session.flush()
+    session.expire_all()
+    stored = session.get(AuditEvent, by_object.id)
+    assert (stored.entity_table, stored.entity_id, stored.action) == ("t", "e1", "done")
+    assert (stored.summary, stored.reason, stored.actor_user_id) == ("Done", "why", None)
+    assert stored.shopping_mall_admin_action_id == request.id
+    assert session.get(AuditEvent, by_id.id).shopping_mall_admin_action_id == request.id
+    assert session.get(AuditEvent, alone.id).shopping_mall_admin_action_id is None
+    assert session.get(AuditEvent, alone.id).changes == {"before": None, "after": None}
+    # outside a request there is no address or browser, but still a correlation id
+    assert stored.source_ip is None and stored.user_agent is None and stored.correlation_id
+
+
+def test_history_reads_one_record_of_one_table_newest_first_within_the_limit(session):
+    from datetime import timedelta
+
+    start = utcnow()
+    older = []
+    for n in range(2):
+        event = audit.record(session, actor=None, entity_table="cases", entity_id="c1",
+                             action=f"step{n}")  # fmt: skip
+        event.created_at = start + timedelta(seconds=n)
+        older.append(event)
+    other_table = audit.record(session, actor=None, entity_table="orders", entity_id="c1",
+                               action="elsewhere")  # fmt: skip
+    other_table.created_at = start + timedelta(seconds=9)
+    # events of one clock tick: the greater id first, whatever order they were written in
+    tied = [
+        audit.record(session, actor=None, entity_table="cases", entity_id="c1", action=f"t{n}")
+        for n in range(6)
+    ]
+    for event in tied:
+        event.created_at = start + timedelta(seconds=5)
+    session.flush()
+    tied.sort(key=lambda e: e.id, reverse=True)
+    entries = audit.history(session, "cases", "c1")
+    assert [e.event.id for e in entries] == [e.id for e in tied] + [older[1].id, older[0].id]
+    limited = audit.history(session, "cases", "c1", limit=2)
+    assert [e.event.id for e in limited] == [tied[0].id, tied[1].id]
+
+
+def test_recent_events_are_the_newest_across_records_within_the_limit(session):
+    from datetime import timedelta
+
+    actor = make_staff(session, "recent@test.mall")
+    start = utcnow() + timedelta(days=1)  # after every event other tests or fixtures wrote
+    for n in range(12):
+        event = audit.record(session, actor=actor if n % 2 else None, entity_table=f"t{n}",
+                             entity_id=str(n), action=f"a{n}")  # fmt: skip
+        event.created_at = start + timedelta(seconds=n)
+    tied = [audit.record(session, actor=None, entity_table="t", entity_id="x", action=f"tie{n}")
+            for n in range(6)]  # fmt: skip
+    for event in tied:
+        event.created_at = start + timedelta(seconds=30)
+    session.flush()
+    tied.sort(key=lambda e: e.id, reverse=True)
+    recent = audit.recent_events(session)
+    assert [e.event.id for e in recent[:6]] == [e.id for e in tied]
+    assert [e.event.action for e in recent[6:]] == ["a11", "a10", "a9", "a8"]
+    assert [e.actor_email for e in recent[6:8]] == ["recent@test.mall", None]
+    assert [e.event.id for e in audit.recent_events(session, limit=3)] == [e.id for e in tied[:3]]
+
+
+def test_a_timeline_entry_lists_every_field_once_in_order_of_appearance(session):
+    audit.record(session, actor=None, entity_table="shopping_mall_addresses", entity_id="a1",
+                 action="address.changed", before={"city": "Seoul", "zip": "04524"},
+                 after={"city": "Busan", "note": "moved"})  # fmt: skip
+    session.flush()
+    (entry,) = audit.history(session, "shopping_mall_addresses", "a1")
+    assert [(c.field, c.before, c.after) for c in entry.changes] == [
+        ("city", "Seoul", "Busan"), ("zip", "04524", None), ("note", None, "moved"),
+    ]  # fmt: skip
+    assert (entry.entity_label, entry.action_label) == ("Address", "Address changed")
+    bare = audit.record(session, actor=None, entity_table="t", entity_id="b", action="x")
+    session.flush()
+    assert audit.history(session, "t", "b")[0].changes == []
+    assert bare.changes == {"before": None, "after": None}
+
+
+def test_record_kinds_read_in_the_singular():
+    assert audit.entity_label("shopping_mall_addresses") == "Address"
+    assert audit.entity_label("shopping_mall_categories") == "Category"
+    assert audit.entity_label("shopping_mall_refund_requests") == "Refund request"
+    assert audit.entity_label("shopping_mall_inventory") == "Inventory"
+    assert audit.entity_label("") == "Record"

@@ -68,3 +68,13 @@ def test_an_unknown_customer_is_not_found(session):
     with pytest.raises(NotFound):
         wallets.post(session, user_id="nobody", currency="USD", amount=Decimal("1"),
                      record_type="adjust")  # fmt: skip
+
+
+def test_each_customer_has_their_own_wallet_in_a_currency(session, customer):
+    other = build(session, User)
+    _post(session, customer, "30")
+    moved = _post(session, other, "4")
+    assert moved.record.balance_after == Decimal("4")  # not 34: the other's wallet is apart
+    assert wallets.wallet(session, customer.id, "USD").balance == Decimal("30")
+    assert wallets.wallet(session, other.id, "USD").balance == Decimal("4")
+    assert wallets.wallet(session, other.id, "USD").id == moved.wallet.id

@@ -256,8 +256,11 @@ def mark_lost(session, chargeback_id, *, expected_version, note=None, reserve_id
     chargeback.closed_at = now
     if note:
         _append(chargeback, f"Lost: {note}", actor=actor, now=now)
+    summary = "Chargeback lost"
+    if drawn:
+        summary += f"; {format_money(drawn, chargeback.currency, code=True)} covered by a reserve"
     _finish(session, chargeback, "lost", before, actor=actor, action="chargeback.lost",
-            summary="Chargeback lost" + (f"; {drawn} covered by a reserve" if drawn else ""),
+            summary=summary,
             reason=note, extra={"ledger_entries": [e.id for e in written]})  # fmt: skip
     return chargeback
 

@@ -85,6 +85,7 @@ def post(
         raise ValidationError("A ledger amount must be an exact decimal amount.")
     if not currency or len(currency) != 3 or not currency.isalpha():
         raise ValidationError(f"{currency!r} is not a currency code.")
+    currency = currency.upper()  # ``usd`` continues the USD balance
     versions.lock(session, Seller, seller_id, what="seller")
     newest = _newest(session, seller_id, currency)
     at = occurred_at or utcnow()
@@ -102,7 +103,7 @@ def post(
         entry_type=entry_type,
         source_type=source_type,
         source_reference=source_reference,
-        currency=currency.upper(),
+        currency=currency,
         amount=amount,
         balance_after=previous + amount,
         occurred_at=at,
