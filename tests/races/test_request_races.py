@@ -66,7 +66,7 @@ def test_two_agents_whose_refunds_together_pass_the_ceiling(race_app, agents):
             succeeded = [r for r in results if isinstance(r, Decimal)]
             refused = [r for r in results if isinstance(r, ValidationError)]
             assert len(succeeded) == 1 and len(refused) == 1, results
-            assert "USD 40.00" in refused[0].field_errors["lines"][0]
+            assert "USD\u00a040.00" in refused[0].field_errors["lines"][0]
             assert requested_total(race_app, order_id) == Decimal("60.00")
 
 
@@ -90,7 +90,7 @@ def test_two_agents_on_one_line_keep_its_own_ceiling(race_app, agents):
         refused = [r for r in results if isinstance(r, ValidationError)]
         assert len(refused) == 1, results
         assert (
-            "At most USD 10.00 on Product 1"
+            "At most USD\u00a010.00 on Product 1"
             in refused[0].field_errors[cr.amount_field(items[0])][0]
         )
 
