@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mallconsole.core.locale import SUPPORTED_LOCALES
-from mallconsole.core.money import AmountError, currency_digits, format_number, parse_amount
+from mallconsole.core.money import (
+    AmountError,
+    currency_digits,
+    format_number,
+    format_stored_amount,
+    parse_amount,
+)
 
 
 @pytest.mark.parametrize(
@@ -91,3 +97,20 @@ def amounts(draw):
 def test_an_amount_formatted_for_a_reader_reads_back_the_same(amount, locale):
     value, currency = amount
     assert parse_amount(format_number(value, locale), currency, locale) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "currency", "written"),
+    [
+        ("25.00", "usd", "USD\xa025.00"),
+        ("+25.00", "USD", "+USD\xa025.00"),
+        ("-5", "USD", "-USD\xa05.00"),
+        ("not a number", "USD", None),
+        ("NaN", "USD", None),
+        (None, "USD", None),
+        (True, "USD", None),
+        ("25.00", None, None),
+    ],
+)
+def test_a_stored_amount_is_written_as_money_or_left_to_the_caller(raw, currency, written):
+    assert format_stored_amount(raw, currency) == written

@@ -71,6 +71,21 @@ def format_money(
     )
 
 
+def format_stored_amount(raw, currency: str | None) -> str | None:
+    """An amount as a payload or audit event stores it (text: ``"25.00"``, ``"+25.00"`` for a
+    change) written as the reader writes money (``USD 25.00``, ``+USD 25.00``); ``None`` when
+    ``raw`` is no finite number or there is no currency to write it in."""
+    if raw is None or currency is None or isinstance(raw, bool):
+        return None
+    try:
+        amount = Decimal(str(raw))
+    except ArithmeticError:
+        return None
+    if not amount.is_finite():
+        return None
+    return format_money(amount, str(currency), code=True, signed=str(raw).startswith("+"))
+
+
 def format_number(value, locale: str | None = None) -> str:
     """``12,345.6`` (en_US), ``12.345,6`` (de_DE): every decimal the value has, none added."""
     if value is None:

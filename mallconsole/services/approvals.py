@@ -46,7 +46,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mallconsole.core import states
 from mallconsole.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
-from mallconsole.core.money import format_money
+from mallconsole.core.money import format_stored_amount
 from mallconsole.core.people import Person, display_name
 from mallconsole.core.roles import Permission, holders_in_words, permissions_of
 from mallconsole.core.text import is_id
@@ -159,7 +159,8 @@ def changes_of(payload: dict | None) -> list[FieldChange]:
     amounts = set(payload.get("amounts") or ()) if payload.get("currency") else set()
 
     def value(name, raw):
-        return _amount_words(raw, payload["currency"]) if name in amounts else raw
+        written = format_stored_amount(raw, payload["currency"]) if name in amounts else None
+        return raw if written is None else written
 
     return [
         FieldChange(
@@ -169,17 +170,6 @@ def changes_of(payload: dict | None) -> list[FieldChange]:
         )
         for name, v in after.items()
     ]
-
-
-def _amount_words(raw, currency: str):
-    """A payload's amount (text) as money; anything else (none, not a number) as it is."""
-    try:
-        amount = Decimal(str(raw))
-    except (InvalidOperation, TypeError):
-        return raw
-    if raw is None or not amount.is_finite():
-        return raw
-    return format_money(amount, str(currency), code=True, signed=str(raw).startswith("+"))
 
 
 def display_value(value) -> str:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from mallconsole.core import states
-from mallconsole.core.money import format_money, format_number
+from mallconsole.core.money import format_number, format_stored_amount
 from mallconsole.core.roles import ROLE_LABELS
 from mallconsole.services import jobs
 from mallconsole.services.aftersales import refund_execution
@@ -122,19 +122,6 @@ def recorded_value(value) -> str:
     return states.in_words(value)
 
 
-def _amount(value, currency: str | None) -> str | None:
-    if currency is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    if not number.is_finite():
-        return None
-    # "+25.00": a change of a balance, written with its sign as the reader writes money.
-    return format_money(number, currency, code=True, signed=str(value).startswith("+"))
-
-
 def _is_money(name: str) -> bool:
     return name in MONEY_FIELDS or name.endswith("_amount")
 
@@ -143,7 +130,7 @@ def _scalar(name: str, value, currency: str | None) -> str:
     if value is None or value == "":
         return states.NOT_SET
     if _is_money(name):
-        money = _amount(value, currency)
+        money = format_stored_amount(value, currency)
         if money is not None:
             return money
     if name in PERCENT_FIELDS and isinstance(value, int | float | Decimal | str):
