@@ -103,6 +103,15 @@ class Permission(StrEnum):
     FLAGS_MANAGE = "flags.manage"
     CONFIGURATIONS_MANAGE = "configurations.manage"
     POLICIES_MANAGE = "policies.manage"
+    # Operations actions: hold and release orders, decide and execute cancellations, decide,
+    # receive and inspect returns, record shipment events and corrections, keep the carriers,
+    # adjust stock.
+    ORDERS_MANAGE = "orders.manage"
+    CANCELLATIONS_DECIDE = "cancellations.decide"
+    RETURNS_DECIDE = "returns.decide"
+    SHIPMENTS_MANAGE = "shipments.manage"
+    CARRIERS_MANAGE = "carriers.manage"
+    INVENTORY_ADJUST = "inventory.adjust"
 
 
 _P = Permission
@@ -131,6 +140,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.RETURNS_VIEW,
             _P.SKUS_VIEW,
             _P.CUSTOMERS_VIEW,
+            _P.ORDERS_MANAGE,
+            _P.CANCELLATIONS_DECIDE,
+            _P.RETURNS_DECIDE,
+            _P.SHIPMENTS_MANAGE,
+            _P.CARRIERS_MANAGE,
+            _P.INVENTORY_ADJUST,
         }
     ),
     Role.FINANCE_MANAGER: frozenset(

@@ -10,7 +10,8 @@ EXPECTED = {
     },
     "operations_manager": {
         "console.use", "operations.access", "orders.view", "returns.view", "skus.view",
-        "customers.view",
+        "customers.view", "orders.manage", "cancellations.decide", "returns.decide",
+        "shipments.manage", "carriers.manage", "inventory.adjust",
     },
     "finance_manager": {
         "console.use", "finance.access", "orders.view", "refunds.view", "payouts.view",
