@@ -104,6 +104,12 @@ ORDER_BEFORE_COMPLETED = (
 )
 # States that interrupt an order; on release it returns to the state it interrupted.
 ORDER_INTERRUPTIONS = ("on_hold", "under_review")
+# What an interruption is for (shopping_mall_orders.business_status): a hold is a payment risk
+# review, a review a fraud check.
+ORDER_BUSINESS_STATUSES = ("payment_risk_review", "fraud_check")
+ORDER_INTERRUPTION_BUSINESS_STATUS = dict(
+    zip(ORDER_INTERRUPTIONS, ORDER_BUSINESS_STATUSES, strict=True)
+)
 # A failed or canceled payout gives its ledger entries back (its items are removed, the list
 # kept in its audit event); services read this instead of naming the two states.
 PAYOUT_GIVES_ENTRIES_BACK = ("failed", "canceled")
@@ -738,6 +744,8 @@ VOCABULARY_COLUMNS = (
     ("shopping_mall_seller_ledgers", "source_type", LEDGER_SOURCE_TYPES),
     ("shopping_mall_reserves", "reserve_type", RESERVE_TYPES),
     ("shopping_mall_shipment_events", "canonical_event", SHIPMENT_EVENTS),
+    ("shopping_mall_orders", "business_status", ORDER_BUSINESS_STATUSES),
+    ("shopping_mall_order_status_history", "business_status", ORDER_BUSINESS_STATUSES),
     # A seller order follows its order's states.
     ("shopping_mall_seller_orders", "status", ORDER),
 )

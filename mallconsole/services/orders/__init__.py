@@ -1,0 +1,1 @@
+"""Orders: their status, expiry, cancellations and returns."""
