@@ -7,6 +7,7 @@ import pytest
 
 from mallconsole.core.errors import NotFound, ValidationError
 from mallconsole.models import Seller, SellerLedgerEntry, utcnow
+from mallconsole.services.kit import pagination
 from mallconsole.services.money import ledger
 from tests.factories.records import build
 
@@ -326,11 +327,11 @@ def test_a_list_of_records_with_their_words_pages_on_from_the_cursor_it_gives(ap
     statement = select(Seller, Seller.seller_code).where(Seller.display_name.like("Pg2 %"))
     ordering = _ordering()
     with app.test_request_context():
-        first = ledger.pair_page(session, statement, ordering, cursor=None, limit=2,
+        first = pagination.pair_page(session, statement, ordering, cursor=None, limit=2,
                                  wrap=lambda s, code: (s.id, code))  # fmt: skip
         assert first.rows == [(harbor.id, harbor.seller_code), (quiet.id, quiet.seller_code)]
         cursor = decode_cursor(first.next_cursor, ordering)
         assert (cursor.value, cursor.row_id) == (quiet.display_name, quiet.id)
-        rest = ledger.pair_page(session, statement, ordering, cursor=cursor, limit=2,
+        rest = pagination.pair_page(session, statement, ordering, cursor=cursor, limit=2,
                                 wrap=lambda s, code: (s.id, code))  # fmt: skip
     assert rest.rows == [(empty.id, empty.seller_code)]

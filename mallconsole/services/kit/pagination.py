@@ -251,6 +251,35 @@ def keyset_page(
     return page
 
 
+def pair_page(session, statement, ordering, *, cursor, limit, wrap):
+    """One keyset page of ``(record, words…)`` rows (a record and the words a list shows beside
+    it), each turned into ``wrap(*row)``; the record's own columns give the sort value and the
+    id, or, for a sort by an expression (a rank), the expression read along as the row's last
+    column."""
+    name = getattr(ordering.key.column, "key", None)
+    if name is None:  # an expression: selected too, then left out of what ``wrap`` gets
+        page = keyset_page(
+            session,
+            statement.add_columns(ordering.key.column),
+            ordering,
+            cursor=cursor,
+            limit=limit,
+            key_of=lambda row: (row[-1], row[0].id),
+        )
+        page.rows = [wrap(*row[:-1]) for row in page.rows]
+        return page
+    page = keyset_page(
+        session,
+        statement,
+        ordering,
+        cursor=cursor,
+        limit=limit,
+        key_of=lambda row: (getattr(row[0], name), row[0].id),
+    )
+    page.rows = [wrap(*row) for row in page.rows]
+    return page
+
+
 def _is_entity(query) -> bool:
     descriptions = query.column_descriptions
     return (

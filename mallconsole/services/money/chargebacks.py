@@ -21,7 +21,7 @@ from mallconsole.core import states
 from mallconsole.core.errors import Conflict, NotFound, ValidationError
 from mallconsole.core.money import format_money
 from mallconsole.models import Chargeback, Order, Seller, SellerLedgerEntry, utcnow
-from mallconsole.services.kit import audit, versions
+from mallconsole.services.kit import audit, pagination, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count
 from mallconsole.services.money import ledger, reserves
 
@@ -328,7 +328,7 @@ def _statement(filters: dict):
 
 
 def chargeback_page(session, filters, ordering, *, cursor, limit):
-    return ledger.pair_page(
+    return pagination.pair_page(
         session, _statement(filters), ordering, cursor=cursor, limit=limit, wrap=ChargebackRow
     )
 

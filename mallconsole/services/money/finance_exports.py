@@ -27,6 +27,7 @@ from mallconsole.models import (
     Seller,
     SellerLedgerEntry,
 )
+from mallconsole.services.kit import pagination
 from mallconsole.services.kit.database import streamed
 from mallconsole.services.kit.pagination import SortKey, capped_count
 from mallconsole.services.money import ledger, payouts
@@ -229,7 +230,7 @@ FEE_SORTS = (
 
 def fee_page(session, filters, ordering, *, cursor, limit):
     """One page of fees: (fee, seller name, seller code) rows."""
-    return ledger.pair_page(
+    return pagination.pair_page(
         session, fees_statement(filters), ordering, cursor=cursor, limit=limit,
         wrap=lambda fee, name, code: (fee, name, code),
     )  # fmt: skip

@@ -341,31 +341,3 @@ def seller_page(session, filters, ordering, *, cursor, limit):
 
 def count_sellers(session, filters):
     return capped_count(session, sellers_statement(filters).with_only_columns(Seller.id))
-
-
-def pair_page(session, statement, ordering, *, cursor, limit, wrap):
-    """One keyset page of ``(record, words…)`` rows (the finance lists), each turned into
-    ``wrap(*row)``; the record's own columns give the sort value and the id, or, for a sort
-    by an expression (a rank), the expression read along as the row's last column."""
-    name = getattr(ordering.key.column, "key", None)
-    if name is None:  # an expression: selected too, then left out of what ``wrap`` gets
-        page = keyset_page(
-            session,
-            statement.add_columns(ordering.key.column),
-            ordering,
-            cursor=cursor,
-            limit=limit,
-            key_of=lambda row: (row[-1], row[0].id),
-        )
-        page.rows = [wrap(*row[:-1]) for row in page.rows]
-        return page
-    page = keyset_page(
-        session,
-        statement,
-        ordering,
-        cursor=cursor,
-        limit=limit,
-        key_of=lambda row: (getattr(row[0], name), row[0].id),
-    )
-    page.rows = [wrap(*row) for row in page.rows]
-    return page

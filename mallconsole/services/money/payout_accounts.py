@@ -12,9 +12,8 @@ from sqlalchemy import select
 from mallconsole.core import states
 from mallconsole.core.errors import InvalidTransition, NotFound, ValidationError
 from mallconsole.models import Seller, SellerPayoutAccount, utcnow
-from mallconsole.services.kit import audit, versions
+from mallconsole.services.kit import audit, pagination, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count
-from mallconsole.services.money import ledger
 
 MACHINE = states.PAYOUT_ACCOUNT_MACHINE
 TABLE = MACHINE.table
@@ -49,7 +48,7 @@ def _statement(filters: dict):
 
 
 def account_page(session, filters, ordering, *, cursor, limit):
-    return ledger.pair_page(
+    return pagination.pair_page(
         session, _statement(filters), ordering, cursor=cursor, limit=limit, wrap=AccountRow
     )
 

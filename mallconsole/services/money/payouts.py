@@ -38,9 +38,9 @@ from mallconsole.models import (
     utcnow,
 )
 from mallconsole.services import approvals
-from mallconsole.services.kit import audit, numbering, settings, versions
+from mallconsole.services.kit import audit, numbering, pagination, settings, versions
 from mallconsole.services.kit.pagination import QueueCount, SortKey, capped_count, capped_counts
-from mallconsole.services.money import ledger, reserves
+from mallconsole.services.money import reserves
 
 TABLE = "shopping_mall_payouts"
 MACHINE = states.PAYOUT_MACHINE
@@ -651,7 +651,7 @@ def payout_statement(filters: dict):
 
 
 def payout_page(session, filters, ordering, *, cursor, limit):
-    return ledger.pair_page(
+    return pagination.pair_page(
         session, payout_statement(filters), ordering, cursor=cursor, limit=limit, wrap=PayoutRow
     )
 
