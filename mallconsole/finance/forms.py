@@ -3,8 +3,6 @@ payouts, chargebacks, exports and store credit."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -22,22 +20,14 @@ from mallconsole.services.money import (
     reserves,
     wallet_adjustments,
 )
+from mallconsole.web.forms import check_filter_amount, last_day_after_first
 from mallconsole.web.lists import ListFilters
 
 # The currencies finance lists filter by and payouts are composed in.
 CURRENCIES = ("USD", "EUR", "KRW", "JPY")
 
 
-def last_day_after_first(since, until) -> None:
-    """Refuse a period whose last day comes before its first (a filter or export period)."""
-    if until.data and since.data and until.data < since.data:
-        raise FieldError("The last day comes before the first: swap them.")
-
-
 # --- refund requests ------------------------------------------------------------------------------
-
-
-_MAX_AMOUNT = Decimal("1000000000")  # the refund queue's amount filters go no higher
 
 
 def _words(values) -> dict:
@@ -76,23 +66,11 @@ class RefundFilters(ListFilters):
         if field.data not in refund_queue.TAB_KEYS:
             raise FieldError("Choose one of the tabs.")
 
-    @staticmethod
-    def _amount(field):
-        text = (field.data or "").strip()
-        if not text:
-            return
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise FieldError("Enter an amount like 250 or 99.50.") from None
-        if not value.is_finite() or value < 0 or value > _MAX_AMOUNT:
-            raise FieldError("Enter an amount like 250 or 99.50.")
-
     def validate_min_amount(self, field):
-        self._amount(field)
+        check_filter_amount(field)
 
     def validate_max_amount(self, field):
-        self._amount(field)
+        check_filter_amount(field)
 
 
 class ApproveForm(FlaskForm):

@@ -4,7 +4,6 @@ execution."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from functools import partial
 
 from flask import redirect, request, url_for
@@ -26,6 +25,7 @@ from mallconsole.finance.forms import (
 from mallconsole.services.aftersales import refund_decisions, refund_execution, refund_queue
 from mallconsole.services.kit import versions
 from mallconsole.web.authz import require
+from mallconsole.web.forms import filter_amounts
 from mallconsole.web.htmx import is_htmx, render
 from mallconsole.web.messages import notify
 from mallconsole.web.queues import QueueScreen, queue_screen
@@ -37,12 +37,9 @@ DETAIL = "finance.refund_detail"
 
 
 def _filters(listing) -> dict:
-    filters = {k: v for k, v in listing.filters.items() if k != "tab"}
+    filters = filter_amounts({k: v for k, v in listing.filters.items() if k != "tab"})
     if "store" in filters:
         filters["store"] = filters["store"].strip()
-    for name in ("min_amount", "max_amount"):
-        if name in filters:
-            filters[name] = Decimal(filters[name].strip())
     return filters
 
 

@@ -1,8 +1,16 @@
-"""Shared form helpers: a service's field errors onto the form that sent the values."""
+"""Shared form helpers: a service's field errors onto the form that sent the values, and the
+checks list filters share (a period, an amount range)."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
+from wtforms.validators import ValidationError as FieldError
+
 from mallconsole.core.errors import DomainError
+
+# Amount filters go no higher.
+MAX_FILTER_AMOUNT = Decimal("1000000000")
 
 
 def apply_errors(form, error: DomainError) -> None:
@@ -17,3 +25,32 @@ def apply_errors(form, error: DomainError) -> None:
     if not error.field_errors:
         unplaced.append(error.message)
     form.form_errors = [*getattr(form, "form_errors", []), *unplaced]
+
+
+def last_day_after_first(since, until) -> None:
+    """Refuse a period whose last day comes before its first (a filter or export period)."""
+    if until.data and since.data and until.data < since.data:
+        raise FieldError("The last day comes before the first: swap them.")
+
+
+def check_filter_amount(field) -> None:
+    """Refuse an amount filter that is not a plain amount (``250``, ``99.50``) in range."""
+    text = (field.data or "").strip()
+    if not text:
+        return
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise FieldError("Enter an amount like 250 or 99.50.") from None
+    if not value.is_finite() or value < 0 or value > MAX_FILTER_AMOUNT:
+        raise FieldError("Enter an amount like 250 or 99.50.")
+
+
+def filter_amounts(filters: dict) -> dict:
+    """The filters with ``min_amount`` and ``max_amount`` (checked by ``check_filter_amount``)
+    read as ``Decimal``."""
+    filters = dict(filters)
+    for name in ("min_amount", "max_amount"):
+        if name in filters:
+            filters[name] = Decimal(filters[name].strip())
+    return filters

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import select
 
 from mallconsole.core import states
 from mallconsole.models import (
@@ -47,6 +47,7 @@ from mallconsole.services.aftersales.refund_execution import capture_room, walle
 from mallconsole.services.customers import order_view
 from mallconsole.services.kit import audit
 from mallconsole.services.kit.pagination import SortKey, capped_count, capped_counts, keyset_page
+from mallconsole.services.orders.order_list import in_store
 
 MACHINE = states.REFUND_REQUEST_MACHINE
 # The queue's tabs: the states of the contract, "approved" read as waiting for execution.
@@ -113,21 +114,7 @@ def _conditions(tab: str, filters: dict, *, now: datetime) -> list:
         if older_than is not None:
             where.append(RefundRequest.created_at < now - timedelta(days=older_than))
     if filters.get("store"):
-        words = filters["store"].strip()
-        where.append(
-            exists()
-            .where(
-                SellerOrder.shopping_mall_order_id == RefundRequest.shopping_mall_order_id,
-                Store.id == SellerOrder.shopping_mall_store_id,
-            )
-            .where(
-                or_(
-                    Store.store_code == words.upper(),
-                    Store.store_code == words,
-                    func.lower(Store.name).contains(words.lower(), autoescape=True),
-                )
-            )
-        )
+        where.append(in_store(RefundRequest.shopping_mall_order_id, filters["store"]))
     return where
 
 
