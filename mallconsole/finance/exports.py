@@ -20,11 +20,11 @@ from mallconsole.finance.forms import (
     PayoutFilters,
     PeriodFilters,
 )
-from mallconsole.finance.payouts import reader_zone, with_periods
 from mallconsole.models import utcnow
 from mallconsole.services.money import finance_exports, ledger
 from mallconsole.web.authz import require
 from mallconsole.web.downloads import DownloadAudit, stream_lines
+from mallconsole.web.forms import reader_zone, with_periods
 from mallconsole.web.htmx import render
 from mallconsole.web.lists import read_listing
 

@@ -135,7 +135,7 @@ class ComposeForm(FlaskForm):
     """Compose a payout for one seller: currency and (optionally) the period."""
 
     currency = HiddenField()
-    # The days are the reader's (the template says which zone): see ``payouts.with_periods``.
+    # The days are the reader's (the template says which zone): see ``web.forms.with_periods``.
     period_start = DateField("Period from", validators=[Optional()])
     period_end = DateField("Period to", validators=[Optional()])
     note = StringField("Note (optional)")

@@ -21,9 +21,9 @@ from mallconsole.finance.forms import (
     ReserveForm,
     SellerFilters,
 )
-from mallconsole.finance.payouts import reader_zone, with_periods
 from mallconsole.services.money import ledger, payouts, reserves
 from mallconsole.web.authz import require
+from mallconsole.web.forms import reader_zone, with_periods
 from mallconsole.web.htmx import render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify

@@ -8,9 +8,8 @@ from functools import partial
 from flask import redirect, request, url_for
 from flask_login import current_user
 
-from mallconsole.core import states, timezones
+from mallconsole.core import states
 from mallconsole.core.errors import ValidationError
-from mallconsole.core.locale import current_reader
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
@@ -19,30 +18,11 @@ from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.money import ledger, payouts
 from mallconsole.web.authz import require
+from mallconsole.web.forms import with_periods
 from mallconsole.web.htmx import render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
 from mallconsole.web.refusals import on_screen, refusals
-
-
-def reader_zone() -> str:
-    """The zone whose days the finance date filters mean: the signed-in reader's."""
-    return current_reader().zone
-
-
-def with_periods(given: dict) -> dict:
-    """The filters with their days (``since``, ``until``, both included) read as days of the
-    reader's zone: ``since`` becomes the first moment of that day, ``until`` the first moment
-    after its day."""
-    filters = dict(given)
-    since, until = timezones.day_range(
-        filters.pop("since", None), filters.pop("until", None), reader_zone()
-    )
-    if since:
-        filters["since"] = since
-    if until:
-        filters["until"] = until
-    return filters
 
 
 @bp.get("/payouts")

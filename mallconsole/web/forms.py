@@ -7,7 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 from wtforms.validators import ValidationError as FieldError
 
+from mallconsole.core import timezones
 from mallconsole.core.errors import DomainError
+from mallconsole.core.locale import current_reader
 
 # Amount filters go no higher.
 MAX_FILTER_AMOUNT = Decimal("1000000000")
@@ -53,4 +55,24 @@ def filter_amounts(filters: dict) -> dict:
     for name in ("min_amount", "max_amount"):
         if name in filters:
             filters[name] = Decimal(filters[name].strip())
+    return filters
+
+
+def reader_zone() -> str:
+    """The zone whose days date filters mean: the signed-in reader's."""
+    return current_reader().zone
+
+
+def with_periods(given: dict) -> dict:
+    """The filters with their days (``since``, ``until``, both included) read as days of the
+    reader's zone: ``since`` becomes the first moment of that day, ``until`` the first moment
+    after its day."""
+    filters = dict(given)
+    since, until = timezones.day_range(
+        filters.pop("since", None), filters.pop("until", None), reader_zone()
+    )
+    if since:
+        filters["since"] = since
+    if until:
+        filters["until"] = until
     return filters
