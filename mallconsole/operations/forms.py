@@ -1,3 +1,84 @@
 """The forms of the operations console: list filters and the actions' forms."""
 
 from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError as FieldError
+
+from mallconsole.core import states
+from mallconsole.extensions import db
+from mallconsole.services.orders import order_list
+from mallconsole.web.forms import check_filter_amount, last_day_after_first
+from mallconsole.web.lists import ListFilters
+
+# --- orders ---------------------------------------------------------------------------------------
+
+
+class OrderFilters(ListFilters):
+    """Filters of the order list; ``queue`` (the tab) travels along as a hidden field."""
+
+    queue = HiddenField(default="all")
+    q = StringField("Order number", description="The whole number: ORD-20261121-000042")
+    status = SelectField(
+        "Status",
+        choices={
+            "": "Any status",
+            **{s: states.label(order_list.MACHINE, s) for s in states.ORDER},
+        },
+        default="",
+    )
+    business_status = SelectField(
+        "Business status",
+        choices={"": "Any", **{s: states.in_words(s) for s in states.ORDER_BUSINESS_STATUSES}},
+        default="",
+    )
+    store = StringField("Store", description="A store's name or code")
+    since = DateField("Placed from", validators=[Optional()])
+    until = DateField("Placed to", validators=[Optional()])
+    min_amount = StringField("Total from", description="The order's total, at least")
+    max_amount = StringField("Total up to", description="The order's total, at most")
+    currency = SelectField("Currency", choices={}, default="")
+    country = SelectField("Ships to", choices={}, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = {
+            "": "Any currency",
+            **{c: c for c in order_list.currency_choices(db.session)},
+        }
+        self.country.choices = {
+            "": "Any country",
+            **{c: c for c in order_list.country_choices(db.session)},
+        }
+
+    def validate_queue(self, field):
+        if field.data not in order_list.TAB_KEYS:
+            raise FieldError("Choose one of the tabs.")
+
+    def validate_q(self, field):
+        if len((field.data or "").strip()) > 64:
+            raise FieldError("An order number is at most 64 characters.")
+
+    def validate_store(self, field):
+        if len((field.data or "").strip()) > 100:
+            raise FieldError("Enter at most 100 characters of the store's name or code.")
+
+    def validate_until(self, field):
+        last_day_after_first(self.since, field)
+
+    def validate_min_amount(self, field):
+        check_filter_amount(field)
+
+    def validate_max_amount(self, field):
+        check_filter_amount(field)
+
+
+class OrderStatusForm(FlaskForm):
+    """Hold, review or release an order: why, and the version the manager saw."""
+
+    reason = TextAreaField(
+        "Why?", render_kw={"rows": 2}, description="Kept in the order's status history."
+    )
+    version = HiddenField()

@@ -26,6 +26,7 @@ from mallconsole.models import (
 )
 from mallconsole.services.kit import audit
 from mallconsole.services.kit.pagination import QueueCount, capped_count
+from mallconsole.services.orders import order_list
 from mallconsole.services.support import case_queues
 
 
@@ -205,8 +206,10 @@ def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
     ]
 
 
-def operations_queues(session) -> list[Queue]:
-    """Orders held or under review, and SKUs at or below their safety stock."""
+def operations_queues(session, *, now: datetime | None = None) -> list[Queue]:
+    """Orders held, under review or expiring within the hour, and SKUs at or below their
+    safety stock."""
+    now = now or utcnow()
 
     def orders(status):
         return capped_count(
@@ -225,8 +228,25 @@ def operations_queues(session) -> list[Queue]:
         .distinct()
     )
     return [
-        Queue("orders_on_hold", "Orders on hold", orders("on_hold")),
-        Queue("orders_under_review", "Orders under review", orders("under_review")),
+        Queue(
+            "orders_on_hold",
+            "Orders on hold",
+            orders("on_hold"),
+            link=("operations.order_list", {"queue": "on_hold"}),
+        ),
+        Queue(
+            "orders_under_review",
+            "Orders under review",
+            orders("under_review"),
+            link=("operations.order_list", {"queue": "under_review"}),
+        ),
+        Queue(
+            "orders_expiring",
+            "Unpaid orders expiring within the hour",
+            capped_count(session, select(Order.id).where(*order_list.expiring_condition(now))),
+            "Cancelled when their time runs out",
+            link=("operations.order_list", {"queue": "expiring"}),
+        ),
         Queue(
             "skus_low_stock",
             "Low-stock SKUs",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import current_app, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 
 from mallconsole.core import states
@@ -21,7 +21,7 @@ from mallconsole.support.forms import (
     plain_words,
 )
 from mallconsole.web.authz import require
-from mallconsole.web.htmx import is_htmx, render
+from mallconsole.web.htmx import go_to, render
 from mallconsole.web.lists import read_listing
 from mallconsole.web.messages import notify
 from mallconsole.web.queues import QueueScreen, queue_screen
@@ -77,11 +77,7 @@ def take_next():
     else:
         notify(f"{taken.case_number} is yours now: {taken.subject}")
         target = case_url(taken.id)
-    if is_htmx():
-        response = current_app.response_class(status=204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, code=303)
+    return go_to(target)
 
 
 # --- a new case --------------------------------------------------------------------------------

@@ -36,6 +36,17 @@ def render(template_name: str, block: str | None = None, *, status: int = 200, *
     return response
 
 
+def go_to(target: str):
+    """Open ``target`` (an address of this console): a 303 redirect, or for htmx a 204 with
+    ``HX-Redirect``, so the whole page changes rather than a redirected page landing in the
+    element that asked."""
+    if is_htmx():
+        response = current_app.response_class(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)
+
+
 def fragment_of(endpoint: str):
     """Decorate a view that answers htmx with a part of ``endpoint``'s page: opened as a page
     (a new tab, a bookmark) it redirects to that page, with the same view arguments, instead

@@ -67,7 +67,9 @@ def make_order(
             recorded_at=utcnow().replace(microsecond=0)
             - timedelta(seconds=len(history) - position),
         )
-    seller_order = build(session, SellerOrder, shopping_mall_order_id=order.id, currency=currency)
+    seller_order = build(
+        session, SellerOrder, shopping_mall_order_id=order.id, currency=currency, status=status
+    )
     items = [
         build(
             session,

@@ -46,8 +46,12 @@ def test_operations_home_counts_orders_and_low_stock(client, session, login_as):
     assert shown_counts(client.get("/operations/")) == {
         "orders_on_hold": "1",
         "orders_under_review": "0",
+        "orders_expiring": "0",
         "skus_low_stock": "1",
     }
+    page = BeautifulSoup(client.get("/operations/").data, "html.parser")
+    link = page.select_one("#queues a[href*='queue=on_hold']")
+    assert link is not None and link["href"].startswith("/operations/orders")
 
 
 def test_finance_home_counts_refunds_and_payouts(client, session, login_as):

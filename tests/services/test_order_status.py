@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from mallconsole.core.errors import InvalidTransition, NotFound, ValidationError
 from mallconsole.core.roles import Role
-from mallconsole.models import AuditEvent, OrderStatusHistory
+from mallconsole.models import AuditEvent, OrderStatusHistory, SellerOrder
 from mallconsole.services.kit.versions import StaleRecord
 from mallconsole.services.orders import status
 from tests.factories.actors import make_staff
@@ -42,10 +42,15 @@ def test_a_hold_records_who_and_why_and_a_release_returns_to_the_interrupted_sta
     assert steps(session, order)[-1] == ("on_hold", "payment_risk_review", "Address check", ops.id)
     assert status.actions_for(session, order) == ["release"]
 
+    seller_order = session.scalars(
+        select(SellerOrder).where(SellerOrder.shopping_mall_order_id == order.id)
+    ).one()
+    assert seller_order.status == "on_hold"  # it followed the order
     released = status.release(
         session, order.id, reason="Address confirmed", actor=ops, expected_version=order.version
     )
     assert order.status == "confirmed" and order.business_status is None
+    assert seller_order.status == "confirmed"
     assert released.message == f"{order.order_number} is released: it is confirmed again."
     assert steps(session, order)[-1] == ("confirmed", None, "Address confirmed", ops.id)
     events = session.scalars(

@@ -33,15 +33,10 @@ TABS = (
 TAB_KEYS = tuple(key for key, _, _ in TABS)
 DEFAULT_SORTS = {"expiring": "expires"}
 DEFAULT_SORT = "-placed"
-STATUS_TONES = {
-    "pending_payment": "warning",
-    "on_hold": "danger",
-    "under_review": "danger",
-    "canceled": "neutral",
-    "refunded": "neutral",
-    "completed": "success",
-    "delivered": "success",
-}
+
+
+def status_label(status: str) -> str:
+    return states.label(MACHINE, status)
 
 
 def default_sort(tab: str) -> str:
@@ -113,14 +108,6 @@ def _conditions(tab: str, filters: dict, now: datetime) -> list:
 class OrderRow:
     order: Order
     customer: str | None
-
-    @property
-    def status_label(self) -> str:
-        return states.label(MACHINE, self.order.status)
-
-    @property
-    def tone(self) -> str:
-        return STATUS_TONES.get(self.order.status, "info")
 
 
 def _statement(tab: str, filters: dict, now: datetime):

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mallconsole.core import states
 from mallconsole.core.errors import InvalidTransition, ValidationError
-from mallconsole.models import Order, OrderStatusHistory, utcnow
+from mallconsole.models import Order, OrderStatusHistory, SellerOrder, utcnow
 from mallconsole.services.customers.order_view import find_order
 from mallconsole.services.kit import audit, versions
 
@@ -63,10 +63,22 @@ def move(
     now: datetime | None = None,
 ) -> None:
     """Move the (locked) order to ``target``: refused (409) when the machine does not allow it;
-    appends the status history with the actor and reason, raises the version, audits."""
+    appends the status history with the actor and reason, raises the version, audits. Its
+    seller orders in the order's state move with it."""
     now = now or utcnow()
     states.check_move(MACHINE, order.status, target, history=history_if_needed(session, order))
     before = {"status": order.status, "business_status": order.business_status}
+    # Its seller orders in the same state follow it (one seller's part may have moved on).
+    session.execute(
+        update(SellerOrder)
+        .where(
+            SellerOrder.shopping_mall_order_id == order.id,
+            SellerOrder.status == order.status,
+            SellerOrder.deleted_at.is_(None),
+        )
+        .values(status=target, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
     order.status = target
     order.business_status = business_status
     order.version += 1
