@@ -395,6 +395,44 @@ def _first(session, statement):
     return session.execute(statement).first()
 
 
+def _order_pages(session) -> list[Page]:
+    """The operations order list (first page, a deep page, filtered) and an order screen."""
+    from sqlalchemy import func, select
+
+    from mallconsole.models import Order, OrderItem
+    from mallconsole.services.kit.pagination import encode_cursor, parse_ordering
+    from mallconsole.services.orders import order_list
+
+    found = [
+        Page("orders: first page", "operations", "/operations/orders"),
+        Page("orders: on hold", "operations", "/operations/orders?queue=on_hold"),
+        Page("orders: delivered, over 100", "operations",
+             "/operations/orders?status=delivered&min_amount=100"),
+    ]  # fmt: skip
+    ordering = parse_ordering(None, order_list.ORDER_SORTS, "-placed", order_list.ORDER_ID)
+    statement = select(Order.placed_at, Order.id).where(Order.deleted_at.is_(None))
+    total = session.scalar(select(func.count()).select_from(statement.subquery()))
+    depth = min(DEEP_ROW, max(total - 25, 0))
+    row = _first(session, statement.order_by(*ordering.order_by()).offset(depth).limit(1))
+    if depth >= 1000 and row is not None:
+        cursor = encode_cursor(ordering, row[0], row[1])
+        found.append(
+            Page(
+                f"orders: page at row {depth:,}", "operations", f"/operations/orders?after={cursor}"
+            )
+        )
+    busiest = session.scalar(
+        select(OrderItem.shopping_mall_order_id)
+        .group_by(OrderItem.shopping_mall_order_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+    if busiest:
+        found.append(Page("order screen", "operations", f"/operations/orders/{busiest}"))
+    found.append(Page("operations home", "operations", "/operations/"))
+    return found
+
+
 def pages(url: str, secret_key: str, browsers: dict[str, Browser], log) -> list[Page]:
     """Every page of the harness, with the records and cursors it needs from the data."""
     from bs4 import BeautifulSoup
@@ -518,6 +556,7 @@ def pages(url: str, secret_key: str, browsers: dict[str, Browser], log) -> list[
         )
         found.append(Page("payout composition", "finance", f"/finance/payouts/{payout}"))
         found.append(Page("finance home", "finance", "/finance/"))
+        found.extend(_order_pages(session))
         found.append(Page("admin home", "admin", "/admin/"))
         db.session.remove()
 

@@ -46,6 +46,7 @@ def test_every_page_answers_and_is_counted(tmp_path, worker_id):
     assert figures["data"]["sizes"]["shopping_mall_support_cases"] == 3000
     assert "cases: all, page at row 2,975" in pages
     assert {"fragment: timeline, load earlier", "case screen (500 entries)"} <= set(pages)
+    assert {"orders: first page", "order screen", "operations home"} <= set(pages)
     for name, page in pages.items():
         assert page["errors"] == 0, (name, page["statuses"])
         assert page["requests"] == 4
