@@ -17,6 +17,9 @@ from babel import numbers as babel_numbers
 from mallconsole.core.locale import babel_locale, current_reader
 from mallconsole.core.text import EMPTY
 
+# The currencies the mall trades in: what lists filter by and payouts are composed in.
+CURRENCIES = ("USD", "EUR", "KRW", "JPY")
+
 
 def exact_number(value) -> Decimal:
     """``value`` as a finite Decimal; floats (inexact) and text are refused."""

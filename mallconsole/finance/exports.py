@@ -10,11 +10,11 @@ from __future__ import annotations
 from flask import Response, abort, request
 
 from mallconsole.core import states
+from mallconsole.core.money import CURRENCIES
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
 from mallconsole.finance.forms import (
-    CURRENCIES,
     EntryFilters,
     FeeFilters,
     PayoutFilters,

@@ -9,7 +9,7 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states
-from mallconsole.extensions import db
+from mallconsole.core.money import CURRENCIES
 from mallconsole.services.aftersales import refund_queue
 from mallconsole.services.money import (
     chargebacks,
@@ -22,10 +22,6 @@ from mallconsole.services.money import (
 )
 from mallconsole.web.forms import check_filter_amount, last_day_after_first
 from mallconsole.web.lists import ListFilters
-
-# The currencies finance lists filter by and payouts are composed in.
-CURRENCIES = ("USD", "EUR", "KRW", "JPY")
-
 
 # --- refund requests ------------------------------------------------------------------------------
 
@@ -40,7 +36,9 @@ class RefundFilters(ListFilters):
     tab = HiddenField(default="pending")
     min_amount = StringField("Amount from", description="Requested amount, at least")
     max_amount = StringField("Amount up to", description="Requested amount, at most")
-    currency = SelectField("Currency", choices={}, default="")
+    currency = SelectField(
+        "Currency", choices={"": "Any currency", **{c: c for c in CURRENCIES}}, default=""
+    )
     reason = SelectField(
         "Reason", choices={"": "Any reason", **_words(states.REFUND_REASONS)}, default=""
     )
@@ -50,13 +48,6 @@ class RefundFilters(ListFilters):
         default="",
     )
     store = StringField("Store", description="A store's name or code")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.currency.choices = {
-            "": "Any currency",
-            **{c: c for c in refund_queue.currency_choices(db.session)},
-        }
 
     def validate_store(self, field):
         if len((field.data or "").strip()) > 100:

@@ -10,10 +10,11 @@ from flask_login import current_user
 
 from mallconsole.core import states
 from mallconsole.core.errors import ValidationError
+from mallconsole.core.money import CURRENCIES
 from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.finance import bp
-from mallconsole.finance.forms import CURRENCIES, PayoutFilters
+from mallconsole.finance.forms import PayoutFilters
 from mallconsole.services import approvals
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.money import ledger, payouts

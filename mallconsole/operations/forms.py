@@ -8,7 +8,7 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FieldError
 
 from mallconsole.core import states
-from mallconsole.extensions import db
+from mallconsole.core.money import CURRENCIES
 from mallconsole.services.orders import order_list
 from mallconsole.web.forms import check_filter_amount, last_day_after_first
 from mallconsole.web.lists import ListFilters
@@ -39,19 +39,16 @@ class OrderFilters(ListFilters):
     until = DateField("Placed to", validators=[Optional()])
     min_amount = StringField("Total from", description="The order's total, at least")
     max_amount = StringField("Total up to", description="The order's total, at most")
-    currency = SelectField("Currency", choices={}, default="")
-    country = SelectField("Ships to", choices={}, default="")
+    currency = SelectField(
+        "Currency", choices={"": "Any currency", **{c: c for c in CURRENCIES}}, default=""
+    )
+    country = StringField("Ships to", description="A country code: US, DE, KR")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.currency.choices = {
-            "": "Any currency",
-            **{c: c for c in order_list.currency_choices(db.session)},
-        }
-        self.country.choices = {
-            "": "Any country",
-            **{c: c for c in order_list.country_choices(db.session)},
-        }
+    def validate_country(self, field):
+        code = (field.data or "").strip()
+        if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+            raise FieldError("Enter a two-letter country code, like US or DE.")
+        field.data = code.upper()
 
     def validate_queue(self, field):
         if field.data not in order_list.TAB_KEYS:

@@ -204,12 +204,6 @@ def tabs(session) -> list[Tab]:
     return [Tab(key, label, hint, counts[key]) for key, label, hint in TABS]
 
 
-def currency_choices(session) -> list[str]:
-    return list(
-        session.scalars(select(RefundRequest.currency).distinct().order_by(RefundRequest.currency))
-    )
-
-
 # ---- the request screen ------------------------------------------------------------------------
 
 

@@ -154,13 +154,3 @@ def find_number(session, words: str | None) -> str | None:
     return session.scalar(
         select(Order.id).where(Order.order_number == words, Order.deleted_at.is_(None))
     )
-
-
-def currency_choices(session) -> list[str]:
-    return list(session.scalars(select(Order.currency).distinct().order_by(Order.currency)))
-
-
-def country_choices(session) -> list[str]:
-    return list(
-        session.scalars(select(Order.shipping_country).distinct().order_by(Order.shipping_country))
-    )
