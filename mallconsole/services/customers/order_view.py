@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import Numeric, String, literal, null, or_, select, union_all
 
 from mallconsole.core.errors import NotFound
 from mallconsole.core.people import Person
@@ -113,16 +113,19 @@ def safe_link(url: str | None) -> str | None:
     return url.strip() if scheme in ("http", "https") else None
 
 
-def find_order(session, order_id: str) -> Order:
-    """The order with this id or ORD- number; NotFound otherwise."""
+def _reference(order_id: str):
+    """The condition naming the order ``order_id`` (its id or ORD- number); NotFound for
+    anything that cannot name one."""
     if not REFERENCE.fullmatch(order_id or ""):
         # nothing else names an order (a NUL byte would not even reach PostgreSQL)
         raise NotFound("There is no order with this id or number.")
+    return or_(Order.id == order_id, Order.order_number == order_id.upper())
+
+
+def find_order(session, order_id: str) -> Order:
+    """The order with this id or ORD- number; NotFound otherwise."""
     order = session.scalars(
-        select(Order).where(
-            or_(Order.id == order_id, Order.order_number == order_id.upper()),
-            Order.deleted_at.is_(None),
-        )
+        select(Order).where(_reference(order_id), Order.deleted_at.is_(None))
     ).first()
     if order is None:
         raise NotFound("There is no order with this id or number.")
@@ -131,11 +134,15 @@ def find_order(session, order_id: str) -> Order:
 
 def load(session, order_id: str) -> OrderView:
     """The order and every section of its screen (a fixed number of queries)."""
-    order = find_order(session, order_id)
+    found = session.execute(
+        select(Order, User)
+        .outerjoin(User, User.id == Order.shopping_mall_user_id)
+        .where(_reference(order_id), Order.deleted_at.is_(None))
+    ).first()
+    if found is None:
+        raise NotFound("There is no order with this id or number.")
+    order, customer = found
     oid = order.id
-    customer = (
-        session.get(User, order.shopping_mall_user_id) if order.shopping_mall_user_id else None
-    )
     items = session.scalars(
         select(OrderItem)
         .where(OrderItem.shopping_mall_order_id == oid, OrderItem.deleted_at.is_(None))
@@ -256,26 +263,29 @@ _REQUEST_KINDS = (
 
 
 def _requests(session, order_id: str) -> list[RequestRow]:
-    """The cancellation, return and refund requests about the order, oldest first."""
-    found: list[RequestRow] = []
-    for kind, kind_label, model, number in _REQUEST_KINDS:
-        for request in session.scalars(
-            select(model).where(
-                model.shopping_mall_order_id == order_id, model.deleted_at.is_(None)
-            )
-        ):
-            found.append(
-                RequestRow(
-                    kind,
-                    kind_label,
-                    getattr(request, number),
-                    request.status,
-                    request.reason_code,
-                    request.created_at,
-                    request.id,
-                    getattr(request, "total_requested_amount", None),
-                    getattr(request, "currency", None),
-                )
-            )
+    """The cancellation, return and refund requests about the order, oldest first (one
+    statement: the three kinds side by side)."""
+    parts = []
+    for kind, _label, model, number in _REQUEST_KINDS:
+        amount = getattr(model, "total_requested_amount", None)
+        currency = getattr(model, "currency", None)
+        parts.append(
+            select(
+                literal(kind).label("kind"),
+                getattr(model, number).label("number"),
+                model.status,
+                model.reason_code,
+                model.created_at,
+                model.id,
+                (amount if amount is not None else null().cast(Numeric(18, 4))).label("amount"),
+                (currency if currency is not None else null().cast(String)).label("currency"),
+            ).where(model.shopping_mall_order_id == order_id, model.deleted_at.is_(None))
+        )
+    words = {kind: label for kind, label, _, _ in _REQUEST_KINDS}
+    found = [
+        RequestRow(row.kind, words[row.kind], row.number, row.status, row.reason_code,
+                   row.created_at, row.id, row.amount, row.currency)
+        for row in session.execute(union_all(*parts))
+    ]  # fmt: skip
     found.sort(key=lambda row: (row.created_at, row.number))
     return found
