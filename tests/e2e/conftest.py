@@ -29,6 +29,7 @@ SEARCHABLE_CUSTOMER = "Tariq Torres"  # with three orders, for customer 360
 DEMO_STAFF = {
     "support@demo.mall": [Role.SUPPORT_AGENT],
     "lead@demo.mall": [Role.SUPPORT_AGENT, Role.OPERATIONS_MANAGER],
+    "ops@demo.mall": [Role.OPERATIONS_MANAGER],
     "admin@demo.mall": [Role.SYSTEM_ADMIN],
     "lockme@demo.mall": [Role.FINANCE_MANAGER],
 }
