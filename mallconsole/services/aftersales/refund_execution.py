@@ -76,6 +76,7 @@ from mallconsole.services.aftersales.refund_decisions import (
 )
 from mallconsole.services.kit import audit
 from mallconsole.services.money import ledger, wallets
+from mallconsole.services.orders import status as order_status
 
 DESTINATION_LABELS = {"payment": "the original payment", "wallet": "store credit"}
 DESTINATION_WORDS = {"payment": "Original payment", "wallet": "Store credit"}
@@ -307,14 +308,9 @@ def _follow_payment(session, order, payment, actor, now) -> None:
     # state cannot lead to refunded (shipped, on hold, under review, ...) keeps that state and
     # goes on its own way; delivered, completed and canceled orders become refunded.
     if target == "refunded" and states.can_move(states.ORDER_MACHINE, order.status, "refunded"):
-        before = order.status
-        order.status = "refunded"
-        order.version += 1
-        order.updated_at = now
-        audit.record(
-            session, actor=actor, entity_table=Order.__tablename__, entity_id=order.id,
-            action="order.refunded", summary=f"{order.order_number} refunded in full",
-            before={"status": before}, after={"status": "refunded", "version": order.version},
+        order_status.move(
+            session, order, "refunded", actor=actor, action="order.refunded",
+            summary=f"{order.order_number} refunded in full", reason="refunded in full", now=now,
         )  # fmt: skip
 
 

@@ -67,7 +67,10 @@ def move(
     seller orders in the order's state move with it."""
     now = now or utcnow()
     states.check_move(MACHINE, order.status, target, history=history_if_needed(session, order))
-    before = {"status": order.status, "business_status": order.business_status}
+    before = {"status": order.status}
+    after = {"status": target}
+    if order.business_status is not None or business_status is not None:
+        before["business_status"], after["business_status"] = order.business_status, business_status
     # Its seller orders in the same state follow it (one seller's part may have moved on).
     session.execute(
         update(SellerOrder)
@@ -97,7 +100,7 @@ def move(
     audit.record(
         session, actor=actor, entity_table=TABLE, entity_id=order.id, action=action,
         summary=summary, reason=reason, before=before,
-        after={"status": target, "business_status": business_status, "version": order.version},
+        after={**after, "version": order.version},
     )  # fmt: skip
     session.flush()
 
