@@ -12,7 +12,7 @@ from mallconsole.core import locale, states
 from mallconsole.core.money import format_money, format_number
 from mallconsole.core.people import display_name
 from mallconsole.core.roles import ROLE_BLUEPRINTS, Permission, Role
-from mallconsole.web import display, history
+from mallconsole.web import display, history, marks
 
 # Areas with an approvals inbox: the navigation shows how many requests wait there.
 INBOX_PERMISSIONS = {
@@ -173,6 +173,7 @@ def install(app) -> None:
     app.add_template_filter(display.format_period, "localperiod")
     # A global, not a context variable: macros imported without context use it too.
     app.jinja_env.globals["person"] = person
+    app.jinja_env.globals.update(marks.GLOBALS)
 
     @app.context_processor
     def shell_context():
