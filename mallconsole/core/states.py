@@ -622,7 +622,9 @@ CASE_EVENT_TYPES = (
     "priority_changed",  # body: "normal → urgent"
     "category_changed",
     "request_raised",  # a cancellation, return or refund request raised from the case
-    "request_decided",  # finance approved, rejected or executed a refund request of the case
+    # finance approved, rejected or executed a refund request of the case; operations decided,
+    # received or closed a return (RMA) of the case
+    "request_decided",
 )
 CASE_VISIBILITIES = ("public", "internal")
 _ARROW = " → "
