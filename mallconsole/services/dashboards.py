@@ -26,6 +26,7 @@ from mallconsole.models import (
 )
 from mallconsole.services.kit import audit
 from mallconsole.services.kit.pagination import QueueCount, capped_count
+from mallconsole.services.orders import returns
 from mallconsole.services.support import case_queues
 
 
@@ -205,8 +206,16 @@ def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
     ]
 
 
+# The returns waiting for operations on its home: (key, state, words, hint).
+RETURN_QUEUES = (
+    ("returns_to_decide", "pending", "Returns to decide", "Approve or reject each item"),
+    ("returns_to_inspect", "received", "Returns to inspect", "Received: inspect, then close"),
+)
+
+
 def operations_queues(session) -> list[Queue]:
-    """Orders held or under review, and SKUs at or below their safety stock."""
+    """Orders held or under review, returns to decide and to inspect, and SKUs at or below
+    their safety stock."""
 
     def orders(status):
         return capped_count(
@@ -224,9 +233,20 @@ def operations_queues(session) -> list[Queue]:
         )
         .distinct()
     )
+    returns_waiting = returns.home_queues(session)
     return [
         Queue("orders_on_hold", "Orders on hold", orders("on_hold")),
         Queue("orders_under_review", "Orders under review", orders("under_review")),
+        *(
+            Queue(
+                key,
+                label,
+                returns_waiting[state],
+                hint,
+                link=("operations.return_list", {"queue": state}),
+            )  # fmt: skip
+            for key, state, label, hint in RETURN_QUEUES
+        ),
         Queue(
             "skus_low_stock",
             "Low-stock SKUs",
