@@ -620,7 +620,8 @@ def inspect(session, reference, item_id, *, condition, outcome, note, refundable
         errors["note"] = [f"Keep the note under {NOTE_MAX} characters."]
     amount = _refundable(session, order, lines, item, outcome, refundable, errors)
     _refuse(errors)
-    before = _inspection_words(item, currency)
+    # the item on both sides: the history names it once, a stale edit's changes list it
+    before = {"item": order_item.product_name, **_inspection_words(item, currency)}
     item.received_condition, item.inspection_status = condition, outcome
     item.inspection_note, item.refundable_amount = note, amount
     after = {"item": order_item.product_name, **_inspection_words(item, currency)}
