@@ -36,6 +36,7 @@ from mallconsole.web.templating import screen_url
 
 DETAIL = "operations.return_detail"
 TEMPLATE = "operations/return_detail.html"
+REJECT = "reject"  # the reject form's prefix: its reason is not the decision form's
 
 # --- the queue -----------------------------------------------------------------------------------
 
@@ -102,9 +103,15 @@ def _page(return_id, *, status=200, block=None, stale=None, line_errors=None, in
     version = view.request.version
     shipment = forms.get("shipment") or ReturnShipmentForm(formdata=None, version=version)
     shipment.carrier.choices = [("", "Choose…")] + [(c.id, c.name) for c in view.carriers]
-    blank = {name: cls(formdata=None, version=version) for name, cls in (
-        ("decide", ReturnDecisionForm), ("reject", ReturnRejectForm),
-        ("receive", ReturnStepForm), ("close", ReturnCloseForm))}  # fmt: skip
+    blank = {
+        name: cls(formdata=None, version=version)
+        for name, cls in (
+            ("decide", ReturnDecisionForm),
+            ("receive", ReturnStepForm),
+            ("close", ReturnCloseForm),
+        )
+    }
+    blank["reject"] = ReturnRejectForm(formdata=None, version=version, prefix=REJECT)
     return render(
         TEMPLATE, block, status=status, view=view, stale=stale,
         **{**blank, **forms, "shipment": shipment}, line_errors=line_errors or {},
@@ -157,7 +164,7 @@ def return_decide(return_id):
 @require(Permission.RETURNS_DECIDE)
 def return_reject(return_id):
     """Refuse every unit, with the reason the customer is told."""
-    form = ReturnRejectForm()
+    form = ReturnRejectForm(prefix=REJECT)
     return _act(return_id, form, "reject", lambda version: returns.reject(
         db.session, return_id, reason=form.reason.data, actor=current_user.user,
         expected_version=version,

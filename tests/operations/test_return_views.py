@@ -10,10 +10,12 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from mallconsole.core.roles import Role
-from mallconsole.models import InventoryAdjustment, RefundRequest, ReturnRequest
+from mallconsole.models import InventoryAdjustment, RefundRequest, ReturnItem, ReturnRequest
 from mallconsole.services.orders import returns
 from tests.conftest import csrf_from
 from tests.factories import returns as rf
+from tests.factories.records import build
+from tests.query_counts import assert_constant_queries
 
 
 def page_of(response):
@@ -159,10 +161,12 @@ def test_a_decision_refused_keeps_the_input_and_shows_errors_in_place(client, se
 
 def test_rejecting_needs_a_reason(client, session, people, ops):
     rma, *_ = rf.make_return(session, *people)
-    response = post(client, rma, "reject", {"reason": "", "version": rma.version})
+    response = post(client, rma, "reject", {"reject-reason": "", "reject-version": rma.version})
     assert response.status_code == 422
     assert "Say why the return is rejected" in words(page_of(response).select_one(".reject-form"))
-    response = post(client, rma, "reject", {"reason": "Worn.", "version": rma.version})
+    response = post(
+        client, rma, "reject", {"reject-reason": "Worn.", "reject-version": rma.version}
+    )
     assert response.status_code == 303
     page = page_of(client.get(screen(rma)))
     assert "Rejected" in words(page.select_one("#outcome")) and "Worn." in words(
@@ -181,7 +185,7 @@ def test_a_stale_decision_shows_what_changed(client, session, people, ops):
 
 def test_a_garbled_version_is_a_422(client, session, people, ops):
     rma, *_ = rf.make_return(session, *people)
-    response = post(client, rma, "reject", {"reason": "x", "version": "abc"})
+    response = post(client, rma, "reject", {"reject-reason": "x", "reject-version": "abc"})
     assert response.status_code == 422
     assert "lost track of which version" in words(page_of(response))
 
@@ -262,3 +266,20 @@ def test_other_roles_may_not_see_returns_here(client, session, people, login_as,
     login_as(role)
     assert client.get("/operations/returns").status_code == 403
     assert client.get(screen(rma)).status_code == 403
+
+
+def test_a_page_of_returns_costs_the_same_for_10_rows_as_for_100(client, session, ops,
+                                                                 count_queries):  # fmt: skip
+    def add_rows(n):
+        for _ in range(n):
+            rma = build(session, ReturnRequest, status="received")
+            build(session, ReturnItem, shopping_mall_return_request_id=rma.id,
+                  requested_quantity=2, approved_quantity=1)  # fmt: skip
+
+    def read(limit):
+        response = client.get(
+            f"/operations/returns?queue=received&limit={100 if limit > 50 else 25}"
+        )
+        assert response.status_code == 200
+
+    assert_constant_queries(count_queries, add_rows, read)
