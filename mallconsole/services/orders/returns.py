@@ -802,11 +802,12 @@ def _raise_refund(session, order, rma, lines, actor) -> RefundRequest | None:
     ]
     if not wanted:
         return None
+    case = cr.find_case(session, rma.shopping_mall_support_case_id)  # None once deleted
     try:
         return cr.raise_refund(
             session, order.id, wanted, reason_code=cr.RETURN_REFUND_REASON,
             note=f"Return {rma.rma_code} inspected: the items that passed.", actor=actor,
-            case_id=rma.shopping_mall_support_case_id, return_id=rma.id,
+            case_id=case.id if case else None, return_id=rma.id,
         )  # fmt: skip
     except ValidationError as refused:
         problems = [m for messages in refused.field_errors.values() for m in messages]
