@@ -82,9 +82,9 @@ ZERO = Decimal(0)
 NOTE_MAX = 1000
 REFERENCE = re.compile(r"[0-9A-Za-z-]{1,64}")
 TRACKING = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,63}")
-# Refund requests that stand: a return that raised one of these raised its refund.
-REFUND_STANDING = ("pending", "pending_second_approval", "approved", "executed")
-SHIPMENT_IN_TRANSIT, SHIPMENT_RECEIVED = "in_transit", "received"
+# Refund requests that stand (waiting or paid out): a return that raised one raised its refund.
+REFUND_STANDING = cr.REFUND_LINE_TAKEN
+SHIPMENT_IN_TRANSIT, _, SHIPMENT_RECEIVED = states.RETURN_SHIPMENT_STATUSES
 INSPECTION_WAITING = "pending"
 # A passed line in this condition is refunded but not put back on sale.
 NOT_RESTOCKED = ("damaged",)
