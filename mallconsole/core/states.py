@@ -622,7 +622,9 @@ CASE_EVENT_TYPES = (
     "priority_changed",  # body: "normal → urgent"
     "category_changed",
     "request_raised",  # a cancellation, return or refund request raised from the case
-    "request_decided",  # finance approved, rejected or executed a refund request of the case
+    # finance approved, rejected or executed a refund request of the case; operations decided,
+    # received or closed a return (RMA) of the case
+    "request_decided",
 )
 CASE_VISIBILITIES = ("public", "internal")
 _ARROW = " → "
@@ -660,6 +662,11 @@ CANCELLATION_REASONS = ("changed_mind", "found_cheaper", "ordered_by_mistake", "
 RETURN_REASONS = ("damaged", "wrong_item", "not_as_described", "changed_mind", "too_small")
 RETURN_CONDITIONS = ("as_new", "opened", "damaged")
 RETURN_INSPECTIONS = ("pending", "passed", "failed")
+# The outcome an inspection gives an item (pending: received, not yet inspected).
+RETURN_INSPECTION_OUTCOMES = ("passed", "failed")
+# A return parcel (shopping_mall_return_shipments.status): on its way, handed over by the
+# carrier, checked in at the returns desk.
+RETURN_SHIPMENT_STATUSES = ("in_transit", "delivered", "received")
 # Refund requests, their items and payment refunds: what the customer gives when asking for a
 # refund, "returned" for a refund after a return, "returned_to_sender" for a parcel that came back.
 REFUND_REQUEST_REASONS = (
@@ -672,7 +679,13 @@ REFUND_REQUEST_REASONS = (
 REFUND_REASONS = (*REFUND_REQUEST_REASONS, "returned", "returned_to_sender")
 REFUND_ITEM_DECISIONS = ("approved", "rejected")
 CHARGEBACK_REASONS = ("fraudulent", "product_not_received", "not_as_described", "duplicate")
-INVENTORY_ADJUSTMENT_REASONS = ("cycle_count", "damaged", "restock", "found")
+# Why stock changed (shopping_mall_inventory_adjustments.reason_category): goods received from
+# a supplier, a correction, damaged goods taken off, a customer's return put back, a count.
+# Revision 0015 renamed the demo world's older words (damaged, restock, found).
+INVENTORY_ADJUSTMENT_REASONS = ("receive", "correction", "damage", "return", "cycle_count")
+# Reasons that only ever add stock, and the one that only takes it away.
+ADJUSTMENT_ADDS = ("receive", "return")
+ADJUSTMENT_REMOVES = ("damage",)
 EXPORT_PURPOSES = ("tax_audit", "customer_request", "finance_reconciliation")
 EXPORT_DELIVERY_CHANNELS = ("download",)
 # Actions that need a second admin's approval (shopping_mall_admin_actions.action_name).
@@ -728,6 +741,7 @@ VOCABULARY_COLUMNS = (
     ("shopping_mall_return_requests", "reason_code", RETURN_REASONS),
     ("shopping_mall_return_items", "received_condition", RETURN_CONDITIONS),
     ("shopping_mall_return_items", "inspection_status", RETURN_INSPECTIONS),
+    ("shopping_mall_return_shipments", "status", RETURN_SHIPMENT_STATUSES),
     ("shopping_mall_refund_requests", "reason_code", REFUND_REASONS),
     ("shopping_mall_refund_items", "reason_code", REFUND_REASONS),
     ("shopping_mall_refund_items", "approval_status", REFUND_ITEM_DECISIONS),

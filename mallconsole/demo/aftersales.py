@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
+from itertools import pairwise
 
 from mallconsole.core import states
 from mallconsole.core.money import format_money
@@ -110,21 +111,57 @@ def _unit_value(item: dict) -> Decimal:
     return item["unit_price"] - item["unit_discount"] + item["unit_tax"]
 
 
+# A return's moves to each state (docs/contract.md); some parcels are handed in at the desk
+# (approved → received) and some never come (approved → closed).
+RETURN_PATHS = {
+    "pending": ("pending",),
+    "approved": ("pending", "approved"),
+    "rejected": ("pending", "rejected"),
+    "in_transit_back": ("pending", "approved", "in_transit_back"),
+    "received": ("pending", "approved", "in_transit_back", "received"),
+    "closed": ("pending", "approved", "in_transit_back", "received", "closed"),
+}
+# The audit action of each move, as the return service names it.
+RETURN_ACTIONS = {"in_transit_back": "return.sent_back"}
+HANDED_IN = ("pending", "approved", "received")
+NEVER_SENT = ("pending", "approved", "closed")
+REJECTIONS = ("Returned after the 30-day window.", "The seal is broken on a hygiene item.")
+PARTIAL = "One unit was used: only the unopened ones are taken back."
+
+
+def _return_path(world: World, state: str) -> tuple[str, ...]:
+    path = RETURN_PATHS[state]
+    if state == "received" and world.serial("return_handed_in") % 4 == 3:
+        return HANDED_IN
+    if state == "closed" and world.serial("return_never_sent") % 5 == 4:
+        return NEVER_SENT
+    return path
+
+
 def _return(world: World, ctx: dict) -> list[dict]:
+    """A return in one state of its machine, its lines decided, sent back, received and
+    inspected as far as that state goes; closed ones raised their refund and restocked."""
     order = ctx["order"]
     state = states.RETURN_REQUEST[world.serial("return") % len(states.RETURN_REQUEST)]
+    path = _return_path(world, state)
     delivered = [s for s in ctx["shipments"] if s["delivered_at"]]
     shipment = delivered[0] if delivered else None
     start = shipment["delivered_at"] if shipment else order["placed_at"]
     requested = world.after(start, days=10)
-    decided_at = world.after(requested, days=1) if state != "pending" else None
+    end = world.after(requested, days=12 if state == "closed" else 6)
+    times = dict(zip(path[1:], world.moments(requested, end, len(path) - 1), strict=True))
     ops = world.refs["staff"]["ops@demo.mall"]
-    multi = [i for i in ctx["items"] if i["quantity"] >= 2]
-    item = multi[0] if multi else ctx["items"][-1]
+    lines = _return_lines(world, ctx, path)
+    reason = None
+    if "rejected" in path:
+        reason = world.pick(REJECTIONS)
+    elif any(approved < asked for _, asked, approved in lines if approved is not None):
+        reason = PARTIAL
+    decided_at = times.get("approved") or times.get("rejected")
     row = world.add(
         "shopping_mall_return_requests",
         at=requested,
-        updated_at=decided_at or requested,
+        updated_at=times[path[-1]] if len(path) > 1 else requested,
         shopping_mall_order_id=order["id"],
         requested_by_user_id=order["shopping_mall_user_id"],
         original_shipment_id=shipment["id"] if shipment else None,
@@ -133,60 +170,156 @@ def _return(world: World, ctx: dict) -> list[dict]:
         reason_code=world.pick(states.RETURN_REASONS),
         reason_note="The item does not match the listing.",
         decided_at=decided_at,
+        version=len(path),
     )
-    received = state in ("received", "closed")
-    value = _unit_value(item)
-    world.add(
-        "shopping_mall_return_items",
-        at=requested,
-        shopping_mall_return_request_id=row["id"],
-        shopping_mall_order_item_id=item["id"],
-        requested_quantity=1,
-        approved_quantity=None if state in ("pending", "rejected") else 1,
-        received_condition=world.pick(states.RETURN_CONDITIONS) if received else None,
-        inspection_status=("passed" if state == "closed" else world.pick(("passed", "pending")))
-        if received
-        else None,
-        inspection_note="Checked at the returns desk." if received else None,
-        refundable_amount=value,
-    )
-    if state in ("in_transit_back", "received", "closed"):
-        shipped = world.after(decided_at, days=2)
-        arrived = world.after(shipped, days=4) if received else None
+    inspected = _return_items(world, row, lines, path, requested)
+    if "in_transit_back" in path:
+        received = times.get("received")
         world.add(
             "shopping_mall_return_shipments",
-            at=shipped,
+            at=times["in_transit_back"],
             shopping_mall_return_request_id=row["id"],
             shopping_mall_carrier_id=world.pick(world.refs["carriers"])["id"],
             tracking_number=f"RT{world.rng.getrandbits(40):012d}",
             status="received" if received else "in_transit",
-            shipped_at=shipped,
-            delivered_at=arrived,
-            received_at=arrived,
+            shipped_at=times["in_transit_back"],
+            delivered_at=received,
+            received_at=received,
         )
-    if decided_at:
+    refunds: list[dict] = []
+    closing: dict = {}
+    if state == "closed" and "received" in path:
+        refunds, closing = _close_return(world, ctx, row, inspected, times["closed"])
+    for previous, move in pairwise(path):
         audit(
             world,
             actor=ops,
             table="shopping_mall_return_requests",
             entity_id=row["id"],
-            action=f"return.{'rejected' if state == 'rejected' else 'approved'}",
-            at=decided_at,
-            before={"status": "pending"},
-            after={"status": "rejected" if state == "rejected" else "approved"},
+            action=RETURN_ACTIONS.get(move, f"return.{move}"),
+            at=times[move],
+            before={"status": previous},
+            after={"status": move, **(closing if move == "closed" else {})},
+            reason=reason if move in ("approved", "rejected") else None,
         )
+    units = sum(asked for _, asked, _ in lines)
+    body = raised_body(RETURN, row["rma_code"], units=units)
+    case = None
     if world.chance(0.5) or world.serial("return_case") < 2:
-        body = raised_body(RETURN, row["rma_code"], units=1)
-        _raised_from(row, support.case_for_order(
+        case = support.case_for_order(
             world, ctx, category="return", reference=row["rma_code"], raised=(requested, body)
-        ))  # fmt: skip
-    if not received:
-        return []
-    refund_state = "executed" if state == "closed" else "pending"
-    at = world.after(ctx["shipments"][0]["delivered_at"] or requested, days=20)
-    return _write_refund(
-        world, ctx, refund_state, [(item, 1, value)], at, return_id=row["id"], reason="returned"
+        )
+        _raised_from(row, case)
+    audit(
+        world,
+        actor=row["requested_by_user_id"],
+        table="shopping_mall_return_requests",
+        entity_id=row["id"],
+        action="return.raised",
+        at=requested,
+        summary=f"{body} on order {order['order_number']}",
+        after={
+            "number": row["rma_code"],
+            "status": "pending",
+            "order": order["order_number"],
+            "reason_code": row["reason_code"],
+            "case": case["number"] if case else None,
+            "items": {item["product_name"]: asked for item, asked, _ in lines},
+        },
+        reason=row["reason_note"],
     )
+    return refunds
+
+
+def _return_lines(world: World, ctx: dict, path) -> list[tuple[dict, int, int | None]]:
+    """(order item, units asked, units approved) of one or two lines, the fullest first."""
+    items = sorted(ctx["items"], key=lambda i: (-i["quantity"], i["line_position"]))
+    chosen = items[: world.rng.randint(1, min(2, len(items)))]
+    lines = []
+    for n, item in enumerate(chosen):
+        asked = world.rng.randint(1, item["quantity"])
+        if "rejected" in path:
+            approved = 0
+        elif "approved" in path:
+            partial = n == 0 and asked >= 2 and world.serial("return_partial") % 4 == 1
+            approved = asked - 1 if partial else asked
+        else:
+            approved = None
+        lines.append((item, asked, approved))
+    return lines
+
+
+def _return_items(world: World, row: dict, lines, path, at) -> list[tuple[dict, dict]]:
+    """The return's lines as far as its state goes: received lines wait for inspection (a few
+    already inspected), closed ones are inspected (most passed, some failed as damaged)."""
+    written = []
+    closed = path[-1] == "closed" and "received" in path
+    for n, (item, asked, approved) in enumerate(lines):
+        value = _unit_value(item)
+        inspection = condition = note = None
+        refundable = value * asked
+        if approved and "received" in path:
+            inspection = "pending"
+            if closed or (n == 0 and world.serial("return_inspected") % 3 == 2):
+                passed = not closed or world.serial("return_passed") % 5 != 4
+                inspection = "passed" if passed else "failed"
+                condition = world.pick(("as_new", "as_new", "opened")) if passed else "damaged"
+                refundable = value * approved if passed else ZERO
+                note = "Checked at the returns desk." if passed else "Cracked casing: not sellable."
+        line = world.add(
+            "shopping_mall_return_items",
+            at=at,
+            shopping_mall_return_request_id=row["id"],
+            shopping_mall_order_item_id=item["id"],
+            requested_quantity=asked,
+            approved_quantity=approved,
+            received_condition=condition,
+            inspection_status=inspection,
+            inspection_note=note,
+            refundable_amount=refundable,
+        )
+        written.append((item, line))
+    return written
+
+
+def _close_return(world: World, ctx: dict, row: dict, lines, at) -> tuple[list[dict], dict]:
+    """What closing an inspected return did: ONE refund request for the passed lines (some
+    executed, some waiting for finance) and the passed, undamaged units back in stock at the
+    seller's warehouse. Returns the payment refunds and the closing audit's fields."""
+    passed = [(item, line) for item, line in lines if line["inspection_status"] == "passed"]
+    ops = world.refs["staff"]["ops@demo.mall"]
+    closing: dict = {}
+    restocked = {}
+    for item, line in passed:
+        if line["received_condition"] == "damaged":
+            continue
+        sku = item["_sku"]
+        world.add(
+            "shopping_mall_inventory_adjustments",
+            at=at,
+            shopping_mall_sku_id=sku[0],
+            shopping_mall_inventory_location_id=sku[4],
+            adjusted_by_user_id=ops,
+            adjustment_reference=f"{row['rma_code']}/{item['line_position']}",
+            delta=line["approved_quantity"],
+            reason_category="return",
+            reason_note=f"Returned with {row['rma_code']}",
+            adjusted_at=at,
+        )
+        units = line["approved_quantity"]
+        place = world.refs["location_names"][sku[4]]
+        restocked[item["product_name"]] = f"{units} unit{'' if units == 1 else 's'} at {place}"
+    if restocked:
+        closing["restocked"] = restocked
+    if not passed:
+        return [], closing
+    refund_lines = [(item, None, line["refundable_amount"]) for item, line in passed]
+    refund_state = "executed" if world.serial("return_refund") % 3 else "pending"
+    raised: list[dict] = []
+    refunds = _write_refund(world, ctx, refund_state, refund_lines, at, return_id=row["id"],
+                            reason="returned", raised=raised)  # fmt: skip
+    closing["refund"] = raised[0]["refund_request_number"]
+    return refunds, closing
 
 
 def _refund_request(world: World, ctx: dict, state: str | None = None) -> list[dict]:
@@ -222,8 +355,11 @@ def _full_refund(world: World, ctx: dict) -> dict:
     return refunds[0]
 
 
-def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> list[dict]:
-    """A refund request with its items; executed ones get a payment refund and ledger debits."""
+def _write_refund(
+    world, ctx, state, lines, at, *, return_id=None, reason, raised=None
+) -> list[dict]:
+    """A refund request with its items; executed ones get a payment refund and ledger debits.
+    ``raised`` (a list) receives the request written."""
     order = ctx["order"]
     first, second = _finance(world)
     if state == "pending_second_approval" and world.serial("second_approval_by") % 2:
@@ -250,6 +386,8 @@ def _write_refund(world, ctx, state, lines, at, *, return_id=None, reason) -> li
         currency="USD",
         decided_at=decided_at,
     )
+    if raised is not None:
+        raised.append(request)
     for item, quantity, value in lines:
         world.add(
             "shopping_mall_refund_items",

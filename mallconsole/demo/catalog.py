@@ -256,6 +256,17 @@ def _variants(world: World) -> list[list[tuple[str, dict]]]:
     return [[(color_type, c), (size_type, s)] for c in colors[:2] for s in sizes]
 
 
+# Stock changed by hand (customer returns put back come from the returns, demo/aftersales.py):
+# each reason with the changes it makes (receive only adds, damage only takes away) and a note.
+STOCK_CHANGES = {
+    "receive": ((5, 10, 24, 48), "Delivery from the supplier checked in"),
+    "correction": ((-2, -1, 1, 3), "Miscounted at the last delivery"),
+    "damage": ((-3, -2, -1), "Damaged in the warehouse, taken off sale"),
+    "cycle_count": ((-3, -1, 2, 4), "Counted during the monthly cycle count"),
+}
+STOCK_REASONS = tuple(r for r in states.INVENTORY_ADJUSTMENT_REASONS if r in STOCK_CHANGES)
+
+
 def _stock(world: World, sku_id: str, seller: dict, created) -> None:
     """One inventory record per SKU; about one in eight at or below its safety stock."""
     safety = world.rng.choice((5, 10, 20))
@@ -274,6 +285,8 @@ def _stock(world: World, sku_id: str, seller: dict, created) -> None:
     )
     if world.chance(0.15):
         at = world.ago(days=world.rng.randint(1, 60))
+        reason = world.pick(STOCK_REASONS)
+        deltas, note = STOCK_CHANGES[reason]
         world.add(
             "shopping_mall_inventory_adjustments",
             at=at,
@@ -281,8 +294,8 @@ def _stock(world: World, sku_id: str, seller: dict, created) -> None:
             shopping_mall_inventory_location_id=seller["location_id"],
             adjusted_by_user_id=world.refs["staff"]["ops@demo.mall"],
             adjustment_reference=f"ADJ-{sku_id[:8]}-{world.rng.getrandbits(24):06x}",
-            delta=world.pick((-3, -1, 2, 5, 10, 24)),
-            reason_category=world.pick(states.INVENTORY_ADJUSTMENT_REASONS),
-            reason_note="counted during the monthly cycle count",
+            delta=world.pick(deltas),
+            reason_category=reason,
+            reason_note=note,
             adjusted_at=at,
         )

@@ -171,4 +171,5 @@ def build_sellers(world: World) -> None:
                 "ship_from": (name, line1, city, region, postal),
             }
         )
+        world.refs.setdefault("location_names", {})[location["id"]] = location["name"]
     world.refs["sellers"] = sellers

@@ -26,7 +26,7 @@ from mallconsole.models import (
 )
 from mallconsole.services.kit import audit
 from mallconsole.services.kit.pagination import QueueCount, capped_count
-from mallconsole.services.orders import order_list
+from mallconsole.services.orders import order_list, returns
 from mallconsole.services.support import case_queues
 
 
@@ -206,9 +206,16 @@ def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
     ]
 
 
+# The returns waiting for operations on its home: (key, state, words, hint).
+RETURN_QUEUES = (
+    ("returns_to_decide", "pending", "Returns to decide", "Approve or reject each item"),
+    ("returns_to_inspect", "received", "Returns to inspect", "Received: inspect, then close"),
+)
+
+
 def operations_queues(session, *, now: datetime | None = None) -> list[Queue]:
-    """Orders held, under review or expiring within the hour, and SKUs at or below their
-    safety stock."""
+    """Orders held, under review or expiring within the hour, returns to decide and to
+    inspect, and SKUs at or below their safety stock."""
     now = now or utcnow()
 
     def orders(status):
@@ -227,6 +234,7 @@ def operations_queues(session, *, now: datetime | None = None) -> list[Queue]:
         )
         .distinct()
     )
+    returns_waiting = returns.home_queues(session)
     return [
         Queue(
             "orders_on_hold",
@@ -246,6 +254,16 @@ def operations_queues(session, *, now: datetime | None = None) -> list[Queue]:
             capped_count(session, select(Order.id).where(*order_list.expiring_condition(now))),
             "Cancelled when their time runs out",
             link=("operations.order_list", {"queue": "expiring"}),
+        ),
+        *(
+            Queue(
+                key,
+                label,
+                returns_waiting[state],
+                hint,
+                link=("operations.return_list", {"queue": state}),
+            )  # fmt: skip
+            for key, state, label, hint in RETURN_QUEUES
         ),
         Queue(
             "skus_low_stock",

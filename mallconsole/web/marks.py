@@ -16,7 +16,7 @@ from mallconsole.web import display
 TONES = {
     **dict.fromkeys(
         ("delivered", "completed", "approved", "executed", "captured", "succeeded", "paid",
-         "active", "resolved", "received", "authorized", "won"),
+         "active", "resolved", "received", "authorized", "won", "passed"),
         "success",
     ),
     **dict.fromkeys(

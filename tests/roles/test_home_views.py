@@ -10,6 +10,7 @@ from mallconsole.models import (
     Order,
     Payout,
     RefundRequest,
+    ReturnRequest,
     Review,
     SellerPayoutAccount,
     SupportCase,
@@ -43,10 +44,14 @@ def test_operations_home_counts_orders_and_low_stock(client, session, login_as):
     login_as(Role.OPERATIONS_MANAGER)
     build(session, Order, status="on_hold")
     build(session, InventoryRecord, on_hand=3, non_sellable=0, safety_stock_threshold=5)
+    build(session, ReturnRequest, status="pending")
+    build(session, ReturnRequest, status="closed")
     assert shown_counts(client.get("/operations/")) == {
         "orders_on_hold": "1",
         "orders_under_review": "0",
         "orders_expiring": "0",
+        "returns_to_decide": "1",
+        "returns_to_inspect": "0",
         "skus_low_stock": "1",
     }
     page = BeautifulSoup(client.get("/operations/").data, "html.parser")

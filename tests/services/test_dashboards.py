@@ -8,6 +8,7 @@ from mallconsole.models import (
     Order,
     Payout,
     RefundRequest,
+    ReturnRequest,
     Review,
     ReviewReport,
     SellerPayoutAccount,
@@ -122,6 +123,8 @@ def test_operations_counts_held_orders_and_low_stock_skus(session):
     build(session, InventoryRecord, shopping_mall_sku_id=low.shopping_mall_sku_id,
           on_hand=1, non_sellable=0, safety_stock_threshold=2)  # fmt: skip
     build(session, InventoryRecord, on_hand=10, non_sellable=3, safety_stock_threshold=6)
+    build(session, ReturnRequest, status="received")
+    build(session, ReturnRequest, status="in_transit_back")
     now = utcnow()
     build(session, Order, status="pending_payment", expires_at=now + timedelta(minutes=59))
     build(session, Order, status="pending_payment", expires_at=now + timedelta(minutes=61))
@@ -130,6 +133,8 @@ def test_operations_counts_held_orders_and_low_stock_skus(session):
         "orders_on_hold": "1",
         "orders_under_review": "2",
         "orders_expiring": "1",
+        "returns_to_decide": "0",
+        "returns_to_inspect": "1",
         "skus_low_stock": "1",
     }
 

@@ -5,7 +5,9 @@ Support raises them; operations and finance decide them. Every rule of raising o
 * a cancellation only while nothing has shipped (``states.ORDER_BEFORE_SHIPPED``, or an order
   on hold / under review that interrupted such a state), and never a second while one is open;
 * a return (RMA) only for delivered units: per line, up to what was delivered minus what is
-  already in a return request that was not rejected;
+  already in a return request that was not rejected (its approved units once decided);
+* a refund raised when a return closes (``return_id``) is linked to it, for the reason
+  ``returned``, within the same ceilings as any other;
 * a refund never above what was captured, minus what was refunded, minus what refund requests
   still waiting (pending, pending second approval, approved) ask for; and per order line,
   never above its line total minus what refund requests took or ask for on that line.
@@ -20,7 +22,7 @@ refused line refuses the whole request and nothing is kept.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -61,6 +63,10 @@ REFUND_WAITING = ("pending", "pending_second_approval", "approved")
 # What a refund line has taken of its order line: waiting or paid out.
 REFUND_LINE_TAKEN = (*REFUND_WAITING, "executed")
 RETURN_NOT_COUNTED = ("rejected",)
+# The units a return line holds: those approved once it is decided, else those asked for.
+RETURN_UNITS = func.coalesce(ReturnItem.approved_quantity, ReturnItem.requested_quantity)
+# The reason of a refund raised when a return (RMA) closes, with what its inspection passed.
+RETURN_REFUND_REASON = "returned"
 CAPTURE_SUCCEEDED = "succeeded"
 PAYMENT_REFUND_NOT_COUNTED = ("failed", "canceled")
 SHIPMENT_DELIVERED = "delivered"
@@ -117,6 +123,8 @@ REFUND = Kind(
     states.REFUND_REQUEST_REASONS,
 )
 KINDS = {k.key: k for k in (CANCELLATION, RETURN, REFUND)}
+# A refund raised for a return's inspected items: a refund request of its one reason.
+RETURNED_REFUND = replace(REFUND, reasons=(RETURN_REFUND_REASON,))
 
 
 def reason_label(code: str) -> str:
@@ -234,16 +242,19 @@ class ReturnLine:
         return max(0, self.delivered - self.in_returns)
 
 
-def return_lines(session, order: Order) -> list[ReturnLine]:
-    """Each line with the units delivered and the units already in (not rejected) returns."""
+def return_lines(session, order: Order, *, leaving_out: str | None = None) -> list[ReturnLine]:
+    """Each line with the units delivered and the units already in (not rejected) returns: the
+    units approved once a return is decided, the units asked for until then. ``leaving_out``
+    names a return whose own units are not counted (the one being decided)."""
     delivered = _sum_per_item(
         session, order.id, ShipmentItem, ShipmentItem.quantity,
         Shipment, ShipmentItem.shopping_mall_shipment_id, Shipment.status == SHIPMENT_DELIVERED,
     )  # fmt: skip
+    others = () if leaving_out is None else (ReturnRequest.id != leaving_out,)
     returning = _sum_per_item(
-        session, order.id, ReturnItem, ReturnItem.requested_quantity,
+        session, order.id, ReturnItem, RETURN_UNITS,
         ReturnRequest, ReturnItem.shopping_mall_return_request_id,
-        ReturnRequest.status.not_in(RETURN_NOT_COUNTED),
+        ReturnRequest.status.not_in(RETURN_NOT_COUNTED), *others,
     )  # fmt: skip
     return [
         ReturnLine(item, int(delivered[item.id]), int(returning[item.id]))
@@ -554,12 +565,22 @@ def raise_return(session, order_id, items, *, reason_code, note, actor, case_id=
     return request
 
 
-def raise_refund(session, order_id, lines, *, reason_code, note, actor, case_id=None):
+def raise_refund(
+    session, order_id, lines, *, reason_code, note, actor, case_id=None, return_id=None
+):
     """A pending refund request (RR-…) for ``lines`` = [(order_item_id or None, amount)],
-    within the order's ceiling (captured − refunded − requested) and each line's."""
+    within the order's ceiling (captured − refunded − requested) and each line's.
+
+    ``return_id``: the return (RMA) of the order whose inspection the refund is for; it is
+    linked to it, and its reason is ``returned`` (the customers' own reasons are for the rest)."""
+    kind = REFUND if return_id is None else RETURNED_REFUND
     order, case, reason_code, note, errors = _start(
-        session, order_id, REFUND, reason_code, note, case_id
+        session, order_id, kind, reason_code, note, case_id
     )
+    if return_id is not None:
+        rma = session.get(ReturnRequest, return_id)
+        if rma is None or rma.shopping_mall_order_id != order.id:
+            raise NotFound("That return does not exist for this order.")
     room = refund_room(session, order)
     by_item = {line.item.id: line for line in room.lines}
     currency = order.currency
@@ -604,6 +625,7 @@ def raise_refund(session, order_id, lines, *, reason_code, note, actor, case_id=
     request = _new_request(
         session, REFUND, order, case, actor, reason_code, note,
         total_requested_amount=total, currency=currency,
+        shopping_mall_return_request_id=return_id,
     )  # fmt: skip
     for item_id, amount in wanted:
         session.add(
@@ -616,6 +638,7 @@ def raise_refund(session, order_id, lines, *, reason_code, note, actor, case_id=
         )
     body = raised_body(REFUND, request.refund_request_number, amount=total, currency=currency)
     after = {
+        **({"return": rma.rma_code} if return_id is not None else {}),
         "total_requested_amount": total,
         "currency": currency,
         "lines": {

@@ -45,9 +45,9 @@ from mallconsole.services.aftersales.refund_decisions import (
 )
 from mallconsole.services.aftersales.refund_execution import capture_room, wallet_refunded
 from mallconsole.services.customers import order_view
+from mallconsole.services.customers.order_view import in_store
 from mallconsole.services.kit import audit
 from mallconsole.services.kit.pagination import SortKey, capped_count, capped_counts, keyset_page
-from mallconsole.services.orders.order_list import in_store
 
 MACHINE = states.REFUND_REQUEST_MACHINE
 # The queue's tabs: the states of the contract, "approved" read as waiting for execution.

@@ -5,6 +5,8 @@ screen shows with one query per section, so the screen costs the same for an ord
 and one of a hundred: items, status history, seller orders, the payment with its
 authorizations, captures and refunds, shipments with their carrier events, the cancellation,
 return and refund requests, and the support cases about it. Nothing here changes anything.
+``in_store`` is the one condition by which lists of orders, and of their requests (refunds,
+returns), are filtered to a store.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import Numeric, String, literal, null, or_, select, union_all
+from sqlalchemy import Numeric, String, exists, func, literal, null, or_, select, union_all
 
 from mallconsole.core.errors import NotFound
 from mallconsole.core.people import Person
@@ -130,6 +132,26 @@ def find_order(session, order_id: str) -> Order:
     if order is None:
         raise NotFound("There is no order with this id or number.")
     return order
+
+
+def in_store(order_id_column, words: str):
+    """The orders with a seller order of a store named ``words`` (its code, or part of its
+    name): a condition on ``order_id_column``."""
+    words = words.strip()
+    return (
+        exists()
+        .where(
+            SellerOrder.shopping_mall_order_id == order_id_column,
+            Store.id == SellerOrder.shopping_mall_store_id,
+        )
+        .where(
+            or_(
+                Store.store_code == words.upper(),
+                Store.store_code == words,
+                func.lower(Store.name).contains(words.lower(), autoescape=True),
+            )
+        )
+    )
 
 
 def load(session, order_id: str) -> OrderView:

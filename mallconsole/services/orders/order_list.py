@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
 from mallconsole.core import states
-from mallconsole.models import Order, SellerOrder, Store, User, utcnow
+from mallconsole.models import Order, User, utcnow
+from mallconsole.services.customers.order_view import in_store
 from mallconsole.services.kit.pagination import SortKey, capped_count, capped_counts, pair_page
 
 MACHINE = states.ORDER_MACHINE
@@ -57,26 +58,6 @@ def expiring_condition(now: datetime, within: timedelta = EXPIRING_WITHIN):
         Order.status == "pending_payment",
         Order.expires_at > now,
         Order.expires_at <= now + within,
-    )
-
-
-def in_store(order_id_column, words: str):
-    """The orders with a seller order of a store named ``words`` (its code, or part of its
-    name): a condition on ``order_id_column``."""
-    words = words.strip()
-    return (
-        exists()
-        .where(
-            SellerOrder.shopping_mall_order_id == order_id_column,
-            Store.id == SellerOrder.shopping_mall_store_id,
-        )
-        .where(
-            or_(
-                Store.store_code == words.upper(),
-                Store.store_code == words,
-                func.lower(Store.name).contains(words.lower(), autoescape=True),
-            )
-        )
     )
 
 

@@ -1,0 +1,1 @@
+"""Stock: inventory records, reservations and adjustments."""
