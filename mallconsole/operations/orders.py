@@ -12,10 +12,10 @@ from mallconsole.core.roles import Permission
 from mallconsole.extensions import db
 from mallconsole.operations import bp
 from mallconsole.operations.forms import OrderFilters, OrderStatusForm
+from mallconsole.services.customers import order_status as status
 from mallconsole.services.customers import order_view
 from mallconsole.services.kit import versions
 from mallconsole.services.orders import order_list as orders
-from mallconsole.services.orders import status
 from mallconsole.web.authz import require
 from mallconsole.web.forms import filter_amounts, with_periods
 from mallconsole.web.htmx import go_to, render

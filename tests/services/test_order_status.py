@@ -7,8 +7,8 @@ from sqlalchemy import select
 from mallconsole.core.errors import InvalidTransition, NotFound, ValidationError
 from mallconsole.core.roles import Role
 from mallconsole.models import AuditEvent, OrderStatusHistory, SellerOrder
+from mallconsole.services.customers import order_status as status
 from mallconsole.services.kit.versions import StaleRecord
-from mallconsole.services.orders import status
 from tests.factories.actors import make_staff
 from tests.factories.request_orders import make_order
 

@@ -74,9 +74,9 @@ from mallconsole.services.aftersales.refund_decisions import (
     plain_amount,
     request_lines,
 )
+from mallconsole.services.customers import order_status
 from mallconsole.services.kit import audit
 from mallconsole.services.money import ledger, wallets
-from mallconsole.services.orders import status as order_status
 
 DESTINATION_LABELS = {"payment": "the original payment", "wallet": "store credit"}
 DESTINATION_WORDS = {"payment": "Original payment", "wallet": "Store credit"}

@@ -1,6 +1,7 @@
 """An order's status: every change goes through the order machine, appends the status history
 (who, why) and writes its audit event. Holds and reviews interrupt a state; a release returns
-to the state they interrupted, read from the status history."""
+to the state they interrupted, read from the status history. It sits beside the order's read
+service, below the orders and aftersales packages, which both move orders."""
 
 from __future__ import annotations
 
