@@ -24,6 +24,7 @@ from mallconsole.models import (
     SellerReply,
     utcnow,
 )
+from mallconsole.services.fulfilment import shipments
 from mallconsole.services.kit import audit
 from mallconsole.services.kit.pagination import QueueCount, capped_count
 from mallconsole.services.support import case_queues
@@ -206,7 +207,8 @@ def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
 
 
 def operations_queues(session) -> list[Queue]:
-    """Orders held or under review, and SKUs at or below their safety stock."""
+    """Orders held or under review, shipment exceptions, and SKUs at or below their safety
+    stock."""
 
     def orders(status):
         return capped_count(
@@ -227,6 +229,13 @@ def operations_queues(session) -> list[Queue]:
     return [
         Queue("orders_on_hold", "Orders on hold", orders("on_hold")),
         Queue("orders_under_review", "Orders under review", orders("under_review")),
+        Queue(
+            "shipment_exceptions",
+            "Shipment exceptions",
+            shipments.count_exceptions(session),
+            "Carrier exceptions, failed deliveries, parcels going back, and no carrier news",
+            link=("operations.shipment_list", {"queue": "exceptions"}),
+        ),
         Queue(
             "skus_low_stock",
             "Low-stock SKUs",

@@ -46,6 +46,7 @@ def test_operations_home_counts_orders_and_low_stock(client, session, login_as):
     assert shown_counts(client.get("/operations/")) == {
         "orders_on_hold": "1",
         "orders_under_review": "0",
+        "shipment_exceptions": "0",
         "skus_low_stock": "1",
     }
 
