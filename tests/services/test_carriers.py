@@ -64,6 +64,8 @@ def test_good_templates_are_kept_as_written(template):
         ("https://c.example/\u202e{tracking_number}", "no spaces or invisible"),
         ("https://c.example/" + "x" * 2000 + "{tracking_number}", "under 2,000"),
         ("https://[c.example/{tracking_number}", "not a web address"),
+        ('https://c.example/{tracking_number}"><script>', 'no " < > in it'),
+        ("https://c.example/a|b/{tracking_number}", "no | in it"),
     ],
 )
 def test_bad_templates_are_refused_on_their_field_with_why(template, says):

@@ -36,6 +36,8 @@ CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 PHONE = re.compile(r"\+?[0-9][0-9 ().-]{2,38}")
 NAME_MAX = 100
 TEMPLATE_MAX = 2000
+# Characters a URL never holds as they are (RFC 3986): they would have to be percent-encoded.
+UNSAFE_IN_ADDRESSES = '"<>\\^`|'
 REASON_MAX = 500
 # A tracking number the carrier screen shows its template with.
 EXAMPLE_TRACKING_NUMBER = "1Z999AA10123456784"
@@ -100,6 +102,9 @@ def template_problem(text: str) -> str | None:
         return f"Keep the address under {TEMPLATE_MAX:,} characters."
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text) or has_bidi_controls(text):
         return "A web address has no spaces or invisible characters."
+    unsafe = sorted(set(text) & set(UNSAFE_IN_ADDRESSES))
+    if unsafe:
+        return f"A web address has no {' '.join(unsafe)} in it: copy it again from the carrier."
     if PLACEHOLDER not in text:
         if OLD_PLACEHOLDER in text:
             return f"Write {PLACEHOLDER} instead of {OLD_PLACEHOLDER}."
