@@ -111,6 +111,9 @@ def test_a_correction_sets_the_moments_that_go_with_the_state(session, ops):
     out = make_shipment(session, status="out_for_delivery")
     correct(session, out, "delivered", ops, now=now)
     assert out.delivered_at == now
+    found = make_shipment(session, status="exception")  # back on its way: not a pick-up
+    correct(session, found, "in_transit", ops, now=now)
+    assert found.picked_up_at is None
 
 
 def test_a_correction_needs_a_reason_a_state_and_the_version_seen(session, ops):

@@ -470,8 +470,8 @@ def _text(raw, name: str, *, maximum: int, required: str | None = None) -> str |
 
 def _moved(shipment: Shipment, target: str, now: datetime) -> None:
     """Set the shipment's state and the moments that go with it."""
-    if target == "in_transit" and shipment.picked_up_at is None:
-        shipment.picked_up_at = now
+    if shipment.status == "ready_to_ship" and shipment.picked_up_at is None:
+        shipment.picked_up_at = now  # leaving the warehouse: the carrier has it
     if target == "delivered":
         shipment.delivered_at = now
     shipment.status = target
