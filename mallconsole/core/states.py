@@ -723,6 +723,15 @@ RESERVE_TYPES = ("rolling", "case_hold")
 # Carrier events (shopping_mall_shipment_events.canonical_event): the two before a parcel
 # moves, then the shipment states it passes through.
 SHIPMENT_EVENTS = ("label_created", "picked_up", *SHIPMENT[1:])
+# Where a carrier event came from (shopping_mall_shipment_events.raw_event_source): the
+# carrier's own message, or a staff member recording what the carrier said (the audit trail
+# names who).
+SHIPMENT_EVENT_SOURCES = ("carrier_webhook", "manual")
+SHIPMENT_EVENT_MANUAL = "manual"
+# The operations exceptions queue: shipments in these states, and shipments still moving with
+# no carrier event for ``operations.shipment.stale_event_days`` (SHIPMENT_STALE_EVENT_DAYS).
+SHIPMENT_EXCEPTION_STATES = ("exception", "delivery_attempted", "return_to_sender")
+SHIPMENT_MOVING_STATES = ("ready_to_ship", "in_transit", "out_for_delivery")
 
 # Every stored vocabulary that is not a state machine: (table, column, values).
 VOCABULARY_COLUMNS = (
@@ -758,6 +767,7 @@ VOCABULARY_COLUMNS = (
     ("shopping_mall_seller_ledgers", "source_type", LEDGER_SOURCE_TYPES),
     ("shopping_mall_reserves", "reserve_type", RESERVE_TYPES),
     ("shopping_mall_shipment_events", "canonical_event", SHIPMENT_EVENTS),
+    ("shopping_mall_shipment_events", "raw_event_source", SHIPMENT_EVENT_SOURCES),
     ("shopping_mall_orders", "business_status", ORDER_BUSINESS_STATUSES),
     ("shopping_mall_order_status_history", "business_status", ORDER_BUSINESS_STATUSES),
     # A seller order follows its order's states.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from mallconsole.core import states
+from mallconsole.demo.audit import audit
 from mallconsole.demo.names import (
     ADJECTIVES,
     BRANDS,
@@ -13,6 +14,7 @@ from mallconsole.demo.names import (
     CATEGORY_TREE,
     COLORS,
     PRODUCT_NOUNS,
+    RETIRED_CARRIER,
     SIZES,
 )
 from mallconsole.demo.sellers import SELLING
@@ -93,7 +95,7 @@ def build_reference_data(world: World) -> None:
         for n, (code, label) in enumerate(SIZES)
     ]
     carriers = []
-    for code, name, template in CARRIERS:
+    for code, name, template, phone in CARRIERS:
         carriers.append(
             world.add(
                 "shopping_mall_carriers",
@@ -101,9 +103,11 @@ def build_reference_data(world: World) -> None:
                 code=code,
                 name=name,
                 tracking_url_template=template,
+                phone=phone,
                 active=True,
             )
         )
+    _retired_carrier(world)
     world.refs.update(
         leaves=leaves,
         brands=brands,
@@ -112,6 +116,36 @@ def build_reference_data(world: World) -> None:
         sizes=sizes,
         carriers=carriers,
     )
+
+
+def _retired_carrier(world: World) -> None:
+    """A carrier deactivated a while ago by ops@demo.mall (audited): the older shipments keep
+    it (``refs['retired_carrier']``: the row and when it stopped taking shipments)."""
+    code, name, template, days, reason = RETIRED_CARRIER
+    retired_at = world.ago(days=days)
+    carrier = world.add(
+        "shopping_mall_carriers",
+        at=world.ago(days=800),
+        updated_at=retired_at,
+        code=code,
+        name=name,
+        tracking_url_template=template,
+        active=False,
+        version=2,
+    )
+    audit(
+        world,
+        actor=world.refs["staff"]["ops@demo.mall"],
+        table="shopping_mall_carriers",
+        entity_id=carrier["id"],
+        action="carrier.deactivated",
+        at=retired_at,
+        before={"active": True, "version": 1},
+        after={"active": False, "version": 2},
+        reason=reason,
+        summary=f"Carrier {name} deactivated",
+    )
+    world.refs["retired_carrier"] = (carrier, retired_at)
 
 
 def build_catalog(world: World) -> None:

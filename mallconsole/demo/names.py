@@ -92,11 +92,31 @@ COLORS = (
     ("sand", "Sand", "#C2B280"),
 )
 SIZES = (("s", "S"), ("m", "M"), ("l", "L"), ("xl", "XL"))
+# (code, name, tracking address, customer service phone: fictional 555 numbers)
 CARRIERS = (
-    ("ups", "UPS", "https://www.ups.com/track?tracknum={tracking}"),
-    ("fedex", "FedEx", "https://www.fedex.com/fedextrack/?trknbr={tracking}"),
-    ("usps", "USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={tracking}"),
-    ("dhl", "DHL", "https://www.dhl.com/track?tracking-id={tracking}"),
+    ("ups", "UPS", "https://www.ups.com/track?tracknum={tracking_number}", "+1 800 555 0101"),
+    (
+        "fedex",
+        "FedEx",
+        "https://www.fedex.com/fedextrack/?trknbr={tracking_number}",
+        "+1 800 555 0102",
+    ),
+    (
+        "usps",
+        "USPS",
+        "https://tools.usps.com/go/TrackConfirmAction?tLabels={tracking_number}",
+        "+1 800 555 0103",
+    ),
+    ("dhl", "DHL", "https://www.dhl.com/track?tracking-id={tracking_number}", None),
+)
+# A carrier the mall stopped using: its older shipments keep it (code, name, template, days ago
+# it was deactivated, why).
+RETIRED_CARRIER = (
+    "ontrac",
+    "OnTrac",
+    "https://www.ontrac.com/tracking/?number={tracking_number}",
+    45,
+    "Contract ended: new labels go to UPS and FedEx.",
 )
 REVIEW_LINES = {
     5: ("Exactly as described, love it.", "Great quality, would buy again.", "Five stars."),

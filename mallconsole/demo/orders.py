@@ -18,6 +18,7 @@ from mallconsole.core import states
 from mallconsole.demo import aftersales, reviews, support
 from mallconsole.demo.audit import audit
 from mallconsole.demo.world import ZERO, World, money
+from mallconsole.services.fulfilment import carriers
 
 TAX_RATE = Decimal("0.08")
 PENDING_PAYMENT_MINUTES = 30
@@ -100,6 +101,8 @@ SHIPPED_STATES = {
 # Why a canceled order was canceled: unpaid in time, card declined, or canceled after confirmation.
 CANCEL_KINDS = {"payment_expired": 35, "payment_failed": 25, "after_confirmation": 40}
 REFUNDED_STATES = {"returned": 35, "return_to_sender": 15, "delivered": 50}
+# Shipped orders whose parcels went quiet on the way (the exceptions queue's stale rule).
+QUIET_SHIPPED = 2
 CAPTURED = (
     "partially_shipped",
     "shipped",
@@ -165,6 +168,11 @@ def _order(world: World, index: int, status: str) -> None:
     else:
         low, high = AGE_DAYS[status]
         placed = world.ago(days=world.rng.uniform(low, high))
+    # The first shipped orders left a week ago and their carrier went quiet (the exceptions
+    # queue's "no carrier event for N days"): placed at the oldest, shipped within a day.
+    quiet = status == "shipped" and world.serial("quiet_shipped") < QUIET_SHIPPED
+    if quiet:
+        placed = world.ago(days=world.rng.uniform(7.5, 8))
     cancel_kind = None
     if status == "canceled":
         cancel_kind = world.state(world.serial("canceled"), tuple(CANCEL_KINDS), CANCEL_KINDS)
@@ -175,6 +183,8 @@ def _order(world: World, index: int, status: str) -> None:
     last = min(world.now, placed + timedelta(days=max(0.02, (world.now - placed).days * 0.6)))
     if status == "pending_payment":
         last = placed
+    if quiet:
+        last = placed + timedelta(days=1)
     step_times = [placed, *world.moments(placed, last, len(path) - 1)]
 
     order_id = world.uid()
@@ -316,7 +326,7 @@ def _order(world: World, index: int, status: str) -> None:
 
     _promotions(world, promo, order, items, customer)
     _inventory(world, order, path, items, step_times, cancel_kind)
-    shipments = _shipments(world, order, seller_orders, path, step_times)
+    shipments = _shipments(world, order, seller_orders, path, step_times, quiet=quiet)
     ctx = {
         "world": world,
         "order": order,
@@ -437,8 +447,9 @@ def _inventory(world, order, path, items, times, cancel_kind) -> None:
             )
 
 
-def _shipments(world, order, seller_orders, path, times) -> list[dict]:
-    """One shipment per seller order that left (or is about to leave) the warehouse."""
+def _shipments(world, order, seller_orders, path, times, *, quiet=False) -> list[dict]:
+    """One shipment per seller order that left (or is about to leave) the warehouse; a
+    ``quiet`` order's are in transit with no carrier event for days."""
     shipments = []
     confirmed_at = times[path.index("confirmed")] if "confirmed" in path else None
     if confirmed_at is None or path[-1] == "canceled":
@@ -449,6 +460,8 @@ def _shipments(world, order, seller_orders, path, times) -> list[dict]:
             if order["status"] != "confirmed" or not world.due("ready_to_ship", 2, 0.4):
                 continue
             shipment_status = "ready_to_ship"
+        elif status == "shipped" and quiet:
+            shipment_status = "in_transit"
         elif status == "shipped":
             n = world.serial("shipment_shipped")
             shipment_status = world.state(n, tuple(SHIPPED_STATES), SHIPPED_STATES)
@@ -457,13 +470,24 @@ def _shipments(world, order, seller_orders, path, times) -> list[dict]:
             shipment_status = world.state(n, tuple(REFUNDED_STATES), REFUNDED_STATES)
         else:
             shipment_status = "delivered"
-        shipments.append(_shipment(world, order, seller_order, shipment_status, confirmed_at))
+        shipments.append(
+            _shipment(world, order, seller_order, shipment_status, confirmed_at, quiet=quiet)
+        )
     return shipments
 
 
-def _shipment(world, order, seller_order, status, confirmed_at) -> dict:
-    label_at = world.after(confirmed_at, hours=20)
+def _carrier_for(world, label_at) -> dict:
+    """A carrier of today, or for every fourth older shipment the one retired since."""
     carrier = world.pick(world.refs["carriers"])
+    retired, retired_at = world.refs["retired_carrier"]
+    if label_at < retired_at and world.serial("retired_carrier") % 4 == 0:
+        return retired
+    return carrier
+
+
+def _shipment(world, order, seller_order, status, confirmed_at, *, quiet=False) -> dict:
+    label_at = world.after(confirmed_at, hours=20)
+    carrier = _carrier_for(world, label_at)
     tracking = f"{carrier['code'].upper()}{world.rng.getrandbits(48):014d}"
     picked = None if status == "ready_to_ship" else world.after(label_at, hours=30)
     delivered = world.after(picked, days=4) if status in ("delivered", "returned") else None
@@ -476,7 +500,7 @@ def _shipment(world, order, seller_order, status, confirmed_at) -> dict:
         shopping_mall_carrier_id=carrier["id"],
         shipment_number=world.number("SHP", label_at),
         tracking_number=tracking,
-        tracking_url=carrier["tracking_url_template"].format(tracking=tracking),
+        tracking_url=carriers.tracking_link(carrier["tracking_url_template"], tracking),
         status=status,
         **_ship_from(world.refs["ship_from"][seller_order["store_id"]]),
         ship_to_name=order["shipping_recipient"],
@@ -501,7 +525,7 @@ def _shipment(world, order, seller_order, status, confirmed_at) -> dict:
             shopping_mall_order_item_id=item["id"],
             quantity=item["quantity"],
         )
-    _carrier_events(world, shipment, status)
+    shipment["updated_at"] = _carrier_events(world, shipment, status, quiet=quiet)
     return shipment
 
 
@@ -542,13 +566,23 @@ CARRIER_TAILS = {
 EXCEPTIONS = ("address_not_found", "damaged_in_transit", "weather_delay", "customs_hold")
 
 
-def _carrier_events(world, shipment, status) -> None:
+def _carrier_events(world, shipment, status, *, quiet=False):
+    """The shipment's carrier events, a walk of the machine to ``status``; the last one's
+    moment. A parcel on its way has news from the last day and a half, unless it is ``quiet``
+    (nothing for more than the stale days) or, now and then, quiet by chance."""
     events = [("label_created", shipment["label_created_at"])]
     if shipment["picked_up_at"]:
-        events.append(("picked_up", shipment["picked_up_at"]))
-        end = shipment["delivered_at"] or world.now
+        picked = shipment["picked_up_at"]
+        events.append(("picked_up", picked))
+        start, end = picked, shipment["delivered_at"] or world.now
         tail = CARRIER_TAILS[status]
-        times = world.moments(shipment["picked_up_at"], end, len(tail))
+        if status in states.SHIPMENT_MOVING_STATES:
+            silent = world.now - timedelta(days=states.DEFAULT_SHIPMENT_STALE_EVENT_DAYS + 1)
+            if picked < silent - timedelta(hours=1) and (quiet or world.chance(0.1)):
+                end = world.between(picked + timedelta(minutes=len(tail) + 1), silent)
+            else:
+                start = max(picked, world.now - timedelta(hours=36))
+        times = world.moments(start, end, len(tail))
         if shipment["delivered_at"] and tail and tail[-1] in ("delivered", "returned"):
             times[-1] = shipment["delivered_at"]
         events.extend(zip(tail, times, strict=True))
@@ -565,6 +599,7 @@ def _carrier_events(world, shipment, status) -> None:
             customer_visible=event != "exception",
             correlation_id=f"{shipment['tracking_number']}-{n}",
         )
+    return max(at for _, at in events)
 
 
 def _payment(world: World, ctx: dict) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
 )
@@ -37,6 +38,7 @@ class Carrier(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
     deleted_at: Mapped[deleted_at]
+    version: Mapped[record_version]
 
 
 class Shipment(Base):
@@ -44,6 +46,8 @@ class Shipment(Base):
     a carrier/tracking number."""
 
     __tablename__ = "shopping_mall_shipments"
+    # The shipment list's default order, newest first, read from an index (revision 0016).
+    __table_args__ = (Index("ix_shipments_created", "created_at", "id"),)
 
     id: Mapped[uuid_pk]
     shopping_mall_order_id: Mapped[str] = mapped_column(
@@ -124,6 +128,9 @@ class ShipmentEvent(Base):
         UniqueConstraint(
             "shopping_mall_shipment_id", "correlation_id", name="uq_shipment_events_correlation"
         ),
+        # A shipment's timeline in order, and "no carrier event since" (the exceptions queue's
+        # stale rule) answered from one index range per shipment (revision 0016).
+        Index("ix_shipment_events_shipment_at", "shopping_mall_shipment_id", "event_at"),
     )
 
     id: Mapped[uuid_pk]

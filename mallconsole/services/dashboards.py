@@ -24,6 +24,7 @@ from mallconsole.models import (
     SellerReply,
     utcnow,
 )
+from mallconsole.services.fulfilment import shipments
 from mallconsole.services.kit import audit
 from mallconsole.services.kit.pagination import QueueCount, capped_count
 from mallconsole.services.orders import order_list, returns
@@ -215,7 +216,7 @@ RETURN_QUEUES = (
 
 def operations_queues(session, *, now: datetime | None = None) -> list[Queue]:
     """Orders held, under review or expiring within the hour, returns to decide and to
-    inspect, and SKUs at or below their safety stock."""
+    inspect, shipment exceptions, and SKUs at or below their safety stock."""
     now = now or utcnow()
 
     def orders(status):
@@ -264,6 +265,13 @@ def operations_queues(session, *, now: datetime | None = None) -> list[Queue]:
                 link=("operations.return_list", {"queue": state}),
             )  # fmt: skip
             for key, state, label, hint in RETURN_QUEUES
+        ),
+        Queue(
+            "shipment_exceptions",
+            "Shipment exceptions",
+            shipments.count_exceptions(session),
+            "Carrier exceptions, failed deliveries, parcels going back, and no carrier news",
+            link=("operations.shipment_list", {"queue": "exceptions"}),
         ),
         Queue(
             "skus_low_stock",

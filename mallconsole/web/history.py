@@ -63,6 +63,9 @@ FIELD_LABELS = {
     "order": "Order",
     "job": "Job",
     "pause_reason": "Reason for the pause",
+    "tracking_url_template": "Tracking address",
+    "customer_visible": "Shown to the customer",
+    "event": "Carrier event",
 }
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -72,6 +72,7 @@ ADDED_COLUMNS = {
     "shopping_mall_cancellation_requests": {"shopping_mall_support_case_id"},
     "shopping_mall_return_requests": {"shopping_mall_support_case_id"},
     "shopping_mall_refund_requests": {"shopping_mall_support_case_id", "version"},
+    "shopping_mall_carriers": {"version"},
 }
 NOT_MONEY = {
     "value_double",

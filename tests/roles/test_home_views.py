@@ -52,6 +52,7 @@ def test_operations_home_counts_orders_and_low_stock(client, session, login_as):
         "orders_expiring": "0",
         "returns_to_decide": "1",
         "returns_to_inspect": "0",
+        "shipment_exceptions": "0",
         "skus_low_stock": "1",
     }
     page = BeautifulSoup(client.get("/operations/").data, "html.parser")

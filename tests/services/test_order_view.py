@@ -5,6 +5,7 @@ from sqlalchemy import event
 
 from mallconsole.core.errors import NotFound
 from mallconsole.services.customers import order_view
+from mallconsole.services.fulfilment import carriers
 from tests.support.customer_world import add_order_details, add_orders, make_customer
 
 
@@ -53,7 +54,7 @@ def test_an_unknown_order_is_not_found(session):
      ("//evil.example/x", None)],
 )  # fmt: skip
 def test_only_web_addresses_become_tracking_links(url, safe):
-    assert order_view.safe_link(url) == safe
+    assert carriers.safe_link(url) == safe
 
 
 def statements_of(session, action) -> list[str]:

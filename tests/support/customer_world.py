@@ -204,7 +204,7 @@ def add_order_details(session, order, count=1):
         session,
         Carrier,
         name="UPS",
-        tracking_url_template="https://www.ups.com/track?tracknum={tracking}",
+        tracking_url_template="https://www.ups.com/track?tracknum={tracking_number}",
     )
     for n in range(count):
         at = now - timedelta(hours=count - n)

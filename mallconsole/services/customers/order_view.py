@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from sqlalchemy import Numeric, String, exists, func, literal, null, or_, select, union_all
 
@@ -38,6 +37,7 @@ from mallconsole.models import (
     SupportCase,
     User,
 )
+from mallconsole.services.fulfilment.carriers import tracking_link
 
 # What may name an order: its id or its number, letters, digits and dashes.
 REFERENCE = re.compile(r"[0-9A-Za-z-]{1,64}")
@@ -102,17 +102,6 @@ class OrderView:
 
     def item_count(self) -> int:
         return sum(item.quantity for item in self.items)
-
-
-def safe_link(url: str | None) -> str | None:
-    """A tracking address fit for an ``href``: http(s) only (never ``javascript:``)."""
-    if not url:
-        return None
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        return None
-    return url.strip() if scheme in ("http", "https") else None
 
 
 def _reference(order_id: str):
@@ -250,12 +239,7 @@ def _shipments(session, order_id: str) -> list[ShipmentRow]:
         ShipmentRow(
             shipment,
             carrier_name,
-            safe_link(shipment.tracking_url)
-            or safe_link(
-                (template or "").replace("{tracking}", shipment.tracking_number or "")
-                if template and shipment.tracking_number
-                else None
-            ),
+            tracking_link(template, shipment.tracking_number, shipment.tracking_url),
         )
         for shipment, carrier_name, template in session.execute(
             select(Shipment, Carrier.name, Carrier.tracking_url_template)

@@ -70,7 +70,8 @@ from mallconsole.models import (
 )
 from mallconsole.services.aftersales import customer_requests as cr
 from mallconsole.services.aftersales.refund_decisions import case_event
-from mallconsole.services.customers.order_view import in_store, safe_link
+from mallconsole.services.customers.order_view import in_store
+from mallconsole.services.fulfilment import carriers
 from mallconsole.services.inventory import adjustments
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.kit.pagination import SortKey, capped_count, capped_counts, pair_page
@@ -983,10 +984,13 @@ def load(session, reference: str) -> ReturnView:
         if shipment and shipment.shopping_mall_carrier_id
         else None
     )
-    template = carrier.tracking_url_template if carrier else None
     link = (
-        safe_link(template.replace("{tracking}", shipment.tracking_number))
-        if template and shipment
+        carriers.tracking_link(
+            carrier.tracking_url_template if carrier else None,
+            shipment.tracking_number,
+            None,
+        )
+        if shipment
         else None
     )
     requester = session.get(User, rma.requested_by_user_id)

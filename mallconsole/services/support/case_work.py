@@ -30,6 +30,7 @@ from mallconsole.core.people import Person, display_name
 from mallconsole.models import (
     CancellationRequest,
     CannedReply,
+    Carrier,
     Order,
     OutboundMessage,
     RefundRequest,
@@ -45,6 +46,7 @@ from mallconsole.models import (
 )
 from mallconsole.services.delivery import outbox
 from mallconsole.services.delivery.storage import get_storage, new_key
+from mallconsole.services.fulfilment.carriers import tracking_link
 from mallconsole.services.kit import audit, versions
 from mallconsole.services.kit.pagination import (
     Cursor,
@@ -109,6 +111,8 @@ class CaseHeader:
     order: Order | None
     shipment: Shipment | None
     assignee: User | None
+    # The shipment's tracking link (``carriers.tracking_link``), when it has one.
+    tracking_link: str | None = None
 
     @property
     def status_label(self) -> str:
@@ -176,17 +180,27 @@ def case_header(session, case_ref: str) -> CaseHeader:
     """The case and the records its header links to, in one query."""
     customer, seller, assignee = aliased(User), aliased(User), aliased(User)
     row = session.execute(
-        select(SupportCase, customer, seller, Order, Shipment, assignee)
+        select(
+            SupportCase, customer, seller, Order, Shipment, assignee, Carrier.tracking_url_template
+        )
         .outerjoin(customer, customer.id == SupportCase.customer_user_id)
         .outerjoin(seller, seller.id == SupportCase.seller_user_id)
         .outerjoin(Order, Order.id == SupportCase.order_id)
         .outerjoin(Shipment, Shipment.id == SupportCase.shipment_id)
+        .outerjoin(Carrier, Carrier.id == Shipment.shopping_mall_carrier_id)
         .outerjoin(assignee, assignee.id == SupportCase.assigned_to_user_id)
         .where(_case_lookup(case_ref), SupportCase.deleted_at.is_(None))
     ).one_or_none()
     if row is None:
         raise NotFound("There is no such support case.")
-    return CaseHeader(*row)
+    *records, template = row
+    shipment = records[4]
+    link = (
+        tracking_link(template, shipment.tracking_number, shipment.tracking_url)
+        if shipment is not None
+        else None
+    )
+    return CaseHeader(*records, tracking_link=link)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Fulfilment: shipments, their carrier events, and carriers."""
