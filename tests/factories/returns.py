@@ -33,7 +33,7 @@ def carrier(session, name="Parcel Express"):
         code=f"PX{uuid.uuid4().hex[:6]}",
         name=name,
         active=True,
-        tracking_url_template="https://track.example/{tracking}",
+        tracking_url_template="https://track.example/{tracking_number}",
     )
 
 

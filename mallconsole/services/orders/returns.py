@@ -503,9 +503,10 @@ def record_shipment(session, reference, *, carrier_id, tracking_number, actor, e
     """The customer sent the parcel back: its carrier and tracking number (→ in transit)."""
     _, rma = _begin(session, reference, expected_version, "in_transit_back")
     errors: dict[str, list[str]] = {}
-    carrier = session.get(Carrier, carrier_id) if carrier_id else None
-    if carrier is None or not carrier.active or carrier.deleted_at is not None:
-        errors["carrier"] = ["Choose the carrier the customer sent the parcel with."]
+    try:  # the one rule: a live, active carrier (an inactive one takes no new shipment)
+        carrier = carriers.for_new_shipment(session, carrier_id)
+    except ValidationError as refused:
+        errors.update(refused.field_errors)
     tracking = (tracking_number or "").strip().upper()
     if not TRACKING.fullmatch(tracking):
         errors["tracking_number"] = [
