@@ -81,3 +81,107 @@ def test_what_a_composition_records(session, seller, finance):
     assert after["status"] == "scheduled" and after["currency"] == "USD"
     assert Decimal(after["net_amount"]) == payout.net_amount
     assert event.changes["before"] is None
+
+
+@pytest.fixture
+def checker(session):
+    return make_staff(session, "rules-checker@test.mall", (Role.FINANCE_MANAGER,))
+
+
+def _over_threshold(session, seller):
+    set_setting(session, "finance.payout.dual_approval_threshold.USD", "50",
+                scope=f"seller:{seller.id}")  # fmt: skip
+
+
+def _event(session, payout, action):
+    return session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_id == payout.id, AuditEvent.action == action)
+    ).one()
+
+
+def test_a_failed_payout_says_so_keeps_the_reason_and_its_moment(session, seller, finance):
+    post(session, seller, "10", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    payouts.start_processing(session, payout.id, expected_version=payout.version, actor=finance)
+    assert payout.processed_at is None
+    payouts.mark_failed(session, payout.id, expected_version=payout.version,
+                        reason="Account closed", actor=finance)  # fmt: skip
+    assert payout.note == "Account closed" and payout.processed_at is not None
+    event = _event(session, payout, "payout.failed")
+    assert event.actor_user_id == finance.id
+    assert event.summary == f"{payout.payout_number} failed; 1 ledger entries given back"
+    assert event.changes["after"]["ledger_entries"] == []
+    assert event.changes["after"]["status"] == "failed"
+
+
+def test_a_canceled_payout_says_canceled_and_is_never_processed(session, seller, finance):
+    post(session, seller, "10", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    payouts.cancel_payout(session, payout.id, expected_version=payout.version,
+                          reason="Seller asked to wait", actor=finance)  # fmt: skip
+    assert payout.note == "Seller asked to wait" and payout.processed_at is None
+    event = _event(session, payout, "payout.canceled")
+    assert event.summary == f"{payout.payout_number} canceled; 1 ledger entries given back"
+
+
+def test_canceling_someone_elses_waiting_approval_is_refused(session, seller, finance, checker):
+    _over_threshold(session, seller)
+    post(session, seller, "75", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    with pytest.raises(Conflict, match="waits for approval asked by someone else"):
+        payouts.cancel_payout(session, payout.id, expected_version=payout.version,
+                              reason="Not mine", actor=checker)  # fmt: skip
+    assert payout.status == "scheduled"
+    assert payouts.open_approval(session, payout).status == "pending"
+
+
+def test_sending_a_payout_over_the_threshold_with_no_request_asks_for_one(session, seller, finance):
+    post(session, seller, "75", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    assert payouts.open_approval(session, payout) is None  # under the threshold when composed
+    _over_threshold(session, seller)
+    started = payouts.start_processing(session, payout.id, expected_version=payout.version,
+                                       actor=finance)  # fmt: skip
+    assert started.payout is payout and payout.status == "scheduled"
+    assert started.approval is not None and started.approval.status == "pending"
+    assert started.approval.requested_by_user_id == finance.id
+    assert started.approval.target_entity_id == payout.id
+
+
+def test_a_payout_under_the_threshold_is_sent_and_audited(session, seller, finance):
+    post(session, seller, "10", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    started = payouts.start_processing(session, payout.id, expected_version=payout.version,
+                                       actor=finance)  # fmt: skip
+    assert (started.payout, started.approval) == (payout, None)
+    event = _event(session, payout, "payout.processing")
+    assert event.actor_user_id == finance.id
+    assert event.summary == f"{payout.payout_number} sent for processing"
+
+
+def test_an_approval_is_not_carried_out_on_an_amount_that_changed(
+    session, seller, finance, checker
+):
+    _over_threshold(session, seller)
+    post(session, seller, "75", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    action = payouts.open_approval(session, payout)
+    payout.net_amount = Decimal("74.00")  # changed behind the request's back
+    with pytest.raises(Conflict, match="amount changed after this was asked for"):
+        payouts.carry_out(session, action, actor=checker)
+    assert payout.status == "scheduled"
+
+
+def test_a_carried_out_approval_is_audited_with_its_request(session, seller, finance, checker):
+    from mallconsole.services import approvals
+
+    _over_threshold(session, seller)
+    post(session, seller, "75", days_ago=20)
+    payout = payouts.compose_payout(session, seller.id, "USD", actor=finance)
+    action = payouts.open_approval(session, payout)
+    approvals.decide(session, action.id, "approve", actor=checker, revision=action.revision)
+    event = _event(session, payout, "payout.approved")
+    assert event.actor_user_id == checker.id
+    assert event.shopping_mall_admin_action_id == action.id
+    assert event.summary == f"{payout.payout_number} approved and sent for processing"
+    assert Decimal(event.changes["after"]["net_amount"]) == Decimal("75")
