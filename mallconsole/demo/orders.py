@@ -101,6 +101,8 @@ SHIPPED_STATES = {
 # Why a canceled order was canceled: unpaid in time, card declined, or canceled after confirmation.
 CANCEL_KINDS = {"payment_expired": 35, "payment_failed": 25, "after_confirmation": 40}
 REFUNDED_STATES = {"returned": 35, "return_to_sender": 15, "delivered": 50}
+# A parcel going back to its sender gets there within this many days.
+RETURN_TO_SENDER_DAYS = 21
 # Shipped orders whose parcels went quiet on the way (the exceptions queue's stale rule).
 QUIET_SHIPPED = 2
 CAPTURED = (
@@ -468,6 +470,14 @@ def _shipments(world, order, seller_orders, path, times, *, quiet=False) -> list
         elif status == "refunded":
             n = world.serial("shipment_refunded")
             shipment_status = world.state(n, tuple(REFUNDED_STATES), REFUNDED_STATES)
+            # a parcel sent back weeks ago has reached the seller by now (the first one of
+            # the world is kept on its way, so each state is seen)
+            if (
+                shipment_status == "return_to_sender"
+                and n >= len(REFUNDED_STATES)
+                and confirmed_at < world.ago(days=RETURN_TO_SENDER_DAYS)
+            ):
+                shipment_status = "returned"
         else:
             shipment_status = "delivered"
         shipments.append(

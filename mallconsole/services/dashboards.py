@@ -253,7 +253,7 @@ def operations_queues(session, *, now: datetime | None = None) -> list[Queue]:
             "orders_expiring",
             "Unpaid orders expiring within the hour",
             capped_count(session, select(Order.id).where(*order_list.expiring_condition(now))),
-            "Cancelled when their time runs out",
+            "Canceled when their time runs out",
             link=("operations.order_list", {"queue": "expiring"}),
         ),
         *(

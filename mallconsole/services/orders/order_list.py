@@ -30,7 +30,7 @@ TABS = (
     ("all", "All orders", None),
     ("on_hold", "On hold", "Held for a payment risk review"),
     ("under_review", "Under review", "Waiting for a fraud check"),
-    ("expiring", "Expiring within the hour", "Unpaid, and cancelled when their time runs out"),
+    ("expiring", "Expiring within the hour", "Unpaid, and canceled when their time runs out"),
 )
 TAB_KEYS = tuple(key for key, _, _ in TABS)
 DEFAULT_SORTS = {"expiring": "expires"}
