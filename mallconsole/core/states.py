@@ -107,6 +107,8 @@ ORDER_INTERRUPTIONS = ("on_hold", "under_review")
 # What an interruption is for (shopping_mall_orders.business_status): a hold is a payment risk
 # review, a review a fraud check.
 ORDER_BUSINESS_STATUSES = ("payment_risk_review", "fraud_check")
+# A coupon redemption stands until its order is canceled (shopping_mall_coupon_redemptions.status).
+COUPON_REDEMPTION_STATUSES = ("applied", "revoked")
 ORDER_INTERRUPTION_BUSINESS_STATUS = dict(
     zip(ORDER_INTERRUPTIONS, ORDER_BUSINESS_STATUSES, strict=True)
 )
@@ -769,6 +771,7 @@ VOCABULARY_COLUMNS = (
     ("shopping_mall_shipment_events", "canonical_event", SHIPMENT_EVENTS),
     ("shopping_mall_shipment_events", "raw_event_source", SHIPMENT_EVENT_SOURCES),
     ("shopping_mall_orders", "business_status", ORDER_BUSINESS_STATUSES),
+    ("shopping_mall_coupon_redemptions", "status", COUPON_REDEMPTION_STATUSES),
     ("shopping_mall_order_status_history", "business_status", ORDER_BUSINESS_STATUSES),
     # A seller order follows its order's states.
     ("shopping_mall_seller_orders", "status", ORDER),

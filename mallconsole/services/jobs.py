@@ -40,6 +40,7 @@ from mallconsole.services.kit import after_commit, audit, claims, metrics, versi
 from mallconsole.services.kit.database import dialect_insert
 from mallconsole.services.kit.pagination import SortKey, capped_count, keyset_page
 from mallconsole.services.moderation import ratings
+from mallconsole.services.orders import expiry
 from mallconsole.services.support import presence
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,22 @@ register(
         "Cancels approval requests nobody decided within the time the configuration allows "
         "(approvals.expiry_hours).",
         _expire_approvals,
+        every=timedelta(minutes=5),
+    )
+)
+
+
+def _expire_orders(session, *, now: datetime) -> dict:
+    return expiry.expire_due(session, now=now)
+
+
+register(
+    Job(
+        "expire-orders",
+        "Cancel unpaid orders",
+        "Cancels orders still unpaid when their time runs out: their stock reservations "
+        "expire and their coupons are given back.",
+        _expire_orders,
         every=timedelta(minutes=5),
     )
 )

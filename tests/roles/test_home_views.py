@@ -123,3 +123,19 @@ def test_polling_gets_only_the_queues_fragment(client, session, login_as):
     assert b"<html" not in response.data
     page = BeautifulSoup(response.data, "html.parser")
     assert page.select_one("#queues")["hx-headers"] == '{"X-Background": "1"}'
+
+
+def test_operations_home_says_when_its_jobs_last_ran_and_what_they_did(client, session, login_as):
+    from mallconsole.models import JobRun
+
+    login_as(Role.OPERATIONS_MANAGER)
+    page = BeautifulSoup(client.get("/operations/").data, "html.parser")
+    row = page.select_one('tr[data-job="expire-orders"]')
+    assert row is not None and "Not run yet" in row.get_text()
+    build(session, JobRun, job_name="expire-orders", trigger="schedule", status="succeeded",
+          queued_at=utcnow(), finished_at=utcnow(), error=None,
+          counts={"orders_canceled": 1234, "reservations_expired": 3})  # fmt: skip
+    page = BeautifulSoup(client.get("/operations/").data, "html.parser")
+    row = page.select_one('tr[data-job="expire-orders"]')
+    assert "Orders canceled: 1,234, reservations expired: 3" in row.get_text(" ", strip=True)
+    assert row.select_one("time") is not None
