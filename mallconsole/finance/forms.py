@@ -20,7 +20,7 @@ from mallconsole.services.money import (
     reserves,
     wallet_adjustments,
 )
-from mallconsole.web.forms import check_filter_amount, last_day_after_first
+from mallconsole.web.forms import check_filter_amount, check_store_words, last_day_after_first
 from mallconsole.web.lists import ListFilters
 
 # --- refund requests ------------------------------------------------------------------------------
@@ -50,8 +50,7 @@ class RefundFilters(ListFilters):
     store = StringField("Store", description="A store's name or code")
 
     def validate_store(self, field):
-        if len((field.data or "").strip()) > 100:
-            raise FieldError("Enter at most 100 characters of the store's name or code.")
+        check_store_words(field)
 
     def validate_tab(self, field):
         if field.data not in refund_queue.TAB_KEYS:

@@ -20,7 +20,7 @@ from mallconsole.core.money import CURRENCIES
 from mallconsole.extensions import db
 from mallconsole.services.fulfilment import carriers, shipments
 from mallconsole.services.orders import order_list, returns
-from mallconsole.web.forms import check_filter_amount, last_day_after_first
+from mallconsole.web.forms import check_filter_amount, check_store_words, last_day_after_first
 from mallconsole.web.lists import ListFilters
 
 # --- orders ---------------------------------------------------------------------------------------
@@ -69,8 +69,7 @@ class OrderFilters(ListFilters):
             raise FieldError("An order number is at most 64 characters.")
 
     def validate_store(self, field):
-        if len((field.data or "").strip()) > 100:
-            raise FieldError("Enter at most 100 characters of the store's name or code.")
+        check_store_words(field)
 
     def validate_until(self, field):
         last_day_after_first(self.since, field)
@@ -107,8 +106,7 @@ class ReturnFilters(ListFilters):
             raise FieldError("Choose one of the tabs.")
 
     def validate_store(self, field):
-        if len((field.data or "").strip()) > 100:
-            raise FieldError("Enter at most 100 characters of the store's name or code.")
+        check_store_words(field)
 
     def validate_until(self, field):
         last_day_after_first(self.since, field)
@@ -202,8 +200,7 @@ class ShipmentFilters(ListFilters):
             raise FieldError("Choose one of the tabs.")
 
     def validate_store(self, field):
-        if len((field.data or "").strip()) > 100:
-            raise FieldError("Enter at most 100 characters of the store's name or code.")
+        check_store_words(field)
 
     def validate_until(self, field):
         last_day_after_first(self.since, field)

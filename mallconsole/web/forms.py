@@ -35,6 +35,12 @@ def last_day_after_first(since, until) -> None:
         raise FieldError("The last day comes before the first: swap them.")
 
 
+def check_store_words(field) -> None:
+    """Refuse a store filter (a store's name or code) longer than any store's."""
+    if len((field.data or "").strip()) > 100:
+        raise FieldError("Enter at most 100 characters of the store's name or code.")
+
+
 def check_filter_amount(field) -> None:
     """Refuse an amount filter that is not a plain amount (``250``, ``99.50``) in range."""
     text = (field.data or "").strip()
