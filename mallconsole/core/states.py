@@ -678,7 +678,7 @@ REFUND_REQUEST_REASONS = (
     "goodwill",
     "price_adjustment",
 )
-REFUND_REASONS = (*REFUND_REQUEST_REASONS, "returned", "returned_to_sender")
+REFUND_REASONS = (*REFUND_REQUEST_REASONS, "returned", "returned_to_sender", "canceled")
 REFUND_ITEM_DECISIONS = ("approved", "rejected")
 CHARGEBACK_REASONS = ("fraudulent", "product_not_received", "not_as_described", "duplicate")
 # Why stock changed (shopping_mall_inventory_adjustments.reason_category): goods received from

@@ -125,6 +125,9 @@ REFUND = Kind(
 KINDS = {k.key: k for k in (CANCELLATION, RETURN, REFUND)}
 # A refund raised for a return's inspected items: a refund request of its one reason.
 RETURNED_REFUND = replace(REFUND, reasons=(RETURN_REFUND_REASON,))
+# A refund raised because a cancellation was carried out: for what was captured.
+CANCELLATION_REFUND_REASON = "canceled"
+CANCELED_REFUND = replace(REFUND, reasons=(CANCELLATION_REFUND_REASON,))
 
 
 def reason_label(code: str) -> str:
@@ -204,6 +207,24 @@ def _sum_per_item(session, order_id, child, value, parent, parent_key, *conditio
 
 def cancellation_refusal(session, order: Order) -> str | None:
     """Why the order cannot be canceled now (shipped, or a cancellation already open)."""
+    shipped = shipped_refusal(session, order)
+    if shipped:
+        return shipped
+    open_number = session.scalar(
+        select(CancellationRequest.cancellation_request_number).where(
+            CancellationRequest.shopping_mall_order_id == order.id,
+            CancellationRequest.status.in_(CANCELLATION_OPEN),
+            CancellationRequest.deleted_at.is_(None),
+        )
+    )
+    if open_number:
+        return f"Cancellation request {open_number} is already open for this order."
+    return None
+
+
+def shipped_refusal(session, order: Order) -> str | None:
+    """Why the order can no longer be canceled: something of it has shipped (a held order is
+    judged by the state its hold interrupted)."""
     status = order.status
     if status in states.ORDER_INTERRUPTIONS:
         history = session.scalars(
@@ -217,15 +238,6 @@ def cancellation_refusal(session, order: Order) -> str | None:
             f"Order {order.order_number} is {states.label(states.ORDER_MACHINE, order.status)}: "
             "it can be canceled only before anything ships. Raise a return instead."
         )
-    open_number = session.scalar(
-        select(CancellationRequest.cancellation_request_number).where(
-            CancellationRequest.shopping_mall_order_id == order.id,
-            CancellationRequest.status.in_(CANCELLATION_OPEN),
-            CancellationRequest.deleted_at.is_(None),
-        )
-    )
-    if open_number:
-        return f"Cancellation request {open_number} is already open for this order."
     return None
 
 
@@ -566,14 +578,18 @@ def raise_return(session, order_id, items, *, reason_code, note, actor, case_id=
 
 
 def raise_refund(
-    session, order_id, lines, *, reason_code, note, actor, case_id=None, return_id=None
-):
+    session, order_id, lines, *, reason_code, note, actor, case_id=None, return_id=None,
+    cancellation=None,
+):  # fmt: skip
     """A pending refund request (RR-…) for ``lines`` = [(order_item_id or None, amount)],
     within the order's ceiling (captured − refunded − requested) and each line's.
 
     ``return_id``: the return (RMA) of the order whose inspection the refund is for; it is
-    linked to it, and its reason is ``returned`` (the customers' own reasons are for the rest)."""
-    kind = REFUND if return_id is None else RETURNED_REFUND
+    linked to it, and its reason is ``returned`` (the customers' own reasons are for the rest).
+    ``cancellation``: the executed cancellation request it refunds (reason ``canceled``)."""
+    kind = RETURNED_REFUND if return_id is not None else REFUND
+    if cancellation is not None:
+        kind = CANCELED_REFUND
     order, case, reason_code, note, errors = _start(
         session, order_id, kind, reason_code, note, case_id
     )
@@ -639,6 +655,11 @@ def raise_refund(
     body = raised_body(REFUND, request.refund_request_number, amount=total, currency=currency)
     after = {
         **({"return": rma.rma_code} if return_id is not None else {}),
+        **(
+            {"cancellation": cancellation.cancellation_request_number}
+            if cancellation is not None
+            else {}
+        ),
         "total_requested_amount": total,
         "currency": currency,
         "lines": {
