@@ -19,7 +19,7 @@ from mallconsole.core import states
 from mallconsole.core.money import CURRENCIES
 from mallconsole.extensions import db
 from mallconsole.services.fulfilment import carriers, shipments
-from mallconsole.services.orders import order_list, returns
+from mallconsole.services.orders import cancellations, order_list, returns
 from mallconsole.web.forms import check_filter_amount, check_store_words, last_day_after_first
 from mallconsole.web.lists import ListFilters
 
@@ -171,6 +171,45 @@ class InspectionForm(FlaskForm):
 class ReturnCloseForm(FlaskForm):
     """Close after inspection; the restock location of each store is a ``location`` field."""
 
+    version = HiddenField()
+
+
+# --- cancellations --------------------------------------------------------------------------------
+
+
+class CancellationFilters(ListFilters):
+    """Filters of the cancellation queue; ``queue`` (the tab) travels along as a hidden field."""
+
+    queue = HiddenField(default="pending")
+    reason = SelectField(
+        "Reason", choices={"": "Any reason", **cancellations.reason_choices()}, default=""
+    )
+    store = StringField("Store", description="A store's name or code")
+    since = DateField("Requested from", validators=[Optional()])
+    until = DateField("Requested to", validators=[Optional()])
+
+    def validate_queue(self, field):
+        if field.data not in cancellations.TAB_KEYS:
+            raise FieldError("Choose one of the tabs.")
+
+    def validate_store(self, field):
+        check_store_words(field)
+
+    def validate_until(self, field):
+        last_day_after_first(self.since, field)
+
+
+class CancellationStepForm(FlaskForm):
+    """Approve or execute, on the version of the request seen."""
+
+    version = HiddenField()
+
+
+class CancellationRejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it rejected?", render_kw={"rows": 2},
+        description="Support sees it on the case and tells the customer.",
+    )  # fmt: skip
     version = HiddenField()
 
 

@@ -27,7 +27,7 @@ from mallconsole.models import (
 from mallconsole.services.fulfilment import shipments
 from mallconsole.services.kit import audit
 from mallconsole.services.kit.pagination import QueueCount, capped_count
-from mallconsole.services.orders import order_list, returns
+from mallconsole.services.orders import cancellations, order_list, returns
 from mallconsole.services.support import case_queues
 
 
@@ -207,7 +207,21 @@ def finance_queues(session, *, now: datetime | None = None) -> list[Queue]:
     ]
 
 
-# The returns waiting for operations on its home: (key, state, words, hint).
+# The cancellations and returns waiting for operations on its home: (key, state, words, hint).
+CANCELLATION_QUEUES = (  # fmt: skip
+    (
+        "cancellations_to_decide",
+        "pending",
+        "Cancellations to decide",
+        "Approve while nothing shipped",
+    ),
+    (
+        "cancellations_to_execute",
+        "approved",
+        "Cancellations to execute",
+        "Cancel the order, raise its refund",
+    ),
+)
 RETURN_QUEUES = (
     ("returns_to_decide", "pending", "Returns to decide", "Approve or reject each item"),
     ("returns_to_inspect", "received", "Returns to inspect", "Received: inspect, then close"),
@@ -236,6 +250,7 @@ def operations_queues(session, *, now: datetime | None = None) -> list[Queue]:
         .distinct()
     )
     returns_waiting = returns.home_queues(session)
+    cancellations_waiting = cancellations.waiting_counts(session)
     return [
         Queue(
             "orders_on_hold",
@@ -255,6 +270,16 @@ def operations_queues(session, *, now: datetime | None = None) -> list[Queue]:
             capped_count(session, select(Order.id).where(*order_list.expiring_condition(now))),
             "Canceled when their time runs out",
             link=("operations.order_list", {"queue": "expiring"}),
+        ),
+        *(
+            Queue(
+                key,
+                label,
+                cancellations_waiting[state],
+                hint,
+                link=("operations.cancellation_list", {"queue": state}),
+            )  # fmt: skip
+            for key, state, label, hint in CANCELLATION_QUEUES
         ),
         *(
             Queue(

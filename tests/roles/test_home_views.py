@@ -50,6 +50,8 @@ def test_operations_home_counts_orders_and_low_stock(client, session, login_as):
         "orders_on_hold": "1",
         "orders_under_review": "0",
         "orders_expiring": "0",
+        "cancellations_to_decide": "0",
+        "cancellations_to_execute": "0",
         "returns_to_decide": "1",
         "returns_to_inspect": "0",
         "shipment_exceptions": "0",

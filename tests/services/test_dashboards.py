@@ -140,6 +140,8 @@ def test_operations_counts_held_orders_and_low_stock_skus(session):
         "orders_on_hold": "1",
         "orders_under_review": "2",
         "orders_expiring": "1",
+        "cancellations_to_decide": "0",
+        "cancellations_to_execute": "0",
         "returns_to_decide": "0",
         "returns_to_inspect": "1",
         "shipment_exceptions": "0",
