@@ -47,7 +47,13 @@ from mallconsole.services.aftersales.refund_execution import capture_room, walle
 from mallconsole.services.customers import order_view
 from mallconsole.services.customers.order_view import in_store
 from mallconsole.services.kit import audit
-from mallconsole.services.kit.pagination import SortKey, capped_count, capped_counts, keyset_page
+from mallconsole.services.kit.pagination import (
+    SortKey,
+    Tab,
+    capped_count,
+    counted_tabs,
+    keyset_page,
+)
 
 MACHINE = states.REFUND_REQUEST_MACHINE
 # The queue's tabs: the states of the contract, "approved" read as waiting for execution.
@@ -184,24 +190,16 @@ def count_requests(session, tab, filters, *, now=None):
     )
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: str
-    hint: str | None
-    count: object
-
-
 def tabs(session) -> list[Tab]:
     """The state tabs with their counts (a capped count per state, all in one statement)."""
-    counted = {}
-    for key, _label, _hint in TABS:
+
+    def ids(key):
         where = [RefundRequest.deleted_at.is_(None)]
         if key != "all":
             where.append(RefundRequest.status == key)
-        counted[key] = select(RefundRequest.id).where(*where)
-    counts, _ = capped_counts(session, counted)
-    return [Tab(key, label, hint, counts[key]) for key, label, hint in TABS]
+        return select(RefundRequest.id).where(*where)
+
+    return counted_tabs(session, TABS, ids)
 
 
 # ---- the request screen ------------------------------------------------------------------------

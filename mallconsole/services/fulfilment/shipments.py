@@ -50,8 +50,9 @@ from mallconsole.services.kit import audit, settings, versions
 from mallconsole.services.kit.pagination import (
     QueueCount,
     SortKey,
+    Tab,
     capped_count,
-    capped_counts,
+    counted_tabs,
     keyset_page,
 )
 
@@ -287,22 +288,15 @@ def count_shipments(session, queue, filters, *, now=None) -> QueueCount:
     )
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: str
-    hint: str | None
-    count: QueueCount
-
-
 def tabs(session, *, now=None) -> list[Tab]:
     """The tabs with their capped counts, in one statement."""
     cutoff = (now or utcnow()) - stale_after(session)
-    counted = {
-        key: select(Shipment.id).where(*_queue_conditions(key, cutoff)) for key in QUEUE_KEYS
-    }
-    counts, _ = capped_counts(session, counted, estimate=True)
-    return [Tab(key, label, hint, counts[key]) for key, label, hint in QUEUES]
+    return counted_tabs(
+        session,
+        QUEUES,
+        lambda key: select(Shipment.id).where(*_queue_conditions(key, cutoff)),
+        estimate=True,
+    )
 
 
 def count_exceptions(session, *, now=None) -> QueueCount:

@@ -383,6 +383,23 @@ OVER_CAP_SECONDS = 60
 _over_cap: dict[tuple, float] = {}
 
 
+@dataclass(frozen=True)
+class Tab:
+    """One tab of a queue screen: its key, words, hint and capped count."""
+
+    key: str
+    label: str
+    hint: str | None
+    count: QueueCount
+
+
+def counted_tabs(session, tabs, ids, *, estimate: bool = False) -> list[Tab]:
+    """Each ``(key, words, hint)`` of ``tabs`` with its capped count, ``ids(key)`` being the
+    select of its ids: a queue screen's tabs, counted in one statement."""
+    counts, _ = capped_counts(session, {key: ids(key) for key, _, _ in tabs}, estimate=estimate)
+    return [Tab(key, label, hint, counts[key]) for key, label, hint in tabs]
+
+
 def _count_key(statement) -> tuple | None:
     cache_key = statement._generate_cache_key()
     if cache_key is None:  # a statement SQLAlchemy cannot key: always counted

@@ -29,7 +29,14 @@ from mallconsole.services.aftersales import customer_requests as cr
 from mallconsole.services.customers import order_status, order_view
 from mallconsole.services.customers.order_view import in_store
 from mallconsole.services.kit import audit, versions
-from mallconsole.services.kit.pagination import SortKey, capped_count, capped_counts, pair_page
+from mallconsole.services.kit.pagination import (
+    SortKey,
+    Tab,
+    capped_count,
+    capped_counts,
+    counted_tabs,
+    pair_page,
+)
 
 MACHINE = states.CANCELLATION_REQUEST_MACHINE
 TABLE = CancellationRequest.__tablename__
@@ -118,18 +125,10 @@ def count_cancellations(session, tab, filters):
     return capped_count(session, select(CancellationRequest.id).where(*_conditions(tab, filters)))
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: str
-    hint: str | None
-    count: object
-
-
 def tabs(session) -> list[Tab]:
-    counted = {key: select(CancellationRequest.id).where(*_tab_conditions(key)) for key in TAB_KEYS}
-    counts, _ = capped_counts(session, counted)
-    return [Tab(key, label, hint, counts[key]) for key, label, hint in TABS]
+    return counted_tabs(
+        session, TABS, lambda key: select(CancellationRequest.id).where(*_tab_conditions(key))
+    )
 
 
 def waiting_counts(session) -> dict[str, object]:

@@ -14,7 +14,13 @@ from sqlalchemy.orm import load_only
 from mallconsole.core import states
 from mallconsole.models import Order, User, utcnow
 from mallconsole.services.customers.order_view import in_store
-from mallconsole.services.kit.pagination import SortKey, capped_count, capped_counts, pair_page
+from mallconsole.services.kit.pagination import (
+    SortKey,
+    Tab,
+    capped_count,
+    counted_tabs,
+    pair_page,
+)
 
 MACHINE = states.ORDER_MACHINE
 ORDER_ID = Order.id
@@ -120,20 +126,11 @@ def count_orders(session, tab, filters, *, now=None):
     )
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: str
-    hint: str | None
-    count: object
-
-
 def tabs(session, *, now=None) -> list[Tab]:
     """The tabs with their counts (capped; one statement)."""
     now = now or utcnow()
-    counted = {key: select(Order.id).where(*_tab_conditions(key, now)) for key in TAB_KEYS}
-    counts, _ = capped_counts(session, counted)
-    return [Tab(key, label, hint, counts[key]) for key, label, hint in TABS]
+    return counted_tabs(session, TABS, lambda key: select(Order.id).where(
+        *_tab_conditions(key, now)))  # fmt: skip
 
 
 def find_number(session, words: str | None) -> str | None:

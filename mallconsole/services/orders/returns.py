@@ -74,7 +74,14 @@ from mallconsole.services.customers.order_view import in_store
 from mallconsole.services.fulfilment import carriers
 from mallconsole.services.inventory import adjustments
 from mallconsole.services.kit import audit, versions
-from mallconsole.services.kit.pagination import SortKey, capped_count, capped_counts, pair_page
+from mallconsole.services.kit.pagination import (
+    SortKey,
+    Tab,
+    capped_count,
+    capped_counts,
+    counted_tabs,
+    pair_page,
+)
 
 MACHINE = states.RETURN_REQUEST_MACHINE
 TABLE = ReturnRequest.__tablename__
@@ -245,19 +252,11 @@ def count_returns(session, tab, filters):
     return capped_count(session, select(ReturnRequest.id).where(*_conditions(tab, filters)))
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: str
-    hint: str | None
-    count: object
-
-
 def tabs(session) -> list[Tab]:
     """The tabs with their counts (capped; one statement)."""
-    counted = {key: select(ReturnRequest.id).where(*_tab_conditions(key)) for key in TAB_KEYS}
-    counts, _ = capped_counts(session, counted)
-    return [Tab(key, label, hint, counts[key]) for key, label, hint in TABS]
+    return counted_tabs(
+        session, TABS, lambda key: select(ReturnRequest.id).where(*_tab_conditions(key))
+    )
 
 
 def home_queues(session) -> dict[str, object]:
